@@ -1,0 +1,190 @@
+"""The command line: a thin layer over meshgen.build. Heavy modules are imported inside commands.
+
+Exit codes (one place maps errors to them, `_finish`):
+  0  clean (warnings allowed unless --fail-on warning)
+  1  violations found: the input was read, and breaks the spec, the mesh, governance or a contract
+  2  usage error, or input that cannot be read or parsed
+  3  internal error: a bug in meshgen (please report it)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from meshgen import __version__
+
+from meshgen.report import FORMATS
+
+FORMAT_NAMES = list(FORMATS)
+
+
+def _color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _emit(diagnostics, fmt: str) -> None:
+    from meshgen.report import render
+
+    text = render(diagnostics, fmt, color=_color())
+    if text:
+        click.echo(text.rstrip("\n"))
+
+
+def _finish(diagnostics, fmt: str, fail_on: str, exit_code: int | None = None, quiet_ok: str = "") -> None:
+    """Print the diagnostics and exit with the documented code."""
+    from meshgen.diagnostics import DiagnosticList, Severity, summary_line
+
+    found = diagnostics if isinstance(diagnostics, DiagnosticList) else DiagnosticList(list(diagnostics))
+    _emit(found.sorted(), fmt)
+    if fmt == "human":
+        if found.active():
+            click.echo(("\n" if found.active() else "") + summary_line(found), err=True)
+        if quiet_ok and exit_code in (None, 0):
+            click.echo(quiet_ok, err=True)
+    if exit_code is None:
+        if fail_on == "never":
+            exit_code = 0
+        elif found.has_errors:
+            exit_code = 1
+        elif fail_on == "warning" and found.count(Severity.WARNING):
+            exit_code = 1
+        else:
+            exit_code = 0
+    sys.exit(exit_code)
+
+
+def _run(fmt: str, fail_on: str, action):
+    """Run `action`; map MeshgenError to its diagnostics and exit code."""
+    from meshgen.errors import MeshgenError
+
+    try:
+        return action()
+    except MeshgenError as exc:
+        diags = exc.diagnostics
+        if not diags:
+            click.echo(f"meshgen: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        code = exc.exit_code if (exc.exit_code != 1 or fail_on != "never") else 0
+        _finish(diags, fmt, fail_on, exit_code=code)
+
+
+format_option = click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="human", show_default=True,
+                              help="How to print diagnostics.")
+fail_on_option = click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error",
+                              show_default=True, help="Which findings make the exit code 1.")
+path_argument = click.argument("path", required=False, type=click.Path(path_type=Path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="meshgen")
+def cli() -> None:
+    """meshgen: a compiler for data products.
+
+    PATH is a mesh folder (with or without meshgen.yaml), a folder inside one, or a single
+    dataproduct.yaml. It defaults to the current folder.
+    """
+
+
+@cli.command()
+@path_argument
+@format_option
+@fail_on_option
+def validate(path: Path | None, fmt: str, fail_on: str) -> None:
+    """Check products and the mesh without writing anything."""
+    from meshgen.build import check
+
+    result = _run(fmt, fail_on, lambda: check(path))
+    n = len(result.mesh.selected)
+    _finish(result.diagnostics, fmt, fail_on, quiet_ok=f"checked {n} product{'s' if n != 1 else ''}")
+
+
+@cli.command()
+@path_argument
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output folder (default: the mesh's `output`).")
+@click.option("-t", "--target", "targets", multiple=True, help="Build only this target (repeatable).")
+@click.option("--strict/--no-strict", default=None, help="What a target cannot express is an error, not a warning.")
+@format_option
+@fail_on_option
+def build(path: Path | None, output: Path | None, targets: tuple[str, ...], strict: bool | None, fmt: str,
+          fail_on: str) -> None:
+    """Check the mesh and write every target's artifacts."""
+    from meshgen.build import build as run_build
+    from meshgen.diagnostics import display_path
+
+    result = _run(fmt, fail_on, lambda: run_build(path, output=output, targets=list(targets) or None, strict=strict))
+    n = len(result.mesh.selected)
+    _finish(result.diagnostics, fmt, fail_on,
+            quiet_ok=f"built {n} product{'s' if n != 1 else ''}: {len(result.written)} files in {display_path(result.output)}")
+
+
+@cli.command()
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--domain", help="The domain that owns the product (snake_case).")
+@click.option("--name", help="The product's name (snake_case).")
+@click.option("--owner-team", help="The owning team.")
+@click.option("--owner-email", default="", help="The team's contact e-mail.")
+@click.option("--dataset", help="The first dataset's name (default: the product's name).")
+@click.option("--purpose", default="", help="One sentence: why the product exists.")
+@click.option("--no-input", is_flag=True, help="Never prompt; fail if a required value is missing.")
+@click.option("--force", is_flag=True, help="Overwrite an existing product file.")
+def init(directory: Path, domain, name, owner_team, owner_email, dataset, purpose, no_input: bool, force: bool) -> None:
+    """Scaffold a new product in DIRECTORY/<domain>/<name>/v1/."""
+    from meshgen.scaffold import ScaffoldRequest, scaffold
+
+    def ask(value, label, default=None):
+        if value:
+            return value
+        if no_input:
+            if default:
+                return default
+            raise click.UsageError(f"--{label} is required with --no-input")
+        return click.prompt(label.replace("-", " "), default=default)
+
+    domain = ask(domain, "domain")
+    name = ask(name, "name")
+    owner_team = ask(owner_team, "owner-team", f"{domain}-team")
+    dataset = ask(dataset, "dataset", name)
+    request = ScaffoldRequest(domain=domain, name=name, owner_team=owner_team, dataset=dataset,
+                              owner_email=owner_email, purpose=purpose)
+    target = _run("human", "error", lambda: scaffold(directory, request, force=force))
+    click.echo(f"created {target}")
+    click.echo(f"next: edit it, then run `meshgen build {target.parent}`")
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of dataproduct.yaml (for editors and CI)."""
+    from meshgen.spec.jsonschema import product_json_schema_text
+
+    text = product_json_schema_text()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        from meshgen.output import write_file_atomic
+
+        write_file_atomic(output, text)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="meshgen")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so plainly, keep the traceback for those who ask
+        if os.environ.get("MESHGEN_DEBUG"):
+            raise
+        click.echo(f"meshgen: internal error: {type(exc).__name__}: {exc}\n"
+                   "This is a bug in meshgen. Run again with MESHGEN_DEBUG=1 for the traceback and report it.", err=True)
+        sys.exit(3)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,184 @@
+"""Diagnostics: every problem meshgen reports, with a code, a severity and a source position.
+
+One `to_dict()` feeds every output format (human, json, sarif, github).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r}: use info, warning or error") from None
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A 1-based line and column in a file."""
+
+    file: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    location: Location
+    hint: str = ""
+    name: str = ""  # dotted rule name, e.g. pii.protection-required
+    related: tuple[Location, ...] = ()  # e.g. the old position in a diff
+    suppressed_by: str = ""  # the waiver reason when a waiver silences it
+
+    @property
+    def suppressed(self) -> bool:
+        return bool(self.suppressed_by)
+
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (loc.file, loc.line, loc.column, self.code, self.message)
+
+    def with_severity(self, severity: Severity) -> "Diagnostic":
+        return replace(self, severity=severity)
+
+    def to_dict(self) -> dict:
+        out = {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.label,
+            "message": self.message,
+            "file": self.location.file,
+            "line": self.location.line,
+            "column": self.location.column,
+            "hint": self.hint,
+        }
+        if self.related:
+            out["related"] = [
+                {"file": r.file, "line": r.line, "column": r.column} for r in self.related
+            ]
+        if self.suppressed_by:
+            out["suppressed"] = {"kind": "waiver", "justification": self.suppressed_by}
+        return out
+
+
+@dataclass
+class DiagnosticList:
+    """An ordered, de-duplicated collection of diagnostics."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.items.append(diagnostic)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+    def sorted(self) -> list[Diagnostic]:
+        seen: set = set()
+        out = []
+        for d in sorted(self.items, key=Diagnostic.sort_key):
+            key = (d.code, d.location, d.message)
+            if key not in seen:
+                seen.add(key)
+                out.append(d)
+        return out
+
+    def active(self) -> list[Diagnostic]:
+        return [d for d in self.sorted() if not d.suppressed]
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.active() if d.severity == severity)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.count(Severity.ERROR) > 0
+
+    def __iter__(self):
+        return iter(self.sorted())
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def display_path(path: Path | str) -> str:
+    """Paths in diagnostics are relative to the working directory when they can be."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)
+
+
+def _source_line(file: str, line: int) -> str | None:
+    try:
+        with open(file, "rb") as fh:
+            for i, raw in enumerate(fh, start=1):
+                if i == line:
+                    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
+    except OSError:
+        return None
+    return None
+
+
+def format_human(diagnostics: Iterable[Diagnostic], color: bool = False) -> str:
+    """file:line:col: severity[CODE] message, the source line, a caret, and the hint."""
+    import click
+
+    palette = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+    chunks = []
+    for d in diagnostics:
+        if d.suppressed:
+            continue
+        sev = d.severity.label
+        if color:
+            sev = click.style(sev, fg=palette[d.severity], bold=True)
+        head = f"{d.location}: {sev}[{d.code}] {d.message}"
+        lines = [head]
+        src = _source_line(d.location.file, d.location.line)
+        if src is not None and src.strip():
+            gutter = f"{d.location.line:>5} | "
+            caret_pad = " " * (len(gutter) - 2) + "| " + " " * max(d.location.column - 1, 0)
+            lines.append(gutter + src)
+            lines.append(caret_pad + "^")
+        for rel in d.related:
+            lines.append(f"      = see {rel}")
+        if d.hint:
+            lines.append(f"      = hint: {d.hint}")
+        chunks.append("\n".join(lines))
+    return "\n\n".join(chunks)
+
+
+def summary_line(diagnostics: DiagnosticList) -> str:
+    e = diagnostics.count(Severity.ERROR)
+    w = diagnostics.count(Severity.WARNING)
+    s = sum(1 for d in diagnostics.sorted() if d.suppressed)
+    parts = [f"{e} error{'s' if e != 1 else ''}", f"{w} warning{'s' if w != 1 else ''}"]
+    if s:
+        parts.append(f"{s} waived")
+    return ", ".join(parts)
+
+
+def format_json(diagnostics: Iterable[Diagnostic]) -> str:
+    return json.dumps([d.to_dict() for d in diagnostics], indent=2, sort_keys=True, ensure_ascii=False) + "\n"

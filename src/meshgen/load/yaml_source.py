@@ -1,0 +1,246 @@
+"""Text → plain data + a source map.
+
+YAML is untrusted input. We let ruamel.yaml compose a node tree (which carries positions) and
+build plain Python values from it ourselves, so that:
+- no tag can construct an object (`!!python/object` and every non-core tag is refused),
+- anchors and aliases are refused (they exist to repeat data, and to blow up its size),
+- duplicate keys are an error at the second key, pointing back at the first,
+- every key and value keeps its 1-based line and column for diagnostics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from meshgen.diagnostics import Diagnostic, Location, Severity, display_path
+from meshgen.errors import InputError
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 64
+
+Path_ = tuple  # a path into the data: keys (str) and list indices (int)
+
+_CORE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+@dataclass
+class SourceMap:
+    """Where each key and value of a document was written."""
+
+    file: str
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def location(self, path: Path_ = (), *, key: bool = False) -> Location:
+        """The position of the value at `path` (or of its key), else of its nearest ancestor."""
+        path = tuple(path)
+        while True:
+            table = self.keys if key else self.values
+            if path in table:
+                line, col = table[path]
+                return Location(self.file, line, col)
+            if key and path in self.values:
+                line, col = self.values[path]
+                return Location(self.file, line, col)
+            if not path:
+                return Location(self.file, 1, 1)
+            path = path[:-1]
+            key = False
+
+    def has(self, path: Path_) -> bool:
+        return tuple(path) in self.values
+
+
+@dataclass
+class Document:
+    path: Path
+    data: Any
+    source: SourceMap
+
+
+def _diag(code: str, file: str, line: int, col: int, message: str, hint: str) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, Location(file, line, col), hint)
+
+
+def read_text(path: Path, shown: str) -> str:
+    """Read a file as UTF-8, turning every way it can fail into one positioned diagnostic."""
+    if path.is_dir():
+        raise InputError(
+            f"{shown} is a directory",
+            [_diag("LOAD007", shown, 1, 1, f"expected a file, found a directory: {shown}",
+                   "pass the path of a dataproduct.yaml file, or of a mesh folder to a command that takes one")],
+        )
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"{shown} is too large", [
+                _diag("LOAD009", shown, 1, 1, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}",
+                      "split the product, or check that this is the right file")])
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{shown} does not exist", [
+            _diag("LOAD007", shown, 1, 1, f"file not found: {shown}", "check the path")]) from None
+    except OSError as exc:
+        raise InputError(f"cannot read {shown}", [
+            _diag("LOAD007", shown, 1, 1, f"cannot read {shown}: {exc.strerror or exc}",
+                  "check the file's permissions")]) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError(f"{shown} is not UTF-8", [
+            _diag("LOAD005", shown, line, col,
+                  f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                  "save the file as UTF-8")]) from None
+
+
+def load_yaml(path: Path | str) -> Document:
+    path = Path(path)
+    shown = display_path(path)
+    text = read_text(path, shown)
+    return parse_yaml(text, shown, path)
+
+
+def parse_yaml(text: str, shown: str, path: Path | None = None) -> Document:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    if "\t" in text:
+        # A tab in indentation is the most common YAML mistake; say so precisely.
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            stripped = line.lstrip(" ")
+            if stripped.startswith("\t"):
+                raise InputError(f"{shown}: tab in indentation", [
+                    _diag("LOAD001", shown, lineno, len(line) - len(stripped) + 1,
+                          "tab character used for indentation", "indent with spaces")])
+
+    yaml = YAML(typ="safe", pure=False)
+    try:
+        node = yaml.compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            problem = f"{exc.problem} ({exc.context})"
+        raise InputError(f"{shown}: invalid YAML", [
+            _diag("LOAD001", shown, line, col, f"invalid YAML: {problem}",
+                  "fix the YAML syntax at this position (indentation, a missing ':' or an unclosed quote)")]) from None
+    except (YAMLError, RecursionError) as exc:
+        raise InputError(f"{shown}: invalid YAML", [
+            _diag("LOAD001", shown, 1, 1, f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'nesting too deep'}",
+                  "fix the YAML syntax")]) from None
+
+    if node is None:
+        raise InputError(f"{shown} is empty", [
+            _diag("LOAD006", shown, 1, 1, "the file is empty", "run `meshgen init` to start from a valid product")])
+
+    source = SourceMap(shown)
+    builder = _Builder(yaml, source)
+    data = builder.build(node, (), 0)
+    if builder.errors:
+        raise InputError(f"{shown}: unsupported YAML", builder.errors)
+    return Document(path or Path(shown), data, source)
+
+
+class _Builder:
+    def __init__(self, yaml, source: SourceMap):
+        self.constructor = yaml.constructor
+        self.source = source
+        self.errors: list[Diagnostic] = []
+        self.seen: set[int] = set()
+
+    def _err(self, node, code: str, message: str, hint: str) -> None:
+        m = node.start_mark
+        self.errors.append(_diag(code, self.source.file, m.line + 1, m.column + 1, message, hint))
+
+    def build(self, node, path: Path_, depth: int) -> Any:
+        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        mark = node.start_mark
+        self.source.values[path] = (mark.line + 1, mark.column + 1)
+        if id(node) in self.seen:
+            self._err(node, "LOAD004", "anchors and aliases are not allowed",
+                      "write the value out in full; a product file should read top to bottom")
+            return None
+        self.seen.add(id(node))
+        if getattr(node, "anchor", None):
+            self._err(node, "LOAD004", f"anchor &{node.anchor} is not allowed",
+                      "remove the anchor and write values out in full")
+        if depth > MAX_DEPTH:
+            self._err(node, "LOAD008", f"nesting deeper than {MAX_DEPTH} levels",
+                      "flatten the structure")
+            return None
+        tag = node.tag
+        if tag not in _CORE_TAGS:
+            self._err(node, "LOAD003", f"YAML tag {tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
+                      "remove the tag: meshgen reads plain YAML values only (strings, numbers, booleans, lists, maps)")
+            return None
+        if isinstance(node, ScalarNode):
+            return self._scalar(node)
+        if isinstance(node, SequenceNode):
+            return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            out: dict = {}
+            first: dict = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    self._err(key_node, "LOAD004" if key_node.tag.endswith("merge") else "LOAD003",
+                              "merge keys (<<) are not allowed" if key_node.tag.endswith("merge")
+                              else "only plain scalar keys are allowed",
+                              "write the keys out in full")
+                    continue
+                key = self._scalar(key_node)
+                if not isinstance(key, str):
+                    key = str(key_node.value)
+                km = key_node.start_mark
+                if key in out:
+                    fl, fc = first[key]
+                    self.errors.append(Diagnostic(
+                        "LOAD002", Severity.ERROR, f"duplicate key {key!r}",
+                        Location(self.source.file, km.line + 1, km.column + 1),
+                        f"remove one of the two; the first is at line {fl}",
+                        related=(Location(self.source.file, fl, fc),)))
+                    continue
+                first[key] = (km.line + 1, km.column + 1)
+                self.source.keys[path + (key,)] = first[key]
+                out[key] = self.build(value_node, path + (key,), depth + 1)
+            return out
+        self._err(node, "LOAD003", "unsupported YAML node", "use plain YAML values")
+        return None
+
+    def _scalar(self, node) -> Any:
+        tag = node.tag
+        if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
+            # Timestamps stay text: the spec model decides whether a field is a date.
+            return str(node.value)
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except Exception:  # an out-of-range number and the like
+            self._err(node, "LOAD001", f"cannot read value {node.value!r}", "quote it if it is text")
+            return None
+
+
+def walk(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
+    yield path, data
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from walk(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from walk(v, path + (i,))

@@ -1,0 +1,42 @@
+"""meshgen.yaml: the mesh's settings."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Union
+
+from pydantic import Field as F, field_validator
+
+from meshgen.spec.models import SpecModel
+
+CONFIG_FILE = "meshgen.yaml"
+
+
+class MeshConfig(SpecModel):
+    """The settings of a mesh, from `meshgen.yaml` at its root. Every key is optional."""
+
+    name: Optional[str] = F(None, description="The mesh's name (default: the folder's name).")
+    products: list[str] = F(["**/dataproduct.yaml"], description="Glob patterns, relative to the mesh root, "
+                                                                 "that find the product files.")
+    exclude: list[str] = F(default_factory=list, description="Glob patterns of files to leave out.")
+    output: str = F("build", description="The output folder, relative to the mesh root (or -o/--output).")
+    targets: Union[list[str], dict[str, Optional[dict[str, Any]]]] = F(
+        default_factory=list,
+        description="The targets to build, as a list of names or a map of name → options "
+                    "(default: every built-in target).")
+    templates: Optional[str] = F(None, description="A folder of template overrides, relative to the mesh root; "
+                                                   "a template there replaces the built-in one of the same path.")
+    governance: dict[str, Any] = F(default_factory=dict, description="Governance policy: rules, severities, options.")
+    contracts: dict[str, Any] = F(default_factory=dict, description="Contract checks: the baseline to compare with.")
+    strict: bool = F(False, description="Treat what a target cannot express as an error instead of a warning.")
+
+    @field_validator("output", "templates")
+    @classmethod
+    def _relative(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not value.strip():
+            raise ValueError("cannot be empty")
+        return value
+
+    def target_options(self) -> dict[str, dict[str, Any]]:
+        if isinstance(self.targets, list):
+            return {name: {} for name in self.targets}
+        return {name: dict(opts or {}) for name, opts in self.targets.items()}

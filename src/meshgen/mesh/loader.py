@@ -1,0 +1,131 @@
+"""Find a mesh from a path, and load every product in it."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from meshgen.diagnostics import Diagnostic, Location, Severity, display_path
+from meshgen.errors import InputError, UsageError
+from meshgen.load.yaml_source import SourceMap, load_yaml
+from meshgen.mesh.config import CONFIG_FILE, MeshConfig
+from meshgen.mesh.model import Mesh, check_references
+from meshgen.spec.loader import load_product, pydantic_diagnostics
+
+_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", ".pytest_cache"}
+
+
+def find_mesh_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` that holds a meshgen.yaml."""
+    here = start if start.is_dir() else start.parent
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return None
+
+
+def load_config(root: Path) -> tuple[MeshConfig, SourceMap | None, list[Diagnostic]]:
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return MeshConfig(), None, []
+    doc = load_yaml(path)
+    if doc.data is None or doc.data == {}:
+        return MeshConfig(), doc.source, []
+    if not isinstance(doc.data, dict):
+        raise InputError(f"{display_path(path)}: not a mapping", [Diagnostic(
+            "CONF001", Severity.ERROR, "meshgen.yaml must be a mapping of settings", doc.source.location(()),
+            "see docs/configuration.md")])
+    try:
+        config = MeshConfig.model_validate(doc.data)
+    except ValidationError as exc:
+        diags = [Diagnostic("CONF001", d.severity, d.message, d.location, d.hint)
+                 for d in pydantic_diagnostics(exc, doc.data, doc.source, MeshConfig)]
+        return MeshConfig(), doc.source, diags
+    return config, doc.source, []
+
+
+def discover(root: Path, config: MeshConfig, output_dir: Path | None) -> list[Path]:
+    """Every product file of the mesh, sorted, skipping the output folder and tool folders."""
+    found: list[Path] = []
+    out_resolved = output_dir.resolve() if output_dir else None
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if d not in _SKIP_DIRS and not d.startswith(".")
+            and (out_resolved is None or (here / d).resolve() != out_resolved)
+        )
+        for fname in sorted(filenames):
+            rel = (here / fname).relative_to(root).as_posix()
+            if any(_glob_match(rel, pattern) for pattern in config.products) and \
+                    not any(_glob_match(rel, pattern) for pattern in config.exclude):
+                found.append(here / fname)
+    return sorted(found)
+
+
+def _glob_match(rel: str, pattern: str) -> bool:
+    if pattern.startswith("**/"):
+        return fnmatch.fnmatchcase(rel, pattern[3:]) or fnmatch.fnmatchcase(rel, pattern)
+    return fnmatch.fnmatchcase(rel, pattern)
+
+
+def load_mesh(path: Path | str | None = None, *, output: Path | None = None) -> tuple[Mesh, list[Diagnostic]]:
+    """Load the mesh that `path` belongs to.
+
+    - a folder with a meshgen.yaml (or inside one): that mesh, acting on the products under `path`;
+    - a folder without one: a mesh with default settings, of every dataproduct.yaml below it;
+    - one product file: the mesh it sits in, acting on that product; a mesh of one if none.
+    Unreadable product files raise InputError after every file has been tried.
+    """
+    target = Path(path) if path is not None else Path.cwd()
+    if not target.exists():
+        raise UsageError(f"{target} does not exist", [Diagnostic(
+            "LOAD007", Severity.ERROR, f"no such file or folder: {target}", Location(str(target)),
+            "pass a mesh folder or a dataproduct.yaml")])
+    root = find_mesh_root(target)
+    standalone = False
+    if root is None:
+        root = target if target.is_dir() else target.parent
+        standalone = target.is_file()
+    config, config_source, diagnostics = load_config(root)
+    output_dir = output if output is not None else root / config.output
+    if standalone:
+        files = [target]
+    else:
+        files = discover(root, config, output_dir)
+        if target.is_file() and target.resolve() not in {f.resolve() for f in files}:
+            files.append(target)
+    selected_paths = _select(files, target)
+    if not files and not diagnostics:
+        raise UsageError(f"no products found under {target}", [Diagnostic(
+            "MESH000", Severity.ERROR, f"no product files found in {display_path(root)} "
+            f"(looked for {', '.join(config.products)})", Location(display_path(target)),
+            "run `meshgen init` to create one, or set `products:` in meshgen.yaml")])
+
+    products = []
+    input_errors: list[Diagnostic] = []
+    for f in files:
+        try:
+            pf, diags = load_product(f)
+        except InputError as exc:
+            input_errors.extend(exc.diagnostics)
+            continue
+        diagnostics.extend(diags)
+        if pf is not None:
+            products.append(pf)
+    if input_errors:
+        raise InputError("some files could not be read", input_errors + diagnostics)
+    mesh = Mesh(root=root, config=config, config_source=config_source, products=products,
+                selected={pf.path for pf in products if pf.path in selected_paths}, standalone=standalone)
+    diagnostics.extend(check_references(mesh))
+    return mesh, diagnostics
+
+
+def _select(files: list[Path], target: Path) -> set[Path]:
+    if target.is_file():
+        return {f for f in files if f.resolve() == target.resolve()}
+    base = target.resolve()
+    return {f for f in files if base == f.resolve() or base in f.resolve().parents}

@@ -1,0 +1,177 @@
+"""The mesh: every product, with its cross-references resolved and checked."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from meshgen.diagnostics import Diagnostic, Severity
+from meshgen.load.yaml_source import SourceMap
+from meshgen.mesh.config import MeshConfig
+from meshgen.spec.loader import ProductFile
+from meshgen.spec.models import Dataset, Kind, parse_address
+
+
+@dataclass
+class Mesh:
+    root: Path
+    config: MeshConfig
+    config_source: SourceMap | None
+    products: list[ProductFile]
+    selected: set[Path] = field(default_factory=set)  # the product files this command acts on
+    standalone: bool = False  # a bare product file with no meshgen.yaml: outside references can't be checked
+
+    @property
+    def name(self) -> str:
+        return self.config.name or self.root.resolve().name
+
+    def by_address(self) -> dict[str, ProductFile]:
+        return {pf.product.address: pf for pf in self.products}
+
+    def get(self, address: str) -> ProductFile | None:
+        return self.by_address().get(address)
+
+    def selected_products(self) -> list[ProductFile]:
+        return [pf for pf in self.products if pf.path in self.selected]
+
+    def consumers_of(self, address: str) -> Iterator[tuple[ProductFile, int]]:
+        """(consumer product, input port index) for every input port that reads `address`."""
+        for pf in self.products:
+            for i, port in enumerate(pf.product.inputPorts):
+                if port.product == address:
+                    yield pf, i
+
+    def versions_of(self, domain: str, name: str) -> list[ProductFile]:
+        return sorted((pf for pf in self.products if pf.product.domain == domain and pf.product.name == name),
+                      key=lambda pf: pf.product.major)
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
+    return f"did you mean {close[0]!r}?" if close else (f"known: {', '.join(sorted(options)[:8])}" if options else "")
+
+
+def check_references(mesh: Mesh) -> list[Diagnostic]:
+    """References inside each product and across the mesh (input ports, successors)."""
+    out: list[Diagnostic] = []
+    seen: dict[str, ProductFile] = {}
+    for pf in mesh.products:
+        address = pf.product.address
+        if address in seen:
+            first = seen[address]
+            out.append(Diagnostic("MESH001", Severity.ERROR, f"{address} is defined twice",
+                                  pf.location("name"), f"also defined in {first.location('name')}; "
+                                  "give one a new name or a new major version", related=(first.location("name"),)))
+        else:
+            seen[address] = pf
+    for pf in mesh.products:
+        out.extend(_product_references(pf))
+        out.extend(_input_ports(mesh, pf, seen))
+        lc = pf.product.lifecycle
+        if lc and lc.successor and lc.successor not in seen:
+            out.append(Diagnostic(
+                "MESH005", Severity.WARNING if mesh.standalone else Severity.ERROR,
+                f"successor {lc.successor} is not in this mesh", pf.location("lifecycle", "successor"),
+                "this product was loaded alone; run meshgen on the mesh folder to check the reference"
+                if mesh.standalone else
+                _suggest(lc.successor, [a for a in seen if a != address]) or "publish the successor, or fix the address"))
+    return out
+
+
+def _input_ports(mesh: Mesh, pf: ProductFile, index: dict[str, ProductFile]) -> list[Diagnostic]:
+    out = []
+    for i, port in enumerate(pf.product.inputPorts):
+        producer = index.get(port.product)
+        if producer is None:
+            parsed = parse_address(port.product)
+            # A bare product file can't see the rest of the mesh: say so instead of failing.
+            severity = Severity.WARNING if mesh.standalone else Severity.ERROR
+            versions = [p.product.address for p in index.values()
+                        if parsed and (p.product.domain, p.product.name) == parsed[:2]]
+            hint = (f"versions in the mesh: {', '.join(versions)}" if versions
+                    else _suggest(port.product, list(index)) or "check the address")
+            if mesh.standalone:
+                hint = "this product was loaded alone; run meshgen on the mesh folder to check the reference"
+            out.append(Diagnostic("MESH002", severity, f"input port {port.name!r}: product {port.product} is not in the mesh",
+                                  pf.location("inputPorts", i, "product"), hint))
+            continue
+        ds = producer.product.dataset(port.dataset)
+        if ds is None:
+            out.append(Diagnostic("MESH003", Severity.ERROR,
+                                  f"input port {port.name!r}: {port.product} has no dataset {port.dataset!r}",
+                                  pf.location("inputPorts", i, "dataset"),
+                                  _suggest(port.dataset, [d.name for d in producer.product.datasets])))
+            continue
+        for j, name in enumerate(port.fields):
+            if ds.field_path(name) is None:
+                out.append(Diagnostic("MESH004", Severity.ERROR,
+                                      f"input port {port.name!r}: {port.product} dataset {ds.name!r} has no field {name!r}",
+                                      pf.location("inputPorts", i, "fields", j),
+                                      _suggest(name, [f.name for f in ds.fields])))
+    return out
+
+
+def _product_references(pf: ProductFile) -> list[Diagnostic]:
+    p = pf.product
+    out: list[Diagnostic] = []
+
+    def err(code: str, message: str, path: tuple, hint: str) -> None:
+        out.append(Diagnostic(code, Severity.ERROR, message, pf.location(*path), hint))
+
+    check_ids: dict[str, Dataset] = {}
+    for di, ds in enumerate(p.datasets):
+        names = [f.name for f in ds.fields]
+        for key in ("primaryKey", "partitionBy"):
+            for j, name in enumerate(getattr(ds, key)):
+                f = ds.field(name)
+                if f is None:
+                    err("REF001", f"{key} field {name!r} is not a field of dataset {ds.name!r}",
+                        ("datasets", di, key, j), _suggest(name, names))
+                elif key == "primaryKey" and not f.required:
+                    err("REF001", f"primary key field {name!r} must be `required: true`",
+                        ("datasets", di, key, j), f"set required: true on {name!r}")
+                elif f.data_type.kind.is_complex or f.data_type.kind is Kind.JSON:
+                    err("REF001", f"{key} field {name!r} has type {f.type}; keys must be simple values",
+                        ("datasets", di, key, j), "use a scalar field")
+        for fi, f in enumerate(ds.fields):
+            if f.replacedBy is not None and ds.field(f.replacedBy) is None:
+                err("REF008", f"field {f.name!r} is replaced by {f.replacedBy!r}, which is not a field of {ds.name!r}",
+                    ("datasets", di, "fields", fi, "replacedBy"), _suggest(f.replacedBy, names))
+        for qi, q in enumerate(ds.quality):
+            if q.id in check_ids:
+                err("REF007", f"quality check id {q.id!r} is used twice", ("datasets", di, "quality", qi, "id"),
+                    "give every check of the product its own id")
+            check_ids[q.id] = ds
+            if q.field is not None and ds.field_path(q.field) is None:
+                err("REF005", f"quality check {q.id!r}: {q.field!r} is not a field of {ds.name!r}",
+                    ("datasets", di, "quality", qi, "field"), _suggest(q.field, names))
+    dataset_names = [d.name for d in p.datasets]
+    seen_ports: set[str] = set()
+    for kind, ports in (("outputPorts", p.outputPorts), ("inputPorts", p.inputPorts)):
+        for i, port in enumerate(ports):
+            if port.name in seen_ports:
+                err("REF007", f"port name {port.name!r} is used twice", (kind, i, "name"), "give every port its own name")
+            seen_ports.add(port.name)
+    for i, port in enumerate(p.outputPorts):
+        if p.dataset(port.dataset) is None:
+            err("REF002", f"output port {port.name!r} serves dataset {port.dataset!r}, which this product does not have",
+                ("outputPorts", i, "dataset"), _suggest(port.dataset, dataset_names))
+    slos = p.slos
+    if slos and slos.freshness and slos.freshness.timestampField:
+        ref = slos.freshness.timestampField
+        ds_name, _, field_name = ref.partition(".")
+        ds = p.dataset(ds_name)
+        f = ds.field_path(field_name) if ds and field_name else None
+        if f is None:
+            err("REF003", f"freshness timestampField {ref!r} is not `<dataset>.<field>` of this product",
+                ("slos", "freshness", "timestampField"),
+                _suggest(ref, [f"{d.name}.{x.name}" for d in p.datasets for x in d.fields]))
+        elif f.data_type.kind not in (Kind.TIMESTAMP, Kind.TIMESTAMP_NTZ, Kind.DATE):
+            err("REF003", f"freshness timestampField {ref!r} has type {f.type}; it must be a timestamp",
+                ("slos", "freshness", "timestampField"), "point at a timestamp field")
+    if slos and slos.accuracy and slos.accuracy.check and slos.accuracy.check not in check_ids:
+        err("REF004", f"accuracy check {slos.accuracy.check!r} is not a quality check of this product",
+            ("slos", "accuracy", "check"), _suggest(slos.accuracy.check, list(check_ids)) or "add the check under datasets[].quality")
+    return out

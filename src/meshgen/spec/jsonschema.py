@@ -1,0 +1,21 @@
+"""The published JSON Schema of dataproduct.yaml, for editors (yaml-language-server) and CI."""
+
+from __future__ import annotations
+
+import json
+
+SCHEMA_ID = "urn:meshgen:schema:dataproduct:v1"
+
+
+def product_json_schema() -> dict:
+    from meshgen.spec.models import DataProduct
+
+    schema = DataProduct.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = SCHEMA_ID
+    schema["title"] = "meshgen/v1 DataProduct"
+    return schema
+
+
+def product_json_schema_text() -> str:
+    return json.dumps(product_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,0 +1,536 @@
+"""The `meshgen/v1` vocabulary as strict pydantic models.
+
+Unknown keys are errors. Each key's `description` is its documentation: docs/spec-reference.md
+and the published JSON Schema are generated from these models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal, Optional, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field as F,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
+
+from meshgen.spec.types import DataType, Kind, TypeSyntaxError, parse_type
+from meshgen.spec.values import ValueProblem, duration_seconds, parse_ratio, to_python
+
+API_VERSION = "meshgen/v1"
+
+# ---- Scalar types ------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r"[/\\\x00-\x1f\x7f]")
+
+
+def _safe_name(value: str) -> str:
+    # Names become folder and file names: nothing may escape the output folder, whatever the
+    # naming policy says.
+    if not value.strip():
+        raise ValueError("a name cannot be empty")
+    if _UNSAFE.search(value) or value in (".", "..") or ".." in value:
+        raise ValueError(f"{value!r} cannot be used as a name: no '/', '\\', '..' or control characters")
+    if len(value) > 128:
+        raise ValueError("a name is at most 128 characters")
+    return value
+
+
+def _duration(value: str) -> str:
+    duration_seconds(value)
+    return value
+
+
+_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
+_ADDRESS = re.compile(r"^data://([^/\s]+)/([^/\s]+)/v(\d+)$")
+_CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?LW#]+$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _semver(value: str) -> str:
+    if not _SEMVER.match(value):
+        raise ValueError(f"{value!r} is not a semantic version such as 1.4.0")
+    return value
+
+
+def _address(value: str) -> str:
+    if not _ADDRESS.match(value):
+        raise ValueError(f"{value!r} is not a product address such as data://checkout/orders/v1")
+    return value
+
+
+def _cron(value: str) -> str:
+    if value.startswith("@"):
+        if value not in ("@hourly", "@daily", "@weekly", "@monthly", "@yearly"):
+            raise ValueError(f"{value!r} is not a schedule: use a 5-field cron or @hourly/@daily/@weekly/@monthly/@yearly")
+        return value
+    parts = value.split()
+    if len(parts) != 5 or not all(_CRON_FIELD.match(p) for p in parts):
+        raise ValueError(f"{value!r} is not a 5-field cron expression such as '*/15 * * * *'")
+    return value
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an e-mail address")
+    return value
+
+
+def _pattern(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"pattern {value!r} is not a valid regular expression: {exc}") from None
+    return value
+
+
+Name = Annotated[str, AfterValidator(_safe_name)]
+Duration = Annotated[str, AfterValidator(_duration)]
+Ratio = Annotated[float, BeforeValidator(parse_ratio)]
+SemVer = Annotated[str, AfterValidator(_semver)]
+Address = Annotated[str, AfterValidator(_address)]
+Cron = Annotated[str, AfterValidator(_cron)]
+Email = Annotated[str, AfterValidator(_email)]
+Pattern = Annotated[str, AfterValidator(_pattern)]
+Date = Annotated[dt.date, F(strict=False)]
+Number = Union[int, float]
+Threshold = Union[int, float, str]  # a number, or a ratio such as 5%
+
+Classification = Literal["public", "internal", "confidential", "restricted"]
+CLASSIFICATION_ORDER = ("public", "internal", "confidential", "restricted")
+Protection = Literal["encrypt", "mask", "hash", "tokenize"]
+Compatibility = Literal[
+    "backward", "backward_transitive", "forward", "forward_transitive", "full", "full_transitive", "none"
+]
+
+
+class SpecModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, validate_default=False)
+
+
+# ---- Schema ------------------------------------------------------------------------------
+
+def _type_expression(cls, value: str) -> str:
+    try:
+        parse_type(value)
+    except TypeSyntaxError as exc:
+        raise ValueError(f"bad type {value!r}: {exc}") from None
+    return value
+
+
+class TypeSpec(SpecModel):
+    """The type of an array's items or a map's values: the same keys as a field's type."""
+
+    type: str = F(description="The element type, in the field type grammar.", examples=["string", "struct"])
+    items: Optional["TypeSpec"] = F(None, description="For `type: array`: the item type.")
+    values: Optional["TypeSpec"] = F(None, description="For `type: map`: the value type (keys are strings).")
+    fields: Optional[list["Field"]] = F(None, description="For `type: struct`: its fields.")
+    symbols: Optional[list[str]] = F(None, description="For `type: enum`: the allowed values.")
+    description: Optional[str] = F(None, description="What the element is.")
+
+    _data_type: DataType = PrivateAttr()
+
+    _check_type = field_validator("type")(_type_expression)
+
+    @model_validator(mode="after")
+    def _build_type(self):
+        self._data_type = _compose_type(self)
+        return self
+
+    @property
+    def data_type(self) -> DataType:
+        return self._data_type
+
+
+def _compose_type(spec: "TypeSpec | Field") -> DataType:
+    """The type expression plus the sibling keys (items, values, fields, symbols) → one node."""
+    base = parse_type(spec.type)
+    kind = base.kind
+
+    def only_for(key: str, kinds: tuple[Kind, ...]) -> None:
+        if getattr(spec, key) is not None and kind not in kinds:
+            raise ValueError(f"`{key}` is only for type {' or '.join(k.value for k in kinds)}, not {spec.type!r}")
+
+    only_for("symbols", (Kind.ENUM,))
+    only_for("fields", (Kind.STRUCT,))
+    only_for("items", (Kind.ARRAY,))
+    only_for("values", (Kind.MAP,))
+    if kind is Kind.ENUM:
+        if not spec.symbols:
+            raise ValueError("an enum needs `symbols`, e.g. symbols: [PLACED, PAID]")
+        dupes = sorted({s for s in spec.symbols if spec.symbols.count(s) > 1})
+        if dupes:
+            raise ValueError(f"enum symbols repeat: {', '.join(dupes)}")
+        return DataType(Kind.ENUM, symbols=tuple(spec.symbols))
+    if kind is Kind.STRUCT:
+        if not spec.fields:
+            raise ValueError("a struct needs `fields`")
+        _no_duplicate_names(spec.fields, "field")
+        return DataType(Kind.STRUCT, fields=tuple(spec.fields))
+    if kind is Kind.ARRAY:
+        if base.items is not None:
+            if spec.items is not None:
+                raise ValueError(f"give the item type once: either {spec.type!r} or `items`")
+            return base
+        if spec.items is None:
+            raise ValueError("an array needs its item type: array<string>, or `type: array` with `items:`")
+        return DataType(Kind.ARRAY, items=spec.items.data_type)
+    if kind is Kind.MAP:
+        if base.values is not None:
+            if spec.values is not None:
+                raise ValueError(f"give the value type once: either {spec.type!r} or `values`")
+            return base
+        if spec.values is None:
+            raise ValueError("a map needs its value type: map<string>, or `type: map` with `values:`")
+        return DataType(Kind.MAP, values=spec.values.data_type)
+    return base
+
+
+def _no_duplicate_names(items: list, what: str) -> None:
+    seen: set[str] = set()
+    for item in items:
+        if item.name in seen:
+            raise ValueError(f"{what} name {item.name!r} is used twice")
+        seen.add(item.name)
+
+
+class Field(SpecModel):
+    """A column of a dataset, or a member of a struct."""
+
+    name: Name = F(description="The field's name, unique within its dataset or struct.", examples=["order_id"])
+    type: str = F(description="The field's type, in the grammar: string int long float double decimal(p,s) "
+                              "boolean date time timestamp timestamp_ntz bytes uuid json enum array<T> map<T> struct.",
+                  examples=["decimal(12,2)", "array<string>"])
+    required: bool = F(False, description="The value is always present (never null). One meaning in every target: "
+                                          "NOT NULL in SQL, a non-union type in Avro, `required` in JSON Schema.")
+    unique: bool = F(False, description="No two rows share a value.")
+    description: Optional[str] = F(None, description="What the field means.")
+    maxLength: Optional[int] = F(None, ge=1, description="For strings: the most characters (varchar(n) where the warehouse has it).")
+    minLength: Optional[int] = F(None, ge=0, description="For strings: the fewest characters.")
+    pattern: Optional[Pattern] = F(None, description="For strings: a regular expression every value matches.")
+    minimum: Optional[Number] = F(None, description="For numbers: the smallest allowed value.")
+    maximum: Optional[Number] = F(None, description="For numbers: the largest allowed value.")
+    default: Any = F(None, description="The value a consumer assumes when the field is absent.")
+    examples: Optional[list[Any]] = F(None, description="Example values.")
+    pii: bool = F(False, description="The field holds personal data.")
+    classification: Optional[Classification] = F(None, description="public < internal < confidential < restricted.")
+    protection: Optional[Protection] = F(None, description="How personal data is protected: encrypt, mask, hash or tokenize.")
+    deprecated: bool = F(False, description="The field is on its way out; consumers should move off it.")
+    replacedBy: Optional[str] = F(None, description="For a deprecated field: the field that replaces it.")
+    deprecationDate: Optional[Date] = F(None, description="For a deprecated field: when it may be removed.")
+    symbols: Optional[list[str]] = F(None, description="For `type: enum`: the allowed values.")
+    items: Optional[TypeSpec] = F(None, description="For `type: array`: the item type.")
+    values: Optional[TypeSpec] = F(None, description="For `type: map`: the value type (keys are strings).")
+    fields: Optional[list["Field"]] = F(None, description="For `type: struct`: its fields.")
+
+    _data_type: DataType = PrivateAttr()
+
+    _check_type = field_validator("type")(_type_expression)
+
+    @model_validator(mode="after")
+    def _build(self):
+        self._data_type = _compose_type(self)
+        kind = self._data_type.kind
+        if (self.maxLength is not None or self.minLength is not None or self.pattern is not None) and not kind.is_textual:
+            raise ValueError(f"maxLength, minLength and pattern are for strings; {self.name!r} is {self.type}")
+        if (self.minimum is not None or self.maximum is not None) and not kind.is_numeric:
+            raise ValueError(f"minimum and maximum are for numbers; {self.name!r} is {self.type}")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError(f"minimum {self.minimum} is above maximum {self.maximum}")
+        if self.default is not None:
+            try:
+                to_python(self.default, self._data_type)
+            except ValueProblem as exc:
+                raise ValueError(f"default {self.default!r} is not a valid {self.type}: {exc}") from None
+        return self
+
+    @property
+    def data_type(self) -> DataType:
+        return self._data_type
+
+
+class QualityCheck(SpecModel):
+    """A data-quality check: a SQL query or a built-in metric, and the bound it must meet."""
+
+    id: Name = F(description="Unique within the product; SLOs refer to checks by id.", examples=["no_duplicate_orders"])
+    description: Optional[str] = F(None, description="What the check guards.")
+    dimension: Optional[Literal["accuracy", "completeness", "conformity", "consistency", "timeliness", "uniqueness"]] = F(
+        None, description="The quality dimension it measures.")
+    sql: Optional[str] = F(None, description="A query returning one number; `{dataset}` stands for the dataset's table.")
+    metric: Optional[Literal["duplicateValues", "nullValues", "rowCount", "invalidValues", "missingValues"]] = F(
+        None, description="A built-in metric instead of SQL.")
+    field: Optional[str] = F(None, description="The field a metric applies to.")
+    mustBe: Optional[Threshold] = F(None, description="The result must equal this.")
+    mustBeLessThan: Optional[Threshold] = F(None, description="The result must be below this (a number or a ratio such as 5%).")
+    mustBeGreaterThan: Optional[Threshold] = F(None, description="The result must be above this.")
+    mustBeBetween: Optional[list[Number]] = F(None, min_length=2, max_length=2, description="The result must be within [a, b].")
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if (self.sql is None) == (self.metric is None):
+            raise ValueError(f"check {self.id!r} needs exactly one of `sql` or `metric`")
+        bounds = [k for k in ("mustBe", "mustBeLessThan", "mustBeGreaterThan", "mustBeBetween") if getattr(self, k) is not None]
+        if len(bounds) != 1:
+            raise ValueError(f"check {self.id!r} needs exactly one of mustBe, mustBeLessThan, mustBeGreaterThan, mustBeBetween")
+        for k in ("mustBe", "mustBeLessThan", "mustBeGreaterThan"):
+            v = getattr(self, k)
+            if isinstance(v, str):
+                parse_ratio(v)
+        if self.metric in ("duplicateValues", "nullValues", "invalidValues", "missingValues") and not self.field:
+            raise ValueError(f"metric {self.metric} needs a `field`")
+        if self.mustBeBetween is not None and self.mustBeBetween[0] > self.mustBeBetween[1]:
+            raise ValueError("mustBeBetween needs [low, high]")
+        return self
+
+
+class SampleQuery(SpecModel):
+    title: str = F(description="What the query answers.")
+    sql: str = F(description="The query.")
+
+
+class Dataset(SpecModel):
+    """A table, topic or file set: the schema that the contract promises."""
+
+    name: Name = F(description="Unique within the product.", examples=["orders"])
+    description: Optional[str] = F(None, description="What one row is.")
+    primaryKey: list[str] = F(default_factory=list, description="Fields that identify a row.")
+    partitionBy: list[str] = F(default_factory=list, description="Fields the data is partitioned by.")
+    fields: list[Field] = F(min_length=1, description="The columns.")
+    quality: list[QualityCheck] = F(default_factory=list, description="Data-quality checks; SLOs refer to them by id.")
+    examples: list[dict[str, Any]] = F(default_factory=list, description="Example rows; each must be valid against the fields.")
+    sampleQueries: list[SampleQuery] = F(default_factory=list, description="Queries that show how to use the data.")
+
+    @field_validator("fields")
+    @classmethod
+    def _unique_fields(cls, value: list[Field]) -> list[Field]:
+        _no_duplicate_names(value, "field")
+        return value
+
+    def field(self, name: str) -> Field | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    def field_path(self, dotted: str) -> Field | None:
+        """`items.sku` → the `sku` member of the array-of-struct `items`."""
+        parts = dotted.split(".")
+        fields: tuple | list = self.fields
+        found = None
+        for part in parts:
+            found = next((f for f in fields if f.name == part), None)
+            if found is None:
+                return None
+            t = found.data_type
+            while t.kind in (Kind.ARRAY, Kind.MAP):
+                t = t.items if t.kind is Kind.ARRAY else t.values
+            fields = t.fields
+        return found
+
+
+# ---- Product -----------------------------------------------------------------------------
+
+class ProductDescription(SpecModel):
+    purpose: Optional[str] = F(None, description="Why the product exists and what it holds.")
+    usage: Optional[str] = F(None, description="How to use it well.")
+    limitations: Optional[str] = F(None, description="What it does not promise.")
+
+
+class Owner(SpecModel):
+    team: Name = F(description="The team that owns the product (required).", examples=["checkout-team"])
+    email: Optional[Email] = F(None, description="The team's contact address.")
+    productOwner: Optional[str] = F(None, description="The person accountable for the product.")
+
+
+class SupportChannel(SpecModel):
+    channel: str = F(description="Where to ask, e.g. a Slack channel.")
+    tool: Optional[str] = F(None, description="slack, teams, email, jira, ...")
+    url: Optional[str] = F(None, description="A link to the channel.")
+
+
+class Lifecycle(SpecModel):
+    deprecationDate: Optional[Date] = F(None, description="After this date no new consumer may depend on this version.")
+    successor: Optional[Address] = F(None, description="The address of the version that replaces this one.")
+
+
+class FreshnessSlo(SpecModel):
+    threshold: Duration = F(description="The newest row is no older than this.", examples=["15m"])
+    timestampField: Optional[str] = F(None, description="`<dataset>.<field>` that carries the row's time.")
+
+
+class AccuracySlo(SpecModel):
+    target: Ratio = F(description="Share of rows that are correct.", examples=["99.9%"])
+    check: Optional[str] = F(None, description="The id of the quality check that measures it.")
+
+
+class TargetSlo(SpecModel):
+    target: Ratio = F(description="A ratio such as 99.5% or 0.995.")
+
+
+class RetentionSlo(SpecModel):
+    period: Duration = F(description="How long data is kept.", examples=["2y"])
+
+
+class LatencySlo(SpecModel):
+    threshold: Duration = F(description="Event time to availability, for event ports.", examples=["5m"])
+
+
+class Slos(SpecModel):
+    """Service level objectives: promises that are checked."""
+
+    freshness: Optional[FreshnessSlo] = None
+    accuracy: Optional[AccuracySlo] = None
+    completeness: Optional[TargetSlo] = F(None, description="Share of required values that are present.")
+    availability: Optional[TargetSlo] = F(None, description="Of the output ports.")
+    retention: Optional[RetentionSlo] = None
+    latency: Optional[LatencySlo] = None
+
+
+PORT_PLATFORMS_SQL = ("postgres", "snowflake", "bigquery", "databricks", "duckdb", "redshift")
+
+
+class OutputPort(SpecModel):
+    """How consumers get the data."""
+
+    name: Name = F(description="Unique within the product.", examples=["orders-events"])
+    type: Literal["events", "table", "files", "rest", "grpc"] = F(
+        description="events, table and files are analytical ports; rest and grpc are operational.")
+    dataset: str = F(description="The dataset this port serves.")
+    description: Optional[str] = F(None, description="What the port is for.")
+    platform: Optional[str] = F(None, description="kafka; postgres, snowflake, bigquery, databricks, duckdb, redshift; s3 ...")
+    topic: Optional[str] = F(None, description="For events: the topic.")
+    format: Optional[Literal["avro", "json", "protobuf", "parquet", "csv", "delta", "iceberg"]] = F(
+        None, description="The serialization format.")
+    location: Optional[str] = F(None, description="For tables and files: where the data lives.")
+    url: Optional[str] = F(None, description="For rest and grpc: the base URL.")
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if self.type == "table" and self.platform is not None and self.platform not in PORT_PLATFORMS_SQL:
+            raise ValueError(f"table platform {self.platform!r} is not one of {', '.join(PORT_PLATFORMS_SQL)}")
+        if self.type == "events" and not self.topic:
+            raise ValueError("an events port needs a `topic`")
+        return self
+
+
+class InputPort(SpecModel):
+    """What this product consumes, and exactly which fields: its contract with the producer."""
+
+    name: Name = F(description="Unique within the product.", examples=["payments"])
+    product: Address = F(description="The producer's address.", examples=["data://payments/transactions/v2"])
+    dataset: str = F(description="The producer's dataset.")
+    fields: list[str] = F(min_length=1, description="The fields this product uses (`items.sku` for nested ones).")
+
+
+class Pipeline(SpecModel):
+    orchestrator: Optional[Literal["airflow", "dagster"]] = F(None, description="The orchestrator that runs the job.")
+    schedule: Optional[Cron] = F(None, description="A cron expression; derived from slos.freshness when absent.")
+    engine: Optional[Literal["spark", "sql", "python"]] = F(None, description="What the job runs on.")
+
+
+class Waiver(SpecModel):
+    rule: str = F(description="The rule code or dotted name to waive.", examples=["PII001"])
+    path: str = F(description="Where: a dotted path such as datasets.orders.fields.user_id.")
+    reason: Optional[str] = F(None, description="Why the exception is justified (required).")
+    expires: Optional[Date] = F(None, description="When the waiver ends; an expired waiver is an error.")
+
+
+class Governance(SpecModel):
+    waivers: list[Waiver] = F(default_factory=list, description="Justified, temporary exceptions to governance rules.")
+
+
+class DataProduct(SpecModel):
+    """A data product: one `dataproduct.yaml`."""
+
+    apiVersion: Literal["meshgen/v1"] = F(description="Always meshgen/v1.")
+    kind: Literal["DataProduct"] = F(description="Always DataProduct.")
+    domain: Name = F(description="The bounded context that owns the product.", examples=["checkout"])
+    name: Name = F(description="Unique inside its domain.", examples=["orders"])
+    version: SemVer = F(description="Semantic version of the product and its contract; its major is part of the address.",
+                        examples=["1.4.0"])
+    title: Optional[str] = F(None, description="Display name.")
+    status: Literal["draft", "active", "deprecated", "retired"] = F("active", description="Where the product is in its life.")
+    tags: list[str] = F(default_factory=list, description="Free labels, e.g. tier-1.")
+    description: Optional[Union[ProductDescription, str]] = F(None, description="purpose, usage and limitations.")
+    owner: Owner = F(description="Who owns the product.")
+    support: list[SupportChannel] = F(default_factory=list, description="Where consumers get help.")
+    lifecycle: Optional[Lifecycle] = F(None, description="Used while an older major version is being retired.")
+    slos: Optional[Slos] = F(None, description="Service level objectives.")
+    datasets: list[Dataset] = F(min_length=1, description="The schema the contract promises.")
+    outputPorts: list[OutputPort] = F(default_factory=list, description="How consumers get the data.")
+    inputPorts: list[InputPort] = F(default_factory=list, description="What this product consumes.")
+    pipeline: Optional[Pipeline] = F(None, description="The job that builds the product.")
+    compatibility: Compatibility = F("backward", description="The compatibility promise between versions "
+                                                            "(Avro schema-resolution semantics).")
+    governance: Governance = F(default_factory=Governance, description="Governance exceptions.")
+
+    @field_validator("datasets")
+    @classmethod
+    def _unique_datasets(cls, value: list[Dataset]) -> list[Dataset]:
+        _no_duplicate_names(value, "dataset")
+        return value
+
+    @property
+    def major(self) -> int:
+        return int(self.version.split(".")[0])
+
+    @property
+    def address(self) -> str:
+        return f"data://{self.domain}/{self.name}/v{self.major}"
+
+    @property
+    def purpose(self) -> str:
+        if isinstance(self.description, str):
+            return self.description
+        if self.description is not None and self.description.purpose:
+            return self.description.purpose
+        return ""
+
+    def dataset(self, name: str) -> Dataset | None:
+        for d in self.datasets:
+            if d.name == name:
+                return d
+        return None
+
+    @property
+    def classification(self) -> str:
+        """The highest classification of any field (public when none is set)."""
+        levels = ["public"]
+        for ds in self.datasets:
+            for f in iter_fields(ds.fields):
+                if f.classification:
+                    levels.append(f.classification)
+                elif f.pii:
+                    levels.append("confidential")
+        return max(levels, key=CLASSIFICATION_ORDER.index)
+
+    @property
+    def has_pii(self) -> bool:
+        return any(f.pii for ds in self.datasets for f in iter_fields(ds.fields))
+
+
+def iter_fields(fields, prefix: str = ""):
+    """Every field, nested ones included, depth first."""
+    for f in fields:
+        yield f
+        t = f.data_type
+        while t.kind in (Kind.ARRAY, Kind.MAP):
+            t = t.items if t.kind is Kind.ARRAY else t.values
+        if t.kind is Kind.STRUCT:
+            yield from iter_fields(t.fields)
+
+
+def parse_address(address: str) -> tuple[str, str, int] | None:
+    m = _ADDRESS.match(address)
+    return (m.group(1), m.group(2), int(m.group(3))) if m else None
+
+
+TypeSpec.model_rebuild()
+Field.model_rebuild()

@@ -1,0 +1,31 @@
+"""The target registry. Targets are imported only when a build asks for them."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from meshgen.targets.base import Target
+
+# name → "module:Class". Third-party targets register under the entry-point group meshgen.targets.
+BUILTIN_TARGETS: dict[str, str] = {
+    "avro": "meshgen.targets.avro:AvroTarget",
+}
+
+ENTRY_POINT_GROUP = "meshgen.targets"
+
+
+def available_targets() -> dict[str, str]:
+    from importlib.metadata import entry_points
+
+    found = dict(BUILTIN_TARGETS)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(ep.name, ep.value)
+    return found
+
+
+def load_target(name: str) -> type["Target"]:
+    spec = available_targets()[name]
+    module, _, attr = spec.partition(":")
+    return getattr(importlib.import_module(module), attr)

@@ -1,0 +1,83 @@
+"""What every target is: a class with a name, a template folder, options and a generate step.
+
+Adding a target is a small, obvious step: a subclass here, a folder under templates/, an entry
+in BUILTIN_TARGETS, and a golden test case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+
+from pydantic import BaseModel, ConfigDict
+
+from meshgen.diagnostics import Diagnostic, Location, Severity
+from meshgen.output import Artifact
+
+if TYPE_CHECKING:
+    from meshgen.mesh.model import Mesh
+    from meshgen.render import TemplateRenderer
+    from meshgen.spec.loader import ProductFile
+
+
+class NoOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass
+class TargetContext:
+    mesh: "Mesh"
+    renderer: "TemplateRenderer"
+    strict: bool = False
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class Target:
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    scope: ClassVar[str] = "product"  # "product": once per product; "mesh": once for the whole mesh
+    Options: ClassVar[type[BaseModel]] = NoOptions
+
+    def __init__(self, context: TargetContext, options: BaseModel | None = None):
+        self.context = context
+        self.options = options if options is not None else self.Options()
+
+    @property
+    def mesh(self) -> "Mesh":
+        return self.context.mesh
+
+    def render(self, template: str, **values: Any) -> str:
+        return self.context.renderer.render(f"{self.name}/{template}", **values)
+
+    def unsupported(self, code: str, message: str, location: Location, hint: str) -> None:
+        """Something the target cannot express: a warning, or an error under strict mode."""
+        severity = Severity.ERROR if self.context.strict else Severity.WARNING
+        self.context.diagnostics.append(Diagnostic(code, severity, message, location, hint))
+
+    def generate(self, pf: "ProductFile") -> Iterable[Artifact]:  # scope == "product"
+        raise NotImplementedError
+
+    def generate_mesh(self) -> Iterable[Artifact]:  # scope == "mesh"
+        raise NotImplementedError
+
+
+# ---- Names in target languages -------------------------------------------------------------
+
+_WORDS = re.compile(r"[A-Za-z0-9]+")
+
+
+def pascal_case(name: str) -> str:
+    words = _WORDS.findall(name)
+    text = "".join(w[:1].upper() + w[1:] for w in words) or "X"
+    return text if not text[0].isdigit() else "_" + text
+
+
+def identifier(name: str) -> str:
+    """The nearest `[A-Za-z_][A-Za-z0-9_]*` to `name` (for namespaces, packages, record names)."""
+    text = re.sub(r"[^A-Za-z0-9_]", "_", name) or "_"
+    return text if not text[0].isdigit() else "_" + text
+
+
+def is_identifier(name: str) -> bool:
+    return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) is not None
