@@ -157,11 +157,17 @@ def init(directory: Path, domain, name, owner_team, owner_email, dataset, purpos
 
 @cli.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
-def schema(output: Path | None) -> None:
+@click.option("--markdown", is_flag=True, help="Print the key-by-key reference (docs/spec-reference.md) instead.")
+def schema(output: Path | None, markdown: bool) -> None:
     """Print the JSON Schema of dataproduct.yaml (for editors and CI)."""
-    from meshgen.spec.jsonschema import product_json_schema_text
+    if markdown:
+        from meshgen.spec.reference import reference_markdown
 
-    text = product_json_schema_text()
+        text = reference_markdown()
+    else:
+        from meshgen.spec.jsonschema import product_json_schema_text
+
+        text = product_json_schema_text()
     if output is None:
         click.echo(text, nl=False)
     else:

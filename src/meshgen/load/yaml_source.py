@@ -134,13 +134,18 @@ def parse_yaml(text: str, shown: str, path: Path | None = None) -> Document:
         node = yaml.compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+            mark = exc.context_mark  # an unclosed quote or bracket: point at where it opened
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             problem = f"{exc.problem} ({exc.context})"
+        hint = "fix the YAML syntax at this position (indentation, a missing ':' or an unclosed quote)"
+        ctx = exc.context_mark
+        if ctx is not None and mark is not None and (ctx.line, ctx.column) != (mark.line, mark.column):
+            hint = f"{exc.context or 'the construct'} that starts at line {ctx.line + 1}, column {ctx.column + 1} is not closed or not valid"
         raise InputError(f"{shown}: invalid YAML", [
-            _diag("LOAD001", shown, line, col, f"invalid YAML: {problem}",
-                  "fix the YAML syntax at this position (indentation, a missing ':' or an unclosed quote)")]) from None
+            _diag("LOAD001", shown, line, col, f"invalid YAML: {problem}", hint)]) from None
     except (YAMLError, RecursionError) as exc:
         raise InputError(f"{shown}: invalid YAML", [
             _diag("LOAD001", shown, 1, 1, f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'nesting too deep'}",
@@ -153,9 +158,26 @@ def parse_yaml(text: str, shown: str, path: Path | None = None) -> Document:
     source = SourceMap(shown)
     builder = _Builder(yaml, source)
     data = builder.build(node, (), 0)
+    if builder.aliased:
+        builder.errors.insert(0, _first_alias(text, shown))
     if builder.errors:
         raise InputError(f"{shown}: unsupported YAML", builder.errors)
     return Document(path or Path(shown), data, source)
+
+
+def _first_alias(text: str, shown: str) -> Diagnostic:
+    """Where the first alias (`*name`) is written: only the event stream knows."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.events import AliasEvent
+
+    line = col = 1
+    name = ""
+    for event in YAML(typ="safe", pure=True).parse(text):
+        if isinstance(event, AliasEvent):
+            line, col, name = event.start_mark.line + 1, event.start_mark.column + 1, event.anchor
+            break
+    return _diag("LOAD004", shown, line, col, f"alias *{name} is not allowed: anchors and aliases are not supported",
+                 "write the value out in full; a product file should read top to bottom")
 
 
 class _Builder:
@@ -164,6 +186,7 @@ class _Builder:
         self.source = source
         self.errors: list[Diagnostic] = []
         self.seen: set[int] = set()
+        self.aliased = False
 
     def _err(self, node, code: str, message: str, hint: str) -> None:
         m = node.start_mark
@@ -175,13 +198,11 @@ class _Builder:
         mark = node.start_mark
         self.source.values[path] = (mark.line + 1, mark.column + 1)
         if id(node) in self.seen:
-            self._err(node, "LOAD004", "anchors and aliases are not allowed",
-                      "write the value out in full; a product file should read top to bottom")
+            # An alias: the composer hands back the anchored node itself. Stop here; the
+            # alias's own position is found by _first_alias (it can expand exponentially).
+            self.aliased = True
             return None
         self.seen.add(id(node))
-        if getattr(node, "anchor", None):
-            self._err(node, "LOAD004", f"anchor &{node.anchor} is not allowed",
-                      "remove the anchor and write values out in full")
         if depth > MAX_DEPTH:
             self._err(node, "LOAD008", f"nesting deeper than {MAX_DEPTH} levels",
                       "flatten the structure")

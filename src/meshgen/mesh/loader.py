@@ -48,11 +48,19 @@ def load_config(root: Path) -> tuple[MeshConfig, SourceMap | None, list[Diagnost
 
 
 def discover(root: Path, config: MeshConfig, output_dir: Path | None) -> list[Path]:
-    """Every product file of the mesh, sorted, skipping the output folder and tool folders."""
+    """Every product file of the mesh, sorted, skipping the output folder and tool folders.
+
+    A folder whose name matches a product pattern is returned too: loading it reports
+    "expected a file, found a directory" instead of silently leaving the product out.
+    """
     found: list[Path] = []
     out_resolved = output_dir.resolve() if output_dir else None
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
+        for d in dirnames:
+            rel = (here / d).relative_to(root).as_posix()
+            if any(_glob_match(rel, pattern) for pattern in config.products):
+                found.append(here / d)
         dirnames[:] = sorted(
             d for d in dirnames
             if d not in _SKIP_DIRS and not d.startswith(".")

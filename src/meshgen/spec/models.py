@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field as F,
     PrivateAttr,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -93,7 +94,9 @@ def _pattern(value: str) -> str:
 
 Name = Annotated[str, AfterValidator(_safe_name)]
 Duration = Annotated[str, AfterValidator(_duration)]
-Ratio = Annotated[float, BeforeValidator(parse_ratio)]
+_RATIO_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1},
+                           {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$"}]}
+Ratio = Annotated[float, BeforeValidator(parse_ratio), WithJsonSchema(_RATIO_SCHEMA)]
 SemVer = Annotated[str, AfterValidator(_semver)]
 Address = Annotated[str, AfterValidator(_address)]
 Cron = Annotated[str, AfterValidator(_cron)]

@@ -7,6 +7,7 @@ default with the union reordered so the default's branch comes first (Avro's rul
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Iterable
 
 from meshgen.output import Artifact
@@ -134,8 +135,6 @@ def _encode(v: Any, t: DataType) -> Any:
     if kind is Kind.TIMESTAMP_NTZ:
         return (v.replace(tzinfo=dt.timezone.utc) - _EPOCH) // dt.timedelta(microseconds=1)
     if kind is Kind.JSON:
-        import json
-
         return json.dumps(v, sort_keys=True)
     if kind is Kind.ARRAY:
         return [_encode(x, t.items) for x in v]
@@ -143,4 +142,25 @@ def _encode(v: Any, t: DataType) -> Any:
         return {k: _encode(x, t.values) for k, x in v.items()}
     if kind is Kind.STRUCT:
         return {f.name: (_encode(v[f.name], f.data_type) if v[f.name] is not None else None) for f in t.fields}
+    return v
+
+
+def avro_record(row: dict, fields) -> dict:
+    """An example row (canonical YAML form) as the Python record an Avro writer takes."""
+    from meshgen.spec.values import record_to_python
+
+    return _avro_value(record_to_python(row, fields), DataType(Kind.STRUCT, fields=tuple(fields)))
+
+
+def _avro_value(v: Any, t: DataType) -> Any:
+    if v is None:
+        return None
+    if t.kind is Kind.JSON:
+        return json.dumps(v, sort_keys=True)
+    if t.kind is Kind.ARRAY:
+        return [_avro_value(x, t.items) for x in v]
+    if t.kind is Kind.MAP:
+        return {k: _avro_value(x, t.values) for k, x in v.items()}
+    if t.kind is Kind.STRUCT:
+        return {f.name: _avro_value(v.get(f.name), f.data_type) for f in t.fields}
     return v
