@@ -31,3 +31,7 @@ class ViolationsFound(MeshgenError):
 
 class OutputError(MeshgenError):
     """The output folder cannot be written safely: exit 2."""
+
+
+class TemplateFailure(MeshgenError):
+    """A template (usually a team's override) does not render: exit 2."""

@@ -70,8 +70,26 @@ class TemplateRenderer:
             comment=comment_text,
         )
 
-    def render(self, name: str, **context: Any) -> str:
-        text = self.env.get_template(name).render(**context)
+    def render(self, template_name: str, /, **context: Any) -> str:
+        from jinja2 import TemplateError, TemplateSyntaxError
+
+        from meshgen.diagnostics import Diagnostic, Location, Severity, display_path
+        from meshgen.errors import TemplateFailure
+
+        try:
+            template = self.env.get_template(template_name)
+            text = template.render(**context)
+        except TemplateSyntaxError as exc:
+            where = Location(display_path(exc.filename or template_name), exc.lineno or 1, 1)
+            raise TemplateFailure(f"template {template_name} is invalid", [Diagnostic(
+                "TPL001", Severity.ERROR, f"template syntax error: {exc.message}", where,
+                "fix the template; overrides live in the folder named by `templates:` in meshgen.yaml")]) from None
+        except TemplateError as exc:
+            filename = getattr(locals().get("template"), "filename", None) or template_name
+            raise TemplateFailure(f"template {template_name} failed", [Diagnostic(
+                "TPL002", Severity.ERROR, f"template {template_name} failed to render: {type(exc).__name__}: {exc}",
+                Location(display_path(filename), 1, 1),
+                "templates run sandboxed: they may only use the values meshgen passes in, and every name must exist")]) from None
         return text if text.endswith("\n") else text + "\n"
 
 

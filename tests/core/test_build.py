@@ -1,0 +1,215 @@
+"""Building a mesh: layout, determinism, atomic writes, partial builds, output safety."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from meshgen.build import build
+from meshgen.errors import OutputError, ViolationsFound
+from meshgen.output import safe_relpath, write_tree
+from tests.conftest import REFERENCE, ROOT, SPECS
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_example_mesh_builds_clean(cli, tmp_path):
+    result = cli("build", SPECS, "-o", tmp_path / "out", "--format", "json")
+    assert result.exit_code == 0, result.output
+    diagnostics = json.loads(result.stdout)
+    assert [d for d in diagnostics if d["severity"] == "error"] == []
+    files = tree_digest(tmp_path / "out")
+    # one folder per product version: <domain>/<product>/v<major>/<target>/
+    assert "checkout/orders/v1/avro/orders.avsc" in files
+    assert "checkout/orders/v2/avro/orders.avsc" in files
+    assert "meshgen-manifest.json" in files
+
+
+def test_reference_spec_builds(cli, tmp_path):
+    result = cli("build", REFERENCE, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out/checkout/orders/v1/avro/orders.avsc").is_file()
+
+
+def test_two_builds_are_byte_identical_across_hash_seeds(tmp_path):
+    digests = []
+    for seed in ("0", "12345"):
+        out = tmp_path / f"out-{seed}"
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        proc = subprocess.run([sys.executable, "-m", "meshgen", "build", str(SPECS), "-o", str(out)],
+                              env=env, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        digests.append(tree_digest(out))
+    assert digests[0] == digests[1]
+    assert len(digests[0]) > 5
+
+
+def test_a_failed_build_leaves_the_previous_output_untouched(mesh_copy, tmp_path):
+    out = tmp_path / "out"
+    build(mesh_copy, output=out)
+    before = tree_digest(out)
+    product = mesh_copy / "users/customers/v1/dataproduct.yaml"
+    product.write_text(product.read_text().replace("type: string", "type: strng", 1))
+    with pytest.raises(ViolationsFound):
+        build(mesh_copy, output=out)
+    assert tree_digest(out) == before
+
+
+def test_a_crash_while_writing_leaves_the_previous_output_untouched(mesh_copy, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build(mesh_copy, output=out)
+    before = tree_digest(out)
+    calls = {"n": 0}
+    real = Path.write_bytes
+
+    def flaky(self, data):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", flaky)
+    with pytest.raises(OSError):
+        build(mesh_copy, output=out)
+    monkeypatch.undo()
+    assert tree_digest(out) == before
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+    assert leftovers == []
+
+
+def test_building_one_product_keeps_the_others_output(mesh_copy, tmp_path):
+    out = tmp_path / "out"
+    build(mesh_copy, output=out)
+    before = tree_digest(out)
+    product = mesh_copy / "users/customers/v1/dataproduct.yaml"
+    product.write_text(product.read_text().replace("description:", "description: # edited\n   ", 0))
+    result = build(product, output=out)
+    assert [pf.product.address for pf in result.mesh.selected_products()] == ["data://users/customers/v1"]
+    after = tree_digest(out)
+    assert set(after) == set(before)
+
+
+def test_a_folder_meshgen_did_not_write_is_never_overwritten(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "precious.txt").write_text("keep me")
+    with pytest.raises(OutputError):
+        build(SPECS, output=out)
+    assert (out / "precious.txt").read_text() == "keep me"
+
+
+def test_files_added_to_a_meshgen_output_are_not_lost(tmp_path):
+    out = tmp_path / "out"
+    build(SPECS, output=out)
+    (out / "notes.md").write_text("mine")
+    with pytest.raises(OutputError) as err:
+        build(SPECS, output=out)
+    assert "notes.md" in err.value.diagnostics[0].message
+    assert (out / "notes.md").read_text() == "mine"
+
+
+@pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "a/../../b", "a\\b", "", "a//b", "./a", "c:/x", "a\x00b", "a\nb"])
+def test_paths_cannot_escape_the_output_folder(bad, tmp_path):
+    with pytest.raises(OutputError):
+        safe_relpath(bad)
+    with pytest.raises(OutputError):
+        write_tree(tmp_path / "out", {bad: "x"})
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_target_is_a_usage_error(cli, tmp_path):
+    result = cli("build", SPECS, "-o", tmp_path / "out", "-t", "avroo")
+    assert result.exit_code == 2
+    assert "unknown target 'avroo'" in result.output
+
+
+def test_validate_writes_nothing(cli, mesh_copy):
+    result = cli("validate", mesh_copy)
+    assert result.exit_code == 0, result.output
+    assert not (mesh_copy / "build").exists()
+
+
+def test_version_and_help(cli):
+    from meshgen import __version__
+
+    assert __version__ in cli("--version").output
+    assert "build" in cli("--help").output
+
+
+def test_help_does_not_import_targets_or_models():
+    code = ("import sys\nfrom meshgen.cli import main\nsys.argv=['meshgen','--help']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "heavy=[m for m in sys.modules if m.startswith(('meshgen.targets','meshgen.governance','meshgen.contracts',"
+            "'meshgen.spec','pydantic','jinja2','ruamel'))]\nprint('HEAVY', heavy)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_python_dash_m_works():
+    proc = subprocess.run([sys.executable, "-m", "meshgen", "--version"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "meshgen" in proc.stdout
+
+
+def test_internal_errors_are_reported_as_bugs_without_traceback(monkeypatch, capsys):
+    import meshgen.build as build_module
+    from meshgen.cli import main
+
+    def boom(*a, **k):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(build_module, "check", boom)
+    monkeypatch.setattr(sys, "argv", ["meshgen", "validate", str(SPECS)])
+    monkeypatch.delenv("MESHGEN_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert exc.value.code == 3
+    err = capsys.readouterr().err
+    assert "internal error" in err and "kaboom" in err and "Traceback" not in err
+
+
+def test_template_override_replaces_one_template(mesh_copy, tmp_path):
+    overrides = mesh_copy / "templates" / "avro"
+    overrides.mkdir(parents=True)
+    (overrides / "schema.avsc.j2").write_text("{{ schema | tojson(indent=None) }}\n")
+    config = mesh_copy / "meshgen.yaml"
+    config.write_text(config.read_text() + "templates: templates\n")
+    build(mesh_copy, output=tmp_path / "out")
+    text = (tmp_path / "out/users/customers/v1/avro/customers.avsc").read_text()
+    assert text.count("\n") == 1 and json.loads(text)["type"] == "record"
+
+
+def test_templates_cannot_reach_python_internals(mesh_copy, tmp_path):
+    overrides = mesh_copy / "templates" / "avro"
+    overrides.mkdir(parents=True)
+    (overrides / "schema.avsc.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}\n")
+    config = mesh_copy / "meshgen.yaml"
+    config.write_text(config.read_text() + "templates: templates\n")
+    from meshgen.errors import TemplateFailure
+
+    with pytest.raises(TemplateFailure) as err:
+        build(mesh_copy, output=tmp_path / "out")
+    assert err.value.diagnostics[0].code == "TPL002"
+    assert "SecurityError" in err.value.diagnostics[0].message
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_broken_override_template_is_a_positioned_diagnostic(mesh_copy, tmp_path, cli):
+    overrides = mesh_copy / "templates" / "avro"
+    overrides.mkdir(parents=True)
+    (overrides / "schema.avsc.j2").write_text("line one\n{% if %}\n")
+    config = mesh_copy / "meshgen.yaml"
+    config.write_text(config.read_text() + "templates: templates\n")
+    result = cli("build", mesh_copy, "-o", tmp_path / "out", "--format", "json")
+    assert result.exit_code == 2
+    first = json.loads(result.stdout)[0]
+    assert (first["code"], first["line"]) == ("TPL001", 2)
+    assert first["file"].endswith("schema.avsc.j2")
