@@ -18,7 +18,9 @@ from meshgen.mesh.model import Mesh
 
 # Passes that read the resolved mesh and report diagnostics, in order: "module:function",
 # each `function(mesh) -> list[Diagnostic]`. Imported only when a check runs.
-CHECK_PASSES: list[str] = []
+CHECK_PASSES: list[str] = [
+    "meshgen.governance.engine:check_mesh",
+]
 
 
 @dataclass

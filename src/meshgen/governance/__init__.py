@@ -1,0 +1,12 @@
+"""Federated computational governance: coded rules, mesh and domain policy, waivers.
+
+    rule.py      the `Rule` base class and the `Finding` a rule reports
+    rules/       one module per built-in rule, named by its code (pii001.py, ...)
+    registry.py  built-in rules plus third-party rules from the `meshgen.rules` entry points
+    policy.py    the `governance:` settings of meshgen.yaml and the domain policy files
+    waivers.py   product waivers: validated, matched to findings, reported when stale
+    engine.py    `check_mesh(mesh)`: the checking pass registered in meshgen.build
+    schedule.py  the longest gap between two runs of a cron schedule
+    sarif.py     SARIF 2.1.0 and GitHub workflow-command output
+    docs.py      docs/rules.md, generated from the rules' docstrings
+"""

@@ -1,0 +1,81 @@
+"""The governance pass: every enabled rule on every product, under its domain's policy, then waivers.
+
+Registered in meshgen.build.CHECK_PASSES as `meshgen.governance.engine:check_mesh`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from meshgen.diagnostics import Diagnostic, Location, Severity
+from meshgen.errors import UsageError
+from meshgen.governance.policy import Policy, domain_policy, mesh_policy
+from meshgen.governance.registry import Registry, load_registry
+from meshgen.governance.rule import RuleContext
+from meshgen.governance.waivers import Result, apply_waivers
+
+TODAY_VARIABLE = "MESHGEN_TODAY"
+
+
+def today() -> dt.date:
+    """Today's date, or MESHGEN_TODAY=YYYY-MM-DD (tests pin it so that dates never rot)."""
+    pinned = os.environ.get(TODAY_VARIABLE, "").strip()
+    if not pinned:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(pinned)
+    except ValueError:
+        raise UsageError(f"{TODAY_VARIABLE}={pinned!r} is not a date", [Diagnostic(
+            "GOV000", Severity.ERROR, f"{TODAY_VARIABLE}={pinned!r} is not a date",
+            Location("<environment>"), f"write {TODAY_VARIABLE}=YYYY-MM-DD, or unset it")]) from None
+
+
+def _config_location(mesh) -> Location:
+    if mesh.config_source is not None:
+        return mesh.config_source.location(("governance",), key=True)
+    return Location(str(mesh.root / "meshgen.yaml"))
+
+
+def policies(mesh, registry: Registry) -> tuple[Policy, dict[str, Policy], list[Diagnostic]]:
+    """The mesh policy and each domain's effective policy."""
+    base, out = mesh_policy(mesh, registry)
+    by_domain: dict[str, Policy] = {}
+    for domain in sorted({pf.product.domain for pf in mesh.products}):
+        by_domain[domain], problems = domain_policy(mesh, domain, base, registry)
+        out.extend(problems)
+    return base, by_domain, out
+
+
+def check_mesh(mesh) -> list[Diagnostic]:
+    registry = load_registry()
+    out = [Diagnostic("GOV004", Severity.ERROR, problem, _config_location(mesh),
+                      "fix or uninstall the plugin package that provides this rule")
+           for problem in registry.problems]
+    _, by_domain, problems = policies(mesh, registry)
+    out.extend(problems)
+    when = today()
+    for pf in mesh.products:
+        policy = by_domain[pf.product.domain]
+        results: list[Result] = []
+        for code, rule in registry.rules.items():
+            config = policy.rules[code]
+            if config.severity is None:
+                continue
+            ctx = RuleContext(pf=pf, mesh=mesh, options=config.options, today=when)
+            try:
+                findings = list(rule().check(ctx) or ())
+            except Exception as exc:
+                if rule.__module__.startswith("meshgen."):
+                    raise  # a bug in meshgen itself: the CLI reports it as an internal error
+                out.append(Diagnostic("GOV005", Severity.ERROR,
+                                      f"rule {code} ({rule.name}) failed: {type(exc).__name__}: {exc}",
+                                      pf.location(), f"a bug in the plugin that provides {code} ({rule.__module__})"))
+                continue
+            for f in findings:
+                results.append(Result(rule, f, Diagnostic(
+                    code, config.severity, f.message, pf.location(*f.place.at, key=f.place.key),
+                    f"{f.hint} (to waive: rule {code}, path {f.place.path})" if f.hint else
+                    f"to waive: rule {code}, path {f.place.path}", name=rule.name)))
+        out.extend(apply_waivers(pf, results, policy, registry, when))
+    return out

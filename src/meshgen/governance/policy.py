@@ -1,0 +1,264 @@
+"""Governance policy: which rules run, at which severity, with which options.
+
+The mesh policy lives under `governance:` in meshgen.yaml. A domain may tighten it with
+`<mesh root>/<domain>/governance.yaml` (same shape), which applies to every product whose
+`domain:` is that folder's name. A domain may raise a severity, turn on a rule the mesh left
+off (with its options), and shorten the longest waiver; lowering or disabling a mesh rule,
+changing the options of a rule the mesh runs, or lengthening waivers is itself an error (GOV002).
+
+    governance:
+      rules:
+        PII001: error                       # a severity: off, info, warning, error
+        naming: warning                     # a group: every rule in it
+        naming.case:                        # a code or a dotted name
+          severity: error
+          options: {field: {case: snake}}
+      waivers:
+        maxDuration: 365d                   # the furthest expiry a waiver may have
+        requireExpiry: true                 # a waiver without `expires` is an error
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field as F, ValidationError
+
+from meshgen.diagnostics import Diagnostic, Location, Severity
+from meshgen.governance.registry import Registry
+from meshgen.governance.rule import Rule, RuleOptions
+from meshgen.spec.models import Duration
+from meshgen.spec.values import duration_seconds
+
+DOMAIN_POLICY_FILE = "governance.yaml"
+LEVELS = ("off", "info", "warning", "error")
+Level = Literal["off", "info", "warning", "error"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class RuleSetting(_Strict):
+    severity: Optional[Level] = F(None, description="off, info, warning or error.")
+    options: Optional[dict[str, Any]] = F(None, description="The rule's options (see docs/rules.md).")
+
+
+class WaiverPolicy(_Strict):
+    maxDuration: Optional[Duration] = F(None, description="The furthest a waiver's expiry may lie ahead (default 365d).")
+    requireExpiry: Optional[bool] = F(None, description="A waiver without `expires` is an error (default true).")
+
+
+class PolicyFile(_Strict):
+    """The `governance:` section of meshgen.yaml, and a domain's governance.yaml."""
+
+    rules: dict[str, Union[Level, RuleSetting]] = F(default_factory=dict)
+    waivers: Optional[WaiverPolicy] = None
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    level: str  # off, info, warning, error
+    options: RuleOptions
+
+    @property
+    def severity(self) -> Severity | None:
+        return None if self.level == "off" else Severity.parse(self.level)
+
+
+@dataclass
+class Policy:
+    rules: dict[str, RuleConfig]
+    max_waiver_days: float = 365.0
+    require_expiry: bool = True
+    source: str = "defaults"  # where the policy was last changed, for `meshgen rules`
+    domain_overrides: set[str] = field(default_factory=set)
+
+    @classmethod
+    def defaults(cls, registry: Registry) -> "Policy":
+        return cls({code: RuleConfig(rule.default_level(), rule.Options()) for code, rule in registry.rules.items()})
+
+    def copy(self) -> "Policy":
+        return replace(self, rules=dict(self.rules), domain_overrides=set(self.domain_overrides))
+
+
+class _Positions:
+    """Positions inside a policy: meshgen.yaml seen from `governance:`, or a domain file."""
+
+    def __init__(self, source, prefix: tuple):
+        self.source, self.prefix = source, prefix
+
+    def location(self, path=(), *, key: bool = False) -> Location:
+        if self.source is None:
+            return Location("meshgen.yaml")
+        return self.source.location(self.prefix + tuple(path), key=key)
+
+
+def _targets(key: str, registry: Registry) -> list[type[Rule]]:
+    rule = registry.lookup(key)
+    if rule is not None:
+        return [rule]
+    return [r for r in registry.rules.values() if key in r.groups]
+
+
+def _unknown_hint(key: str, registry: Registry) -> str:
+    known = list(registry.rules) + [r.name for r in registry.rules.values()] + sorted(registry.groups)
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else "run `meshgen rules` for the codes, names and groups"
+
+
+def _validate_file(data: Any, where: _Positions, code: str) -> tuple[PolicyFile | None, list[Diagnostic]]:
+    from meshgen.spec.loader import pydantic_diagnostics
+
+    try:
+        return PolicyFile.model_validate(data if data is not None else {}), []
+    except ValidationError as exc:
+        return None, [Diagnostic(code, Severity.ERROR, d.message, d.location, d.hint)
+                      for d in pydantic_diagnostics(exc, data, where, PolicyFile)]
+
+
+def _options(rule: type[Rule], raw: dict, where: _Positions, path: tuple, code: str) -> tuple[RuleOptions | None, list[Diagnostic]]:
+    from meshgen.spec.loader import pydantic_diagnostics
+
+    try:
+        return rule.Options.model_validate(raw), []
+    except ValidationError as exc:
+        return None, [Diagnostic(code, Severity.ERROR, f"{rule.code} options: {d.message}", d.location,
+                                 d.hint.replace("docs/spec-reference.md", "docs/rules.md"))
+                      for d in pydantic_diagnostics(exc, raw, _Positions(where, path), rule.Options)]
+
+
+def _setting(value: Union[str, RuleSetting]) -> RuleSetting:
+    return RuleSetting(severity=value) if isinstance(value, str) else value
+
+
+def _severity_path(key: str, value) -> tuple:
+    return ("rules", key) if isinstance(value, str) else ("rules", key, "severity")
+
+
+def mesh_policy(mesh, registry: Registry) -> tuple[Policy, list[Diagnostic]]:
+    """The defaults, changed by `governance:` in meshgen.yaml. Problems are GOV001 errors there."""
+    policy = Policy.defaults(registry)
+    raw = mesh.config.governance
+    if not raw:
+        return policy, []
+    policy.source = "meshgen.yaml"
+    where = _Positions(mesh.config_source, ("governance",))
+    parsed, out = _validate_file(raw, where, "GOV001")
+    if parsed is None:
+        return policy, out
+    # Groups first, then single rules, so `naming: warning` + `NAM002: error` means what it says.
+    ordered = sorted(parsed.rules.items(), key=lambda kv: (registry.lookup(kv[0]) is not None, kv[0]))
+    for key, value in ordered:
+        setting = _setting(value)
+        targets = _targets(key, registry)
+        if not targets:
+            out.append(Diagnostic("GOV001", Severity.ERROR, f"unknown rule or group {key!r}",
+                                  where.location(("rules", key), key=True), _unknown_hint(key, registry)))
+            continue
+        if setting.options is not None and registry.lookup(key) is None:
+            out.append(Diagnostic("GOV001", Severity.ERROR, f"options need one rule; {key!r} is a group",
+                                  where.location(("rules", key, "options"), key=True),
+                                  "set options under the rule's code or dotted name"))
+            continue
+        for rule in targets:
+            current = policy.rules[rule.code]
+            options = current.options
+            if setting.options is not None:
+                options, problems = _options(rule, setting.options, where, ("rules", key, "options"), "GOV001")
+                out.extend(problems)
+                if options is None:
+                    continue
+            policy.rules[rule.code] = RuleConfig(setting.severity or current.level, options)
+    if parsed.waivers is not None:
+        if parsed.waivers.maxDuration is not None:
+            policy.max_waiver_days = duration_seconds(parsed.waivers.maxDuration) / 86400
+        if parsed.waivers.requireExpiry is not None:
+            policy.require_expiry = parsed.waivers.requireExpiry
+    return policy, out
+
+
+def domain_policy_path(mesh, domain: str) -> Path:
+    return Path(mesh.root) / domain / DOMAIN_POLICY_FILE
+
+
+def domain_policy(mesh, domain: str, base: Policy, registry: Registry) -> tuple[Policy, list[Diagnostic]]:
+    """The mesh policy, tightened by `<root>/<domain>/governance.yaml` when that file exists."""
+    from meshgen.load.yaml_source import load_yaml
+
+    path = domain_policy_path(mesh, domain)
+    if not path.is_file():
+        return base, []
+    doc = load_yaml(path)
+    where = _Positions(doc.source, ())
+    parsed, out = _validate_file(doc.data, where, "GOV003")
+    if parsed is None:
+        return base, out
+    policy = base.copy()
+    policy.source = doc.source.file
+    for key, value in parsed.rules.items():
+        setting = _setting(value)
+        targets = _targets(key, registry)
+        if not targets:
+            out.append(Diagnostic("GOV003", Severity.ERROR, f"unknown rule or group {key!r}",
+                                  where.location(("rules", key), key=True), _unknown_hint(key, registry)))
+            continue
+        for rule in targets:
+            current = policy.rules[rule.code]
+            level, options = current.level, current.options
+            if setting.severity is not None:
+                if LEVELS.index(setting.severity) < LEVELS.index(current.level):
+                    out.append(Diagnostic(
+                        "GOV002", Severity.ERROR,
+                        f"domain {domain!r} may not loosen {rule.code} ({rule.name}) from {current.level} to {setting.severity}",
+                        where.location(_severity_path(key, value)),
+                        "a domain policy can only tighten the mesh policy; change meshgen.yaml, "
+                        "or waive single findings in the product with a justified, expiring waiver"))
+                else:
+                    level = setting.severity
+            if setting.options is not None:
+                if registry.lookup(key) is None:
+                    out.append(Diagnostic("GOV003", Severity.ERROR, f"options need one rule; {key!r} is a group",
+                                          where.location(("rules", key, "options"), key=True),
+                                          "set options under the rule's code or dotted name"))
+                    break
+                parsed_options, problems = _options(rule, setting.options, where, ("rules", key, "options"), "GOV003")
+                out.extend(problems)
+                if parsed_options is not None and parsed_options != current.options:
+                    if current.level != "off":
+                        out.append(Diagnostic(
+                            "GOV002", Severity.ERROR,
+                            f"domain {domain!r} may not change the options of {rule.code} ({rule.name}), "
+                            "which the mesh policy runs",
+                            where.location(("rules", key, "options"), key=True),
+                            "options of a mesh rule are set in meshgen.yaml; a domain may set options "
+                            "only for a rule it turns on itself"))
+                    else:
+                        options = parsed_options
+            if (level, options) != (current.level, current.options):
+                policy.rules[rule.code] = RuleConfig(level, options)
+                policy.domain_overrides.add(rule.code)
+    if parsed.waivers is not None:
+        w = parsed.waivers
+        if w.maxDuration is not None:
+            days = duration_seconds(w.maxDuration) / 86400
+            if days > policy.max_waiver_days:
+                out.append(Diagnostic("GOV002", Severity.ERROR,
+                                      f"domain {domain!r} may not allow waivers longer than the mesh's "
+                                      f"{policy.max_waiver_days:g} days",
+                                      where.location(("waivers", "maxDuration")),
+                                      "a domain may only shorten waivers"))
+            else:
+                policy.max_waiver_days = days
+        if w.requireExpiry is not None:
+            if policy.require_expiry and not w.requireExpiry:
+                out.append(Diagnostic("GOV002", Severity.ERROR,
+                                      f"domain {domain!r} may not allow waivers without an expiry",
+                                      where.location(("waivers", "requireExpiry")),
+                                      "a domain may only tighten the waiver policy"))
+            else:
+                policy.require_expiry = w.requireExpiry
+    return policy, out

@@ -1,0 +1,130 @@
+"""What a governance rule is, what it sees, and what it reports.
+
+A rule is a small class in its own module: a stable `code` (PII001), a dotted `name`
+(pii.protection-required), `groups`, a default `severity`, typed `Options`, and a docstring
+whose first line is its summary and which shows an anti-pattern and a best practice in YAML.
+The engine, not the rule, decides the severity in force, applies waivers and turns findings
+into positioned diagnostics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
+
+from pydantic import BaseModel, ConfigDict
+
+from meshgen.diagnostics import Severity
+from meshgen.spec.models import Dataset, Field, Kind
+
+if TYPE_CHECKING:
+    from meshgen.mesh.model import Mesh
+    from meshgen.spec.loader import ProductFile
+
+
+class RuleOptions(BaseModel):
+    """Options of a rule, set in a policy under `rules: {CODE: {options: {...}}}`. Unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a finding is: `at` is the data path in the product file (for line and column),
+    `path` the dotted, name-based path that a waiver names (datasets.orders.fields.user_id)."""
+
+    at: tuple
+    path: str
+    key: bool = False  # point at the key rather than its value
+
+    def child(self, *keys: Any, key: bool = False) -> "Place":
+        """The same logical place, positioned on a key below it (e.g. a field's `classification`)."""
+        return Place(self.at + keys, self.path, key)
+
+
+@dataclass(frozen=True)
+class Finding:
+    message: str
+    place: Place
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    """A field of a dataset, nested ones included, with its place."""
+
+    dataset: Dataset
+    dotted: str  # items.sku
+    field: Field
+    place: Place
+    parent: "FieldRef | None" = None
+
+    @property
+    def depth(self) -> int:
+        return self.dotted.count(".")
+
+
+@dataclass
+class RuleContext:
+    """What a rule sees: the product it checks, the whole mesh, its options and today's date."""
+
+    pf: "ProductFile"
+    mesh: "Mesh"
+    options: Any
+    today: dt.date
+
+    @property
+    def product(self):
+        return self.pf.product
+
+    def at(self, *keys: Any, key: bool = False) -> Place:
+        """A product-level place: `at("owner", "email")` is waived with path `owner.email`."""
+        return Place(tuple(keys), ".".join(str(k) for k in keys) or "product", key)
+
+    def dataset(self, ds: Dataset, *keys: Any, key: bool = False) -> Place:
+        return Place(self.pf.dataset_path(ds.name) + keys, f"datasets.{ds.name}", key)
+
+    def port(self, kind: str, index: int, *keys: Any) -> Place:
+        port = getattr(self.product, kind)[index]
+        return Place((kind, index) + keys, f"{kind}.{port.name}")
+
+    def fields(self) -> Iterator[FieldRef]:
+        """Every field of every dataset, depth first, nested struct members included."""
+        for ds in self.product.datasets:
+            yield from self._walk(ds, ds.fields, "", None)
+
+    def _walk(self, ds: Dataset, fields: Iterable[Field], prefix: str, parent: FieldRef | None) -> Iterator[FieldRef]:
+        for f in fields:
+            dotted = f"{prefix}{f.name}"
+            ref = FieldRef(ds, dotted, f, Place(self.pf.field_path(ds.name, dotted), f"datasets.{ds.name}.fields.{dotted}"),
+                           parent)
+            yield ref
+            t = f.data_type
+            while t.kind in (Kind.ARRAY, Kind.MAP):
+                t = t.items if t.kind is Kind.ARRAY else t.values
+            if t.kind is Kind.STRUCT:
+                yield from self._walk(ds, t.fields, dotted + ".", ref)
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes and implement `check`."""
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    groups: ClassVar[tuple[str, ...]] = ()
+    severity: ClassVar[Severity] = Severity.ERROR
+    enabled: ClassVar[bool] = True  # on unless a policy turns it off; False: a policy must turn it on
+    Options: ClassVar[type[RuleOptions]] = RuleOptions
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def summary(cls) -> str:
+        doc = (cls.__doc__ or "").strip()
+        return doc.splitlines()[0].strip() if doc else ""
+
+    @classmethod
+    def default_level(cls) -> str:
+        return cls.severity.label if cls.enabled else "off"

@@ -1,0 +1,1 @@
+"""The built-in rules, one module per rule, named by its code. See docs/rules.md."""

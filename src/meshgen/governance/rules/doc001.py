@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from pydantic import Field as F
+
+from meshgen.diagnostics import Severity
+from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions
+
+
+class DescriptionRequired(Rule):
+    """Products and datasets say what they are.
+
+    A product's `description` (a string, or `purpose`) is what a catalog shows first; a
+    dataset's `description` says what one row is. Blank text counts as missing. Field
+    descriptions are a separate rule, DOC002, that a policy turns on.
+
+    **Anti-pattern**
+
+    ```yaml
+    domain: checkout
+    name: orders
+    datasets:
+      - name: orders
+        fields: [{name: order_id, type: uuid, required: true}]
+    ```
+
+    **Best practice**
+
+    ```yaml
+    domain: checkout
+    name: orders
+    description:
+      purpose: Every order placed through checkout, one row per order.
+    datasets:
+      - name: orders
+        description: One row per order.
+        fields: [{name: order_id, type: uuid, required: true}]
+    ```
+    """
+
+    code = "DOC001"
+    name = "docs.description-required"
+    groups = ("documentation",)
+    severity = Severity.ERROR
+
+    class Options(RuleOptions):
+        datasets: bool = F(True, description="Require a description on every dataset too.")
+
+    def check(self, ctx: RuleContext):
+        p = ctx.product
+        if not p.purpose.strip():
+            where = ctx.at("description") if p.description is not None else ctx.at("name")
+            yield Finding(f"{p.address} has no description", where,
+                          "add `description: {purpose: ...}` saying why the product exists and what it holds")
+        if ctx.options.datasets:
+            for ds in p.datasets:
+                if not (ds.description or "").strip():
+                    yield Finding(f"dataset {ds.name!r} has no description", ctx.dataset(ds, "name"),
+                                  "add `description:` saying what one row is")

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import re
+from typing import Literal, Optional
+
+from pydantic import Field as F
+
+from meshgen.diagnostics import Severity
+from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions
+from meshgen.spec.models import Pattern
+
+CASES = {
+    "snake": re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"),
+    "kebab": re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"),
+    "camel": re.compile(r"^[a-z][a-zA-Z0-9]*$"),
+    "pascal": re.compile(r"^[A-Z][a-zA-Z0-9]*$"),
+    "any": re.compile(r"^.+$", re.S),
+}
+EXAMPLES = {"snake": "order_lines", "kebab": "order-lines", "camel": "orderLines", "pascal": "OrderLines"}
+
+
+class NameStyle(RuleOptions):
+    case: Literal["snake", "kebab", "camel", "pascal", "any"] = F(
+        "snake", description="snake (order_lines), kebab (order-lines), camel (orderLines), pascal (OrderLines) or any.")
+    pattern: Optional[Pattern] = F(None, description="A regular expression the whole name must also match.")
+    maxLength: Optional[int] = F(None, ge=1, description="The longest name allowed.")
+
+
+class NamingConvention(Rule):
+    """Domain, product, dataset and field names follow the mesh's case style and pattern.
+
+    One naming convention across the mesh makes products joinable and generated code
+    predictable (a snake_case field is a valid column and identifier in every target). Each of
+    `domain`, `product`, `dataset` and `field` has its own `case`, optional `pattern` and
+    `maxLength`. Whatever this rule says, names that could escape a folder (`..`, `/`, `\\`,
+    control characters) are always rejected by the spec itself (SPEC004); that cannot be
+    turned off.
+
+    **Anti-pattern**
+
+    ```yaml
+    domain: Checkout
+    name: OrderLines
+    datasets:
+      - name: order-lines
+        fields:
+          - {name: OrderId, type: uuid, required: true}
+    ```
+
+    **Best practice**
+
+    ```yaml
+    domain: checkout
+    name: order_lines
+    datasets:
+      - name: order_lines
+        fields:
+          - {name: order_id, type: uuid, required: true}
+    ```
+    """
+
+    code = "NAM001"
+    name = "naming.case"
+    groups = ("naming", "interoperability")
+    severity = Severity.ERROR
+
+    class Options(RuleOptions):
+        domain: NameStyle = F(NameStyle(), description="The convention for domain names.")
+        product: NameStyle = F(NameStyle(), description="The convention for product names.")
+        dataset: NameStyle = F(NameStyle(), description="The convention for dataset names.")
+        field: NameStyle = F(NameStyle(), description="The convention for field names, nested ones included.")
+
+    def check(self, ctx: RuleContext):
+        o = ctx.options
+        p = ctx.product
+        yield from _style("domain", p.domain, o.domain, ctx.at("domain"))
+        yield from _style("product", p.name, o.product, ctx.at("name"))
+        for ds in p.datasets:
+            yield from _style("dataset", ds.name, o.dataset, ctx.dataset(ds, "name"))
+        for ref in ctx.fields():
+            yield from _style("field", ref.field.name, o.field, ref.place.child("name"))
+
+
+def _style(kind: str, value: str, style: NameStyle, place) -> list[Finding]:
+    out = []
+    if not CASES[style.case].match(value):
+        out.append(Finding(f"{kind} name {value!r} is not {style.case} case",
+                           place, f"write it like {EXAMPLES.get(style.case, value)!r}"))
+    if style.pattern is not None and not re.fullmatch(style.pattern, value):
+        out.append(Finding(f"{kind} name {value!r} does not match the pattern {style.pattern!r}",
+                           place, "rename it to match the mesh's naming policy"))
+    if style.maxLength is not None and len(value) > style.maxLength:
+        out.append(Finding(f"{kind} name {value!r} is longer than {style.maxLength} characters",
+                           place, "shorten it"))
+    return out
