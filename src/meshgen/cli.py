@@ -176,6 +176,25 @@ def schema(output: Path | None, markdown: bool) -> None:
         write_file_atomic(output, text)
 
 
+@cli.command("rules")
+@path_argument
+@click.option("--domain", help="Show the policy in force for this domain (with its governance.yaml).")
+@click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
+def rules_command(path: Path | None, domain: str | None, fmt: str) -> None:
+    """List every governance rule: code, severity in force, name and what it checks."""
+    import json
+
+    from meshgen.governance.engine import rules_in_force
+
+    rows = _run("human", "error", lambda: rules_in_force(path, domain))
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, sort_keys=True))
+        return
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        click.echo(f"{r['code']:<8} {r['severity']:<8} {r['name']:<{width}}  {r['summary']}")
+
+
 def main() -> None:
     try:
         cli.main(prog_name="meshgen")

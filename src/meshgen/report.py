@@ -10,7 +10,16 @@ from meshgen.diagnostics import Diagnostic, format_human, format_json
 FORMATS: dict[str, Callable[[list[Diagnostic], bool], str]] = {
     "human": lambda diags, color: format_human(diags, color=color),
     "json": lambda diags, color: format_json(diags),
+    # SARIF 2.1.0 for GitHub code scanning, and GitHub Actions workflow-command annotations.
+    "sarif": lambda diags, color: _governance_format("format_sarif")(diags, color),
+    "github": lambda diags, color: _governance_format("format_github")(diags, color),
 }
+
+
+def _governance_format(name: str):
+    from meshgen.governance import sarif  # imported only when asked for: it loads the rule registry
+
+    return getattr(sarif, name)
 
 
 def render(diagnostics: Iterable[Diagnostic], fmt: str, color: bool = False) -> str:

@@ -79,3 +79,36 @@ def check_mesh(mesh) -> list[Diagnostic]:
                     f"to waive: rule {code}, path {f.place.path}", name=rule.name)))
         out.extend(apply_waivers(pf, results, policy, registry, when))
     return out
+
+
+def rules_in_force(path=None, domain: str | None = None) -> list[dict]:
+    """Every rule with its severity in force for the mesh at `path` (and `domain`), for `meshgen rules`."""
+    from pathlib import Path
+
+    from meshgen.errors import ViolationsFound
+    from meshgen.mesh.loader import find_mesh_root, load_config
+    from meshgen.mesh.model import Mesh
+
+    start = Path(path) if path is not None else Path.cwd()
+    root = find_mesh_root(start) or (start if start.is_dir() else start.parent)
+    config, source, problems = load_config(root)
+    mesh = Mesh(root=root, config=config, config_source=source, products=[])
+    registry = load_registry()
+    policy, more = mesh_policy(mesh, registry)
+    problems = problems + more
+    if domain is not None:
+        policy, more = domain_policy(mesh, domain, policy, registry)
+        problems += more
+    problems += [Diagnostic("GOV004", Severity.ERROR, p, _config_location(mesh), "fix or uninstall the plugin")
+                 for p in registry.problems]
+    if any(d.severity is Severity.ERROR for d in problems):
+        raise ViolationsFound("the governance policy has errors", problems)
+    return [{
+        "code": code,
+        "name": rule.name,
+        "groups": list(rule.groups),
+        "severity": policy.rules[code].level,
+        "default": rule.default_level(),
+        "summary": rule.summary(),
+        "module": rule.__module__,
+    } for code, rule in registry.rules.items()]
