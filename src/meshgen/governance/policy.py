@@ -23,7 +23,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, Optional, Union
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field as F, ValidationError
 
@@ -55,8 +55,8 @@ class WaiverPolicy(_Strict):
 class PolicyFile(_Strict):
     """The `governance:` section of meshgen.yaml, and a domain's governance.yaml."""
 
-    rules: dict[str, Union[Level, RuleSetting]] = F(default_factory=dict)
-    waivers: Optional[WaiverPolicy] = None
+    rules: dict[str, Any] = F(default_factory=dict, description="Rule code, dotted name or group → severity or settings.")
+    waivers: Optional[WaiverPolicy] = F(None, description="Limits on product waivers.")
 
 
 @dataclass(frozen=True)
@@ -110,14 +110,48 @@ def _unknown_hint(key: str, registry: Registry) -> str:
     return f"did you mean {close[0]!r}?" if close else "run `meshgen rules` for the codes, names and groups"
 
 
-def _validate_file(data: Any, where: _Positions, code: str) -> tuple[PolicyFile | None, list[Diagnostic]]:
+def _validate_file(data: Any, where: _Positions, code: str) -> tuple[PolicyFile, list[Diagnostic]]:
+    """The policy's shape; each part that is wrong is reported and left out, the rest still applies."""
     from meshgen.spec.loader import pydantic_diagnostics
 
+    data = {} if data is None else data
+    if not isinstance(data, dict):
+        return PolicyFile(), [Diagnostic(code, Severity.ERROR, "a governance policy is a mapping with `rules:` and "
+                                         "`waivers:`", where.location(()), "see docs/governance.md")]
     try:
-        return PolicyFile.model_validate(data if data is not None else {}), []
+        return PolicyFile.model_validate(data), []
     except ValidationError as exc:
-        return None, [Diagnostic(code, Severity.ERROR, d.message, d.location, d.hint)
-                      for d in pydantic_diagnostics(exc, data, where, PolicyFile)]
+        out = [Diagnostic(code, Severity.ERROR, d.message, d.location, d.hint.replace("docs/spec-reference.md", "docs/governance.md"))
+               for d in pydantic_diagnostics(exc, data, where, PolicyFile)]
+    good = {}
+    for key in ("rules", "waivers"):
+        try:
+            good[key] = PolicyFile.model_validate({key: data[key]}).__dict__[key] if key in data else None
+        except ValidationError:
+            pass
+    return PolicyFile(rules=good.get("rules") or {}, waivers=good.get("waivers")), out
+
+
+def _setting(key: str, value: Any, where: _Positions, code: str) -> tuple[RuleSetting | None, list[Diagnostic]]:
+    """`error` or `{severity: error, options: {...}}` → a RuleSetting."""
+    from meshgen.spec.loader import pydantic_diagnostics
+
+    if isinstance(value, str):
+        if value not in LEVELS:
+            return None, [Diagnostic(code, Severity.ERROR, f"{key}: severity {value!r} is not one of {', '.join(LEVELS)}",
+                                     where.location(("rules", key)), _close(value, LEVELS))]
+        return RuleSetting(severity=value), []
+    try:
+        return RuleSetting.model_validate(value), []
+    except ValidationError as exc:
+        return None, [Diagnostic(code, Severity.ERROR, f"{key}: {d.message}", d.location,
+                                 "write a severity (off, info, warning, error) or {severity: ..., options: {...}}")
+                      for d in pydantic_diagnostics(exc, value, _Positions(where, ("rules", key)), RuleSetting)]
+
+
+def _close(word: str, options) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.5)
+    return f"did you mean {close[0]!r}?" if close else f"use one of: {', '.join(options)}"
 
 
 def _options(rule: type[Rule], raw: dict, where: _Positions, path: tuple, code: str) -> tuple[RuleOptions | None, list[Diagnostic]]:
@@ -129,10 +163,6 @@ def _options(rule: type[Rule], raw: dict, where: _Positions, path: tuple, code: 
         return None, [Diagnostic(code, Severity.ERROR, f"{rule.code} options: {d.message}", d.location,
                                  d.hint.replace("docs/spec-reference.md", "docs/rules.md"))
                       for d in pydantic_diagnostics(exc, raw, _Positions(where, path), rule.Options)]
-
-
-def _setting(value: Union[str, RuleSetting]) -> RuleSetting:
-    return RuleSetting(severity=value) if isinstance(value, str) else value
 
 
 def _severity_path(key: str, value) -> tuple:
@@ -148,16 +178,17 @@ def mesh_policy(mesh, registry: Registry) -> tuple[Policy, list[Diagnostic]]:
     policy.source = "meshgen.yaml"
     where = _Positions(mesh.config_source, ("governance",))
     parsed, out = _validate_file(raw, where, "GOV001")
-    if parsed is None:
-        return policy, out
     # Groups first, then single rules, so `naming: warning` + `NAM002: error` means what it says.
     ordered = sorted(parsed.rules.items(), key=lambda kv: (registry.lookup(kv[0]) is not None, kv[0]))
     for key, value in ordered:
-        setting = _setting(value)
         targets = _targets(key, registry)
         if not targets:
             out.append(Diagnostic("GOV001", Severity.ERROR, f"unknown rule or group {key!r}",
                                   where.location(("rules", key), key=True), _unknown_hint(key, registry)))
+            continue
+        setting, problems = _setting(key, value, where, "GOV001")
+        out.extend(problems)
+        if setting is None:
             continue
         if setting.options is not None and registry.lookup(key) is None:
             out.append(Diagnostic("GOV001", Severity.ERROR, f"options need one rule; {key!r} is a group",
@@ -195,16 +226,17 @@ def domain_policy(mesh, domain: str, base: Policy, registry: Registry) -> tuple[
     doc = load_yaml(path)
     where = _Positions(doc.source, ())
     parsed, out = _validate_file(doc.data, where, "GOV003")
-    if parsed is None:
-        return base, out
     policy = base.copy()
     policy.source = doc.source.file
     for key, value in parsed.rules.items():
-        setting = _setting(value)
         targets = _targets(key, registry)
         if not targets:
             out.append(Diagnostic("GOV003", Severity.ERROR, f"unknown rule or group {key!r}",
                                   where.location(("rules", key), key=True), _unknown_hint(key, registry)))
+            continue
+        setting, problems = _setting(key, value, where, "GOV003")
+        out.extend(problems)
+        if setting is None:
             continue
         for rule in targets:
             current = policy.rules[rule.code]

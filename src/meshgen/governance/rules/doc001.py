@@ -54,5 +54,6 @@ class DescriptionRequired(Rule):
         if ctx.options.datasets:
             for ds in p.datasets:
                 if not (ds.description or "").strip():
-                    yield Finding(f"dataset {ds.name!r} has no description", ctx.dataset(ds, "name"),
+                    where = ctx.dataset(ds, "description" if ds.description is not None else "name")
+                    yield Finding(f"dataset {ds.name!r} has no description", where,
                                   "add `description:` saying what one row is")
