@@ -20,6 +20,7 @@ from meshgen.mesh.model import Mesh
 # each `function(mesh) -> list[Diagnostic]`. Imported only when a check runs.
 CHECK_PASSES: list[str] = [
     "meshgen.governance.engine:check_mesh",
+    "meshgen.contracts.passes:check_contracts",
 ]
 
 

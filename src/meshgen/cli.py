@@ -195,6 +195,57 @@ def rules_command(path: Path | None, domain: str | None, fmt: str) -> None:
         click.echo(f"{r['code']:<8} {r['severity']:<8} {r['name']:<{width}}  {r['summary']}")
 
 
+# ---- contracts: diff, check --against, changelog --------------------------------------------
+
+@cli.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--all", "show_info", is_flag=True, help="Also list informational changes (additions, docs).")
+@format_option
+@fail_on_option
+def diff_command(old: str, new: str, show_info: bool, fmt: str, fail_on: str) -> None:
+    """Compare two versions of a product file (a path, or REV:path from git).
+
+    Exit 1 when a change breaks the previous version's `compatibility` without a new major
+    version, or breaks a field that a consumer in the mesh reads.
+    """
+    from meshgen.contracts.diff import diff
+
+    result = _run(fmt, fail_on, lambda: diff(old, new, show_info=show_info))
+    _finish(result.diagnostics, fmt, fail_on,
+            quiet_ok=f"compared {result.old.product.version} → {result.new.product.version}")
+
+
+@cli.command("check")
+@path_argument
+@click.option("--against", "ref", required=True, help="A git revision to compare with: main, HEAD~1, a tag.")
+@click.option("--all", "show_info", is_flag=True, help="Also list informational changes (additions, docs).")
+@format_option
+@fail_on_option
+def check_command(path: Path | None, ref: str, show_info: bool, fmt: str, fail_on: str) -> None:
+    """Compare the working tree's mesh with a git revision (read from git; the tree is not touched)."""
+    from meshgen.contracts.passes import check_against
+
+    result = _run(fmt, fail_on, lambda: check_against(path, ref, show_info=show_info))
+    n = len(result.mesh.selected)
+    _finish(result.diagnostics, fmt, fail_on,
+            quiet_ok=f"checked {n} product{'s' if n != 1 else ''} against {ref}")
+
+
+@cli.command("changelog")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+def changelog_command(old: str, new: str, fmt: str) -> None:
+    """List every change between two versions of a product file, classified."""
+    from meshgen.contracts.changelog import changelog_json, changelog_markdown
+    from meshgen.contracts.diff import load_version
+
+    pair = _run("human", "error", lambda: (load_version(old), load_version(new)))
+    render = changelog_json if fmt == "json" else changelog_markdown
+    click.echo(render(*pair), nl=False)
+
+
 def main() -> None:
     try:
         cli.main(prog_name="meshgen")

@@ -1,0 +1,90 @@
+"""Every change between two versions of a product, classified, as Markdown or JSON.
+
+`changelog(old, new)` is the one list; `changelog_markdown` / `changelog_json` render it. The
+docs site calls the same functions, so the page and `meshgen changelog` never disagree.
+
+Classes:
+  breaking   breaks a direction the previous version promised (`compatibility`)
+  attention  breaks a direction that was not promised, or changes meaning (defaults, SLOs, PII)
+  additive   new datasets, fields, ports, symbols, stronger SLOs
+  info       documentation and ownership
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable
+
+from meshgen.contracts.changes import PROMISES, Change, short_modes
+from meshgen.contracts.rules import compare
+from meshgen.diagnostics import Severity
+from meshgen.spec.loader import ProductFile
+
+CLASSES = ("breaking", "attention", "additive", "info")
+_TITLES = {"breaking": "Breaking changes", "attention": "Needs attention", "additive": "Additions", "info": "Other changes"}
+
+
+def changelog(old: ProductFile, new: ProductFile, ignore: Iterable[str] = ()) -> list[Change]:
+    return compare(old, new, ignore)
+
+
+def classify(change: Change, promised: frozenset[str]) -> str:
+    if change.breaks & promised:
+        return "breaking"
+    if change.breaks or change.level >= Severity.WARNING:
+        return "attention"
+    if "metadata" not in change.rule.categories:
+        return "additive"
+    return "info"
+
+
+def _header(old: ProductFile, new: ProductFile) -> dict:
+    return {"address": new.product.address, "from": old.product.version, "to": new.product.version,
+            "previous": old.product.address, "compatibility": old.product.compatibility}
+
+
+def changelog_json(old: ProductFile, new: ProductFile, changes: list[Change] | None = None) -> str:
+    changes = changelog(old, new) if changes is None else changes
+    promised = PROMISES[old.product.compatibility]
+    data = {**_header(old, new),
+            "changes": [{**c.to_dict(), "class": classify(c, promised)} for c in changes],
+            "summary": {k: sum(1 for c in changes if classify(c, promised) == k) for k in CLASSES}}
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _md(text: str) -> str:
+    """Plain text inside Markdown: no HTML, no emphasis or links from product content."""
+    out = text.replace("\\", "\\\\").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "`*_[]|#":
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("\n", " ")
+
+
+def _where(c: Change) -> str:
+    loc = c.new or c.old
+    return f"{Path(loc.file).name}:{loc.line}" if loc else ""
+
+
+def changelog_markdown(old: ProductFile, new: ProductFile, changes: list[Change] | None = None) -> str:
+    changes = changelog(old, new) if changes is None else changes
+    promised = PROMISES[old.product.compatibility]
+    h = _header(old, new)
+    lines = [f"# {_md(h['address'])}: {_md(h['from'])} → {_md(h['to'])}", ""]
+    if h["previous"] != h["address"]:
+        lines += [f"A new major version of {_md(h['previous'])}: breaking changes are expected here.", ""]
+    lines += [f"Compared against the promise of {_md(h['previous'])}: `compatibility: {h['compatibility']}`.", ""]
+    if not changes:
+        lines += ["No changes.", ""]
+    for cls in CLASSES:
+        group = [c for c in changes if classify(c, promised) == cls]
+        if not group:
+            continue
+        lines += [f"## {_TITLES[cls]} ({len(group)})", ""]
+        for c in group:
+            modes = f" — breaks {short_modes(c.breaks)}" if c.breaks else ""
+            lines.append(f"- **{c.rule.id}** {_md(c.message)}{_md(modes)} ({_md(_where(c))})")
+            if cls in ("breaking", "attention") and c.fix:
+                lines.append(f"  - fix: {_md(c.fix)}")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,63 @@
+"""Entry points: the `meshgen build`/`validate` pass, and `meshgen check --against REF`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from meshgen.contracts.baseline import GitUnavailable, read_mesh_at
+from meshgen.contracts.evolution import compare_meshes
+from meshgen.contracts.policy import policy_checks
+from meshgen.contracts.settings import config_location, load_settings, today
+from meshgen.diagnostics import Diagnostic, DiagnosticList, Severity
+from meshgen.errors import UsageError
+from meshgen.mesh.model import Mesh
+
+
+def check_contracts(mesh: Mesh) -> list[Diagnostic]:
+    """The build pass: version policy always; the baseline comparison when `contracts.baseline` is set."""
+    settings, problems = load_settings(mesh)
+    if problems:
+        return problems
+    out = policy_checks(mesh, settings, today())
+    if settings.baseline and not mesh.standalone:
+        out.extend(_against(mesh, settings, settings.baseline, Severity.WARNING, configured=True))
+    return out
+
+
+def _against(mesh: Mesh, settings, ref: str, min_severity: Severity, configured: bool) -> list[Diagnostic]:
+    try:
+        baseline = read_mesh_at(mesh.root, mesh.config, ref, output_dir=mesh.root / mesh.config.output)
+    except GitUnavailable as exc:
+        if not configured:
+            raise UsageError(f"cannot compare with {ref}: {exc}", [Diagnostic(
+                "BASE004", Severity.ERROR, f"cannot compare with {ref!r}: {exc}", config_location(mesh),
+                "run inside a git repository (git init; git commit) or use `meshgen diff OLD NEW`")]) from None
+        return [Diagnostic("BASE004", Severity.WARNING,
+                           f"contracts.baseline is {ref!r} but the mesh is not in a git repository; not compared",
+                           config_location(mesh, "contracts", "baseline"),
+                           "commit the mesh to git, or remove contracts.baseline", "contracts.no-repository")]
+    except UsageError as exc:
+        if not configured:
+            raise
+        return [Diagnostic("BASE001", Severity.ERROR, exc.diagnostics[0].message if exc.diagnostics else str(exc),
+                           config_location(mesh, "contracts", "baseline"),
+                           "fetch the revision first (in CI: git fetch origin main), or change contracts.baseline",
+                           "contracts.baseline-missing")]
+    return compare_meshes(baseline, mesh, settings, min_severity)
+
+
+def check_against(path: Path | str | None, ref: str, *, show_info: bool = False):
+    """`meshgen check --against REF`: load the mesh and compare it with REF. Returns build.CheckResult."""
+    from meshgen.build import CheckResult, _relevant
+    from meshgen.mesh.loader import load_mesh
+
+    mesh, diagnostics = load_mesh(path)
+    found = DiagnosticList(list(diagnostics))
+    settings, problems = load_settings(mesh)
+    found.extend(problems)
+    if not problems:
+        # Products that failed to load are left out of both sides' comparison (not "removed").
+        found.extend(policy_checks(mesh, settings, today()))
+        found.extend(_against(mesh, settings, ref, Severity.INFO if show_info else Severity.WARNING,
+                              configured=False))
+    return CheckResult(mesh, _relevant(mesh, found))
