@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 # name → "module:Class". Third-party targets register under the entry-point group meshgen.targets.
 BUILTIN_TARGETS: dict[str, str] = {
     "avro": "meshgen.targets.avro:AvroTarget",
+    "dbt": "meshgen.targets.dbt:DbtTarget",
+    "sql": "meshgen.targets.sql:SqlTarget",
 }
 
 ENTRY_POINT_GROUP = "meshgen.targets"

@@ -1,0 +1,285 @@
+"""SQL DDL: one CREATE TABLE per dataset and dialect, at `sql/<dialect>/<dataset>.sql`.
+
+The dialects are table-driven classes in `dialects.py`; this module decides what each column
+carries (type, NOT NULL, default, checks, comment, protection) and reports what a dialect
+cannot express. Personal data is protected in the same file: a Snowflake masking policy on the
+column, or a `<dataset>_protected` view for the other warehouses.
+"""
+
+from __future__ import annotations
+
+import decimal
+from dataclasses import dataclass, field
+from typing import Iterable, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field as F
+
+from meshgen.diagnostics import Diagnostic, Severity
+from meshgen.output import Artifact
+from meshgen.spec.loader import ProductFile
+from meshgen.spec.models import PORT_PLATFORMS_SQL, Dataset, Field, iter_fields
+from meshgen.spec.types import DataType, Kind
+from meshgen.spec.values import to_python
+from meshgen.targets.base import Target
+from meshgen.targets.sql.dialects import DIALECTS, Dialect, Snowflake, dialect
+
+DialectName = Literal["postgres", "snowflake", "bigquery", "databricks", "duckdb", "redshift"]
+assert set(DIALECTS) == set(PORT_PLATFORMS_SQL)
+
+
+class SqlOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dialects: Optional[list[DialectName]] = F(
+        None, description="The dialects to write (default: the platforms of the product's table ports, plus duckdb).")
+    pii_role: str = F("PII_READER", min_length=1,
+                      description="The role that may read personal data unprotected (Snowflake masking policies).")
+
+
+def product_dialects(pf: ProductFile) -> list[str]:
+    """The warehouses a product's table ports name, in port order (no duplicates)."""
+    names: list[str] = []
+    for port in pf.product.outputPorts:
+        if port.type == "table" and port.platform in DIALECTS and port.platform not in names:
+            names.append(port.platform)
+    return names
+
+
+@dataclass
+class Column:
+    name: str            # quoted for the dialect
+    type: str
+    constraints: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    """One dataset in one dialect, every name and string already quoted for it."""
+
+    name: str
+    columns: list[Column] = field(default_factory=list)
+    table_constraints: list[str] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)
+    preamble: list[str] = field(default_factory=list)   # statements before CREATE TABLE
+    comments: list[str] = field(default_factory=list)   # COMMENT ON statements
+    epilogue: list[str] = field(default_factory=list)   # statements after those
+
+
+class SqlTarget(Target):
+    name = "sql"
+    description = "SQL DDL (CREATE TABLE, comments, PII protection) per dataset for each warehouse dialect"
+    Options = SqlOptions
+
+    def generate(self, pf: ProductFile) -> Iterable[Artifact]:
+        names = list(self.options.dialects) if self.options.dialects is not None else product_dialects(pf) + ["duckdb"]
+        for name in sorted(set(names)):
+            d = dialect(name)
+            for ds in pf.product.datasets:
+                table = self.table(pf, ds, d)
+                yield Artifact(f"{name}/{ds.name}.sql", self.render(
+                    "table.sql.j2", table=table, dialect=name, dataset=ds.name, address=pf.product.address))
+
+    # ---- One table --------------------------------------------------------------------------
+
+    def table(self, pf: ProductFile, ds: Dataset, d: Dialect) -> Table:
+        base = pf.dataset_path(ds.name)
+        t = Table(d.quote(ds.name))
+        sole_key = ds.primaryKey[0] if len(ds.primaryKey) == 1 else None
+        has_defaults = False
+        protected: dict[str, tuple[str, Field]] = {}
+        for i, f in enumerate(ds.fields):
+            path = base + ("fields", i)
+            col = d.quote(f.name)
+            losses: list[str] = []
+            sql_type = d.column_type(f.data_type, losses, f.name, f.maxLength)
+            c = Column(col, sql_type)
+            if f.description and d.comments == "inline":
+                c.constraints.append(f"COMMENT {d.literal(f.description)}")
+            if f.default is not None:
+                default = default_literal(d, f, sql_type)
+                if default is None:
+                    self.unsupported("SQL005", f"{d.name}: the default of {ds.name}.{f.name} ({f.type}) is not written "
+                                     "as a column DEFAULT", pf.location(*path, "default"),
+                                     "consumers still see it in the contract; fill the value in the pipeline")
+                else:
+                    c.constraints.append(f"DEFAULT {default}")
+                    has_defaults = True
+            if f.required and (d.array_not_null or f.data_type.kind is not Kind.ARRAY):
+                c.constraints.append("NOT NULL")
+            method = protection(f)
+            if method is not None:
+                protected[f.name] = (method, f)
+                if d.masking == "policy":
+                    policy = d.quote(f"{ds.name}__{f.name}__pii")
+                    t.preamble.append(self.masking_policy(pf, ds, f, d, policy, sql_type, method, path))
+                    c.constraints.append(f"WITH MASKING POLICY {policy}")
+            if f.unique and f.name != sole_key:
+                if d.unique_constraint:
+                    c.constraints.append("UNIQUE")
+                else:
+                    self.unsupported("SQL003", f"{d.name}: unique on {ds.name}.{f.name} is not declared (no UNIQUE "
+                                     "constraint in this dialect)", pf.location(*path, "unique"),
+                                     "uniqueness is still tested by the dbt target and the quality checks")
+            for j, check in enumerate(checks(d, f, col)):
+                if d.check_constraints == "inline":
+                    c.constraints.append(f"CHECK ({check})")
+                elif d.check_constraints == "alter":
+                    cname = d.quote(f"{ds.name}_{f.name}_check{j + 1}")
+                    t.epilogue.append(f"ALTER TABLE {t.name} ADD CONSTRAINT {cname} CHECK ({check})")
+            if f.description and d.comments == "options":
+                c.constraints.append(f"OPTIONS(description={d.literal(f.description)})")
+            if losses:
+                self.unsupported("SQL001", f"{d.name}: column {ds.name}.{f.name} ({f.type}) loses part of its type: "
+                                 + "; ".join(losses), pf.location(*path, "type"),
+                                 "choose a warehouse with nested types for this dataset, or accept the fallback "
+                                 "(the contract and the dbt tests still state the full type)")
+            t.columns.append(c)
+
+        if ds.primaryKey:
+            cols = ", ".join(d.quote(k) for k in ds.primaryKey)
+            t.table_constraints.append(d.primary_key.format(columns=cols, name=d.quote(f"{ds.name}_pk")))
+        if d.name == "databricks":
+            t.options.append("USING DELTA")
+        if ds.partitionBy:
+            self.partitioning(pf, ds, d, t)
+        if ds.description:
+            if d.comments == "inline":
+                t.options.append(("COMMENT = " if isinstance(d, Snowflake) else "COMMENT ") + d.literal(ds.description))
+            elif d.comments == "options":
+                t.options.append(f"OPTIONS(description={d.literal(ds.description)})")
+        if has_defaults and d.name == "databricks":
+            t.options.append("TBLPROPERTIES ('delta.feature.allowColumnDefaults' = 'supported')")
+        if d.comments == "comment_on":
+            if ds.description:
+                t.comments.append(f"COMMENT ON TABLE {t.name} IS {d.literal(ds.description)}")
+            for f in ds.fields:
+                if f.description:
+                    t.comments.append(f"COMMENT ON COLUMN {t.name}.{d.quote(f.name)} IS {d.literal(f.description)}")
+        if protected and d.masking == "view":
+            t.epilogue.append(self.protected_view(pf, ds, d, t, protected))
+        return t
+
+    def partitioning(self, pf: ProductFile, ds: Dataset, d: Dialect, t: Table) -> None:
+        where = pf.location(*pf.dataset_path(ds.name), "partitionBy")
+        columns = [(d.quote(n), ds.field(n).data_type) for n in ds.partitionBy]
+        if d.name == "postgres":
+            # PostgreSQL makes every unique constraint of a partitioned table include the partition key.
+            keys = [ds.primaryKey] + [[f.name] for f in ds.fields if f.unique]
+            short = [k for k in keys if k and not set(ds.partitionBy) <= set(k)]
+            if short:
+                self.unsupported("SQL002", f"postgres: {ds.name} is not partitioned: PostgreSQL needs the partition "
+                                 f"columns ({', '.join(ds.partitionBy)}) in the primary key and every unique column",
+                                 where, "add the partition columns to primaryKey, or partition the table by hand")
+                return
+            clauses, reason = d.partition_clause(columns)
+            t.options.extend(clauses)
+            t.epilogue.insert(0, f"CREATE TABLE {d.quote(ds.name + '_default')} PARTITION OF {t.name} DEFAULT")
+            return
+        clauses, reason = d.partition_clause(columns)
+        t.options.extend(clauses)
+        if reason is None:
+            return
+        if d.name == "duckdb":
+            # An embedded database has no storage layout to declare: say so, it is not a loss.
+            self.context.diagnostics.append(Diagnostic(
+                "SQL002", Severity.INFO, f"duckdb: partitionBy of {ds.name} is not expressed ({reason})", where,
+                "DuckDB partitions files when writing them (COPY ... PARTITION_BY), not tables"))
+        else:
+            self.unsupported("SQL002", f"{d.name}: partitionBy of {ds.name} is only partly expressed: {reason}",
+                             where, "partition by one date or timestamp field for this warehouse")
+
+    # ---- Personal data ----------------------------------------------------------------------
+
+    def protection_expr(self, pf, ds, f: Field, d: Dialect, column: str, sql_type: str, method: str, path) -> str:
+        t = f.data_type
+        if method == "mask":
+            return d.masked_expr(column, t, sql_type)
+        if method in ("hash", "tokenize"):
+            return d.hash_expr(column, t)
+        self.unsupported("SQL004", f"{d.name}: {ds.name}.{f.name} is protected by `{method}`, which DDL cannot do; "
+                         "readers without access to personal data see NULL", pf.location(*path, "protection"),
+                         "encrypt in the pipeline that writes the table; the DDL only keeps the value from readers")
+        return d.null_expr(sql_type)
+
+    def protected_view(self, pf, ds: Dataset, d: Dialect, t: Table, protected: dict) -> str:
+        base = pf.dataset_path(ds.name)
+        items = []
+        for i, f in enumerate(ds.fields):
+            col = d.quote(f.name)
+            if f.name in protected:
+                method, _ = protected[f.name]
+                losses: list[str] = []
+                sql_type = d.column_type(f.data_type, losses, f.name, f.maxLength)
+                expr = self.protection_expr(pf, ds, f, d, col, sql_type, method, base + ("fields", i))
+                items.append(f"{expr} AS {col}")
+            else:
+                items.append(col)
+        columns = ",\n  ".join(items)
+        return f"CREATE VIEW {d.quote(ds.name + '_protected')} AS\nSELECT\n  {columns}\nFROM {t.name}"
+
+    def masking_policy(self, pf, ds, f: Field, d: Dialect, policy: str, sql_type: str, method: str, path) -> str:
+        sig = d.policy_type(sql_type)
+        kind = f.data_type.kind
+        if method in ("hash", "tokenize") and kind in (Kind.STRING, Kind.UUID, Kind.ENUM, Kind.BYTES):
+            masked = "SHA2_BINARY(val, 256)" if kind is Kind.BYTES else "SHA2(val, 256)"
+        elif method in ("hash", "tokenize"):
+            self.unsupported("SQL004", f"snowflake: {ds.name}.{f.name} ({f.type}) cannot be hashed by a masking policy "
+                             f"that must return {sig}; readers without the role see NULL",
+                             pf.location(*path, "protection"), "hash text or bytes fields, or use protection: mask")
+            masked = "NULL"
+        else:
+            masked = self.protection_expr(pf, ds, f, d, "val", sig, method, path)
+        role = d.literal(self.options.pii_role)
+        return (f"CREATE MASKING POLICY {policy} AS (val {sig}) RETURNS {sig} ->\n"
+                f"  CASE WHEN IS_ROLE_IN_SESSION({role}) THEN val ELSE {masked} END")
+
+
+def protection(f: Field) -> str | None:
+    """How a top-level column is protected: its own method, `mask` for bare PII, or the
+    strongest need of a personal field nested inside it (the whole column is then withheld)."""
+    if f.pii or f.protection:
+        return f.protection or "mask"
+    if any(sub.pii or sub.protection for sub in list(iter_fields([f]))[1:]):
+        return "encrypt"
+    return None
+
+
+def checks(d: Dialect, f: Field, col: str) -> list[str]:
+    """CHECK conditions for what the type alone does not hold: enum symbols, bounds, DuckDB lengths."""
+    if not d.check_constraints:
+        return []
+    out = []
+    t = f.data_type
+    if t.kind is Kind.ENUM:
+        out.append(f"{col} IN ({', '.join(d.literal(s) for s in t.symbols)})")
+    if f.minimum is not None:
+        out.append(f"{col} >= {number(f.minimum)}")
+    if f.maximum is not None:
+        out.append(f"{col} <= {number(f.maximum)}")
+    if f.maxLength is not None:
+        check = d.length_check(col, f.maxLength)
+        if check:
+            out.append(check)
+    return out
+
+
+def number(value: int | float) -> str:
+    return str(value) if isinstance(value, int) else format(decimal.Decimal(repr(value)), "f")
+
+
+def default_literal(d: Dialect, f: Field, sql_type: str) -> str | None:
+    """A spec default as a SQL expression, or None for types without a portable literal."""
+    t: DataType = f.data_type
+    v = to_python(f.default, t)
+    kind = t.kind
+    if kind in (Kind.STRING, Kind.ENUM):
+        return d.literal(v)
+    if kind is Kind.BOOLEAN:
+        return "TRUE" if v else "FALSE"
+    if kind in (Kind.INT, Kind.LONG):
+        return str(v)
+    if kind in (Kind.FLOAT, Kind.DOUBLE, Kind.DECIMAL):
+        return f"CAST({d.literal(str(v))} AS {sql_type})"
+    if kind in (Kind.DATE, Kind.TIME, Kind.TIMESTAMP, Kind.TIMESTAMP_NTZ, Kind.UUID):
+        return f"CAST({d.literal(str(f.default))} AS {sql_type})"
+    return None

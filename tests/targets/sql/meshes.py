@@ -1,0 +1,147 @@
+"""The meshes the SQL and dbt validators run on, built with every dialect, and their examples
+converted for the real databases."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from meshgen.build import build
+from meshgen.mesh.model import Mesh
+from meshgen.spec.loader import ProductFile
+from meshgen.spec.models import Dataset
+from meshgen.spec.types import DataType, Kind
+from meshgen.spec.values import record_to_python
+from meshgen.targets.sql.dialects import DIALECTS, Postgres
+from tests.conftest import REFERENCE, ROOT, SPECS
+
+CASES = Path(__file__).parent / "cases"
+ALL_DIALECTS = sorted(DIALECTS)
+
+# id → a mesh folder or a bare product file. Meshes are rebuilt with every dialect; a bare file
+# that references other products (the reference) keeps its default dialects.
+SOURCES = {
+    "specs": SPECS,
+    "all_types": ROOT / "tests" / "fixtures" / "all_types" / "dataproduct.yaml",
+    "hostile": CASES / "hostile" / "input",
+    "versions": CASES / "versions" / "input",
+    "reference": REFERENCE,
+}
+
+
+@dataclass
+class Built:
+    out: Path
+    mesh: Mesh
+
+    def sql_files(self, dialect: str):
+        """(file, product, dataset) for every generated file of one dialect."""
+        for pf in self.mesh.products:
+            p = pf.product
+            for ds in p.datasets:
+                path = self.out / p.domain / p.name / f"v{p.major}" / "sql" / dialect / f"{ds.name}.sql"
+                if path.exists():
+                    yield path, pf, ds
+
+
+def build_for_validation(source_id: str, tmp_path: Path, warehouse: str = "duckdb") -> Built:
+    """Build `sql` (every dialect) and `dbt` (types of `warehouse`) for one source."""
+    source = SOURCES[source_id]
+    targets = (f"targets:\n  sql: {{dialects: [{', '.join(ALL_DIALECTS)}]}}\n"
+               f"  dbt: {{warehouse: {warehouse}}}\n")
+    if source_id == "reference":
+        return _generate_standalone(source, tmp_path / "out", warehouse)
+    root = tmp_path / "mesh"
+    if source.is_dir():
+        shutil.copytree(source, root, ignore=shutil.ignore_patterns("build"))
+        config = root / "meshgen.yaml"
+        kept, skipping = [], False
+        for line in config.read_text(encoding="utf-8").splitlines():
+            if line and not line[0].isspace():
+                skipping = line.startswith("targets:")
+            if not skipping:
+                kept.append(line)
+        config.write_text("\n".join(kept) + "\n" + targets, encoding="utf-8")
+    else:
+        (root / "product").mkdir(parents=True)
+        shutil.copy(source, root / "product" / "dataproduct.yaml")
+        (root / "meshgen.yaml").write_text(targets, encoding="utf-8")
+    result = build(root, output=tmp_path / "out")
+    return Built(tmp_path / "out", result.mesh)
+
+
+def _generate_standalone(source: Path, out: Path, warehouse: str) -> Built:
+    """A product that references others is checked alone (its references become warnings);
+    its options can't come from a meshgen.yaml, so the targets are run directly."""
+    from meshgen.build import check, product_dir
+    from meshgen.render import renderer_for
+    from meshgen.targets.base import TargetContext
+    from meshgen.targets.dbt import DbtOptions, DbtTarget
+    from meshgen.targets.sql import SqlOptions, SqlTarget
+
+    result = check(source)
+    assert not result.diagnostics.has_errors
+    context = TargetContext(mesh=result.mesh, renderer=renderer_for(None))
+    sql = SqlTarget(context, SqlOptions(dialects=ALL_DIALECTS))
+    for pf in result.mesh.products:
+        for artifact in sql.generate(pf):
+            path = out / product_dir(pf) / "sql" / artifact.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(artifact.content, encoding="utf-8")
+    for artifact in DbtTarget(context, DbtOptions(warehouse=warehouse)).generate_mesh():
+        path = out / "_mesh" / "dbt" / artifact.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(artifact.content, encoding="utf-8")
+    return Built(out, result.mesh)
+
+
+def example_rows(ds: Dataset) -> list[tuple[dict, dict]]:
+    """(raw row with defaults filled in, Python values) for every example of a dataset."""
+    rows = []
+    for raw in ds.examples:
+        full = dict(raw)
+        for f in ds.fields:
+            if f.name not in full and f.default is not None:
+                full[f.name] = f.default
+        rows.append((full, record_to_python(raw, ds.fields)))
+    return rows
+
+
+def duckdb_value(v, t: DataType):
+    if v is None:
+        return None
+    kind = t.kind
+    if kind is Kind.JSON:
+        return json.dumps(v, sort_keys=True)
+    if kind is Kind.ARRAY:
+        return [duckdb_value(x, t.items) for x in v]
+    if kind is Kind.MAP:
+        return {k: duckdb_value(x, t.values) for k, x in v.items()}
+    if kind is Kind.STRUCT:
+        return {f.name: duckdb_value(v.get(f.name), f.data_type) for f in t.fields}
+    return v
+
+
+def postgres_value(v, raw, t: DataType):
+    """psycopg parameters for the types the postgres DDL chose (JSONB for nested values)."""
+    from psycopg.types.json import Jsonb
+
+    if v is None:
+        return None
+    sql_type = Postgres().column_type(t, [], "x")
+    if sql_type == "JSONB":
+        return Jsonb(raw)
+    if t.kind is Kind.UUID:
+        return uuid.UUID(v)
+    if t.kind is Kind.ARRAY:
+        return [postgres_value(x, r, t.items) for x, r in zip(v, raw)]
+    return v
+
+
+def insert_sql(dialect, ds: Dataset, placeholder: str) -> str:
+    cols = ", ".join(dialect.quote(f.name) for f in ds.fields)
+    marks = ", ".join(placeholder for _ in ds.fields)
+    return f"INSERT INTO {dialect.quote(ds.name)} ({cols}) VALUES ({marks})"
