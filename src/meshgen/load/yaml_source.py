@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from meshgen.diagnostics import Diagnostic, Location, Severity, display_path
 from meshgen.errors import InputError
@@ -22,6 +25,9 @@ MAX_DEPTH = 64
 
 Path_ = tuple  # a path into the data: keys (str) and list indices (int)
 
+_CORE_PREFIX = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, _MERGE = (
+    _CORE_PREFIX + t for t in ("str", "int", "float", "bool", "null", "timestamp", "merge"))
 _CORE_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -109,6 +115,25 @@ def read_text(path: Path, shown: str) -> str:
                   "save the file as UTF-8")]) from None
 
 
+_YAML = None
+
+
+def _yaml():
+    """One configured YAML 1.2 loader (C-accelerated when ruamel.yaml.clib is installed)."""
+    global _YAML
+    if _YAML is None:
+        from ruamel.yaml.resolver import VersionedResolver
+
+        class Resolver(VersionedResolver):
+            # The stock property probes the scanner for a %YAML directive on every scalar
+            # (an AttributeError each time under the C parser); product files are YAML 1.2.
+            processing_version = (1, 2)
+
+        _YAML = YAML(typ="safe", pure=False)
+        _YAML.Resolver = Resolver
+    return _YAML
+
+
 def load_yaml(path: Path | str) -> Document:
     path = Path(path)
     shown = display_path(path)
@@ -117,7 +142,6 @@ def load_yaml(path: Path | str) -> Document:
 
 
 def parse_yaml(text: str, shown: str, path: Path | None = None) -> Document:
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     if "\t" in text:
@@ -129,7 +153,7 @@ def parse_yaml(text: str, shown: str, path: Path | None = None) -> Document:
                     _diag("LOAD001", shown, lineno, len(line) - len(stripped) + 1,
                           "tab character used for indentation", "indent with spaces")])
 
-    yaml = YAML(typ="safe", pure=False)
+    yaml = _yaml()
     try:
         node = yaml.compose(text)
     except MarkedYAMLError as exc:
@@ -167,7 +191,6 @@ def parse_yaml(text: str, shown: str, path: Path | None = None) -> Document:
 
 def _first_alias(text: str, shown: str) -> Diagnostic:
     """Where the first alias (`*name`) is written: only the event stream knows."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.events import AliasEvent
 
     line = col = 1
@@ -193,8 +216,6 @@ class _Builder:
         self.errors.append(_diag(code, self.source.file, m.line + 1, m.column + 1, message, hint))
 
     def build(self, node, path: Path_, depth: int) -> Any:
-        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
         mark = node.start_mark
         self.source.values[path] = (mark.line + 1, mark.column + 1)
         if id(node) in self.seen:
@@ -204,64 +225,61 @@ class _Builder:
             return None
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
-            self._err(node, "LOAD008", f"nesting deeper than {MAX_DEPTH} levels",
-                      "flatten the structure")
+            self._err(node, "LOAD008", f"nesting deeper than {MAX_DEPTH} levels", "flatten the structure")
             return None
         tag = node.tag
         if tag not in _CORE_TAGS:
-            self._err(node, "LOAD003", f"YAML tag {tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
+            self._err(node, "LOAD003", f"YAML tag {tag.replace(_CORE_PREFIX, '!!')} is not allowed",
                       "remove the tag: meshgen reads plain YAML values only (strings, numbers, booleans, lists, maps)")
             return None
         if isinstance(node, ScalarNode):
-            return self._scalar(node)
+            return self._scalar(node, tag)
         if isinstance(node, SequenceNode):
             return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
         if isinstance(node, MappingNode):
-            out: dict = {}
-            first: dict = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                    self._err(key_node, "LOAD004" if key_node.tag.endswith("merge") else "LOAD003",
-                              "merge keys (<<) are not allowed" if key_node.tag.endswith("merge")
-                              else "only plain scalar keys are allowed",
-                              "write the keys out in full")
-                    continue
-                key = self._scalar(key_node)
-                if not isinstance(key, str):
-                    key = str(key_node.value)
-                km = key_node.start_mark
-                if key in out:
-                    fl, fc = first[key]
-                    self.errors.append(Diagnostic(
-                        "LOAD002", Severity.ERROR, f"duplicate key {key!r}",
-                        Location(self.source.file, km.line + 1, km.column + 1),
-                        f"remove one of the two; the first is at line {fl}",
-                        related=(Location(self.source.file, fl, fc),)))
-                    continue
-                first[key] = (km.line + 1, km.column + 1)
-                self.source.keys[path + (key,)] = first[key]
-                out[key] = self.build(value_node, path + (key,), depth + 1)
-            return out
+            return self._mapping(node, path, depth)
         self._err(node, "LOAD003", "unsupported YAML node", "use plain YAML values")
         return None
 
-    def _scalar(self, node) -> Any:
-        tag = node.tag
-        if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
+    def _mapping(self, node, path: Path_, depth: int) -> dict:
+        out: dict = {}
+        first: dict = {}
+        for key_node, value_node in node.value:
+            key_tag = key_node.tag
+            if key_tag == _MERGE:
+                self._err(key_node, "LOAD004", "merge keys (<<) are not allowed", "write the keys out in full")
+                continue
+            if not isinstance(key_node, ScalarNode) or key_tag not in _CORE_TAGS:
+                self._err(key_node, "LOAD003", "only plain scalar keys are allowed", "write the keys out in full")
+                continue
+            key = self._scalar(key_node, key_tag)
+            if not isinstance(key, str):
+                key = str(key_node.value)
+            km = key_node.start_mark
+            position = (km.line + 1, km.column + 1)
+            if key in out:
+                fl, fc = first[key]
+                self.errors.append(Diagnostic(
+                    "LOAD002", Severity.ERROR, f"duplicate key {key!r}", Location(self.source.file, *position),
+                    f"remove one of the two; the first is at line {fl}", related=(Location(self.source.file, fl, fc),)))
+                continue
+            first[key] = position
+            self.source.keys[path + (key,)] = position
+            out[key] = self.build(value_node, path + (key,), depth + 1)
+        return out
+
+    def _scalar(self, node, tag: str) -> Any:
+        if tag == _STR or tag == _TIMESTAMP:
             # Timestamps stay text: the spec model decides whether a field is a date.
-            return str(node.value)
+            return node.value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return node.value.lower() == "true"
         try:
-            return self.constructor.construct_object(node, deep=True)
-        except Exception:  # an out-of-range number and the like
+            if tag == _INT:
+                return self.constructor.construct_yaml_int(node)
+            return self.constructor.construct_yaml_float(node)
+        except Exception:  # an out-of-range or malformed number
             self._err(node, "LOAD001", f"cannot read value {node.value!r}", "quote it if it is text")
             return None
-
-
-def walk(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
-    yield path, data
-    if isinstance(data, dict):
-        for k, v in data.items():
-            yield from walk(v, path + (k,))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from walk(v, path + (i,))

@@ -105,7 +105,7 @@ def load_mesh(path: Path | str | None = None, *, output: Path | None = None) -> 
     else:
         files = discover(root, config, output_dir)
         if target.is_file() and target.resolve() not in {f.resolve() for f in files}:
-            files.append(target)
+            files.append(target)  # named explicitly, though no `products:` pattern finds it
     selected_paths = _select(files, target)
     if not files and not diagnostics:
         raise UsageError(f"no products found under {target}", [Diagnostic(
@@ -133,7 +133,8 @@ def load_mesh(path: Path | str | None = None, *, output: Path | None = None) -> 
 
 
 def _select(files: list[Path], target: Path) -> set[Path]:
-    if target.is_file():
-        return {f for f in files if f.resolve() == target.resolve()}
     base = target.resolve()
-    return {f for f in files if base == f.resolve() or base in f.resolve().parents}
+    resolved = {f: f.resolve() for f in files}
+    if target.is_file():
+        return {f for f, r in resolved.items() if r == base}
+    return {f for f, r in resolved.items() if r == base or base in r.parents}

@@ -22,13 +22,19 @@ class Mesh:
     products: list[ProductFile]
     selected: set[Path] = field(default_factory=set)  # the product files this command acts on
     standalone: bool = False  # a bare product file with no meshgen.yaml: outside references can't be checked
+    _index: dict[str, ProductFile] | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
         return self.config.name or self.root.resolve().name
 
     def by_address(self) -> dict[str, ProductFile]:
-        return {pf.product.address: pf for pf in self.products}
+        """Address → product (the first file, if two define the same address)."""
+        if self._index is None:
+            self._index = {}
+            for pf in self.products:
+                self._index.setdefault(pf.product.address, pf)
+        return self._index
 
     def get(self, address: str) -> ProductFile | None:
         return self.by_address().get(address)
