@@ -84,7 +84,7 @@ def build(path: Path | str | None = None, *, output: Path | None = None, targets
 
     known = available_targets()
     options = mesh.config.target_options()
-    names = list(targets) if targets else (list(options) or sorted(known))
+    names = list(targets) if targets else (list(options) or _default_targets(known))
     unknown = [n for n in names if n not in known]
     if unknown:
         raise UsageError(f"unknown target {unknown[0]!r}", [Diagnostic(
@@ -113,6 +113,15 @@ def build(path: Path | str | None = None, *, output: Path | None = None, targets
     written = write_tree(out, files, keep_from_previous=partial,
                          replace_prefixes=tuple(product_dir(pf) for pf in selected) + ("_mesh",))
     return BuildResult(mesh, diagnostics, out, written)
+
+
+def _default_targets(known: dict[str, str]) -> list[str]:
+    """Every known target whose optional packages (its class's `requires`, module names) are installed."""
+    from importlib.util import find_spec
+
+    from meshgen.targets import load_target
+
+    return sorted(n for n in known if all(find_spec(m) is not None for m in getattr(load_target(n), "requires", ())))
 
 
 def _config_location(mesh: Mesh, key: str) -> Location:

@@ -10,7 +10,13 @@ if TYPE_CHECKING:
 
 # name → "module:Class". Third-party targets register under the entry-point group meshgen.targets.
 BUILTIN_TARGETS: dict[str, str] = {
+    "asyncapi": "meshgen.targets.asyncapi:AsyncApiTarget",
     "avro": "meshgen.targets.avro:AvroTarget",
+    "jsonschema": "meshgen.targets.jsonschema:JsonSchemaTarget",
+    "openapi": "meshgen.targets.openapi:OpenApiTarget",
+    "protobuf": "meshgen.targets.protobuf:ProtobufTarget",
+    "pydantic": "meshgen.targets.pydantic_models:PydanticTarget",
+    "schema-registry": "meshgen.targets.schema_registry:SchemaRegistryTarget",
     "dbt": "meshgen.targets.dbt:DbtTarget",
     "sql": "meshgen.targets.sql:SqlTarget",
 }

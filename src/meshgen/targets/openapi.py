@@ -1,0 +1,143 @@
+"""OpenAPI 3.1: one document per `rest` port.
+
+List the dataset a page at a time (`page_size`, `page_token`, equality filters on the primary
+key and partition fields), get one record by its primary key; the dataset's JSON Schema is the
+record schema. The words are the gRPC target's: page_size, page_token, next_page_token.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+from urllib.parse import quote
+
+from meshgen.output import Artifact
+from meshgen.spec.loader import ProductFile
+from meshgen.spec.models import Dataset, OutputPort
+from meshgen.targets.base import Target, identifier, pascal_case
+from meshgen.targets.ports import embedded_json_schema, non_null
+
+PAGE_PARAMETERS = ("page_size", "page_token")
+
+
+def product_info(pf: ProductFile, subject: str) -> dict[str, Any]:
+    p = pf.product
+    info: dict[str, Any] = {"title": f"{p.title or p.name}: {subject}", "version": p.version}
+    description = p.description if isinstance(p.description, str) else (p.description.purpose if p.description else None)
+    if description:
+        info["description"] = description
+    contact = {"name": p.owner.team}
+    if p.owner.email:
+        contact["email"] = p.owner.email
+    info["contact"] = contact
+    return info
+
+
+class OpenApiTarget(Target):
+    name = "openapi"
+    description = "OpenAPI 3.1 documents, one per rest port"
+
+    def generate(self, pf: ProductFile) -> Iterable[Artifact]:
+        for index, port in enumerate(pf.product.outputPorts):
+            if port.type != "rest":
+                continue
+            ds = pf.product.dataset(port.dataset)
+            if ds is None:  # reported by the reference checks
+                continue
+            yield Artifact(f"{port.name}.json", self.render("openapi.json.j2", document=self.document(pf, ds, port, index)))
+
+    def document(self, pf: ProductFile, ds: Dataset, port: OutputPort, index: int) -> dict[str, Any]:
+        record = pascal_case(ds.name)
+        if record in ("Problem",):
+            record += "Record"
+        page = record + "Page"
+        schema = embedded_json_schema(self, pf, ds)
+        problem = {"$ref": "#/components/schemas/Problem"}
+        problem_response = {"description": "The problem, as RFC 9457 problem details.",
+                            "content": {"application/problem+json": {"schema": problem}}}
+        collection = "/" + quote(ds.name, safe="")
+        operations: dict[str, Any] = {}
+
+        filters = []
+        for name in dict.fromkeys(ds.primaryKey + ds.partitionBy):
+            if name not in schema["properties"]:
+                continue
+            if name in PAGE_PARAMETERS:
+                self.unsupported("OPENAPI002", f"field {name!r} has the name of a paging parameter; it is not offered "
+                                 "as a filter", pf.location("outputPorts", index, "name"),
+                                 "rename the field, or filter on another one")
+                continue
+            filters.append({"name": name, "in": "query", "required": False,
+                            "description": f"Only records whose {name} is this value.",
+                            "schema": non_null(schema["properties"][name])})
+        operations[collection] = {"get": {
+            "operationId": f"list{record}",
+            "summary": f"List {ds.name}, a page at a time",
+            "parameters": [
+                {"name": "page_size", "in": "query", "required": False, "description": "At most this many records.",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                {"name": "page_token", "in": "query", "required": False,
+                 "description": "next_page_token of the previous page; absent for the first page.",
+                 "schema": {"type": "string"}},
+            ] + filters,
+            "responses": {
+                "200": {"description": "One page of records.",
+                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{page}"}}}},
+                "400": problem_response,
+            },
+        }}
+
+        keys = [k for k in ds.primaryKey if k in schema["properties"]]
+        if keys:
+            names = _path_names(keys)
+            item = collection + "".join("/{" + names[k] + "}" for k in keys)
+            operations[item] = {"get": {
+                "operationId": f"get{record}",
+                "summary": f"Get one {ds.name} record by its primary key",
+                "parameters": [{"name": names[k], "in": "path", "required": True,
+                                "description": f"The record's {k}.", "schema": non_null(schema["properties"][k])}
+                               for k in keys],
+                "responses": {
+                    "200": {"description": "The record.",
+                            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{record}"}}}},
+                    "404": problem_response,
+                },
+            }}
+        else:
+            self.unsupported("OPENAPI001", f"dataset {ds.name!r} has no primaryKey: the API of port {port.name!r} "
+                             "has no get-by-key operation", pf.location("outputPorts", index, "dataset"),
+                             "declare a primaryKey for the dataset")
+
+        document: dict[str, Any] = {
+            "openapi": "3.1.0",
+            "info": product_info(pf, port.name),
+            "paths": operations,
+            "components": {"schemas": {
+                record: schema,
+                page: {"type": "object", "required": ["items"], "additionalProperties": False, "properties": {
+                    "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{record}"}},
+                    "next_page_token": {"type": ["string", "null"],
+                                        "description": "Pass as page_token for the next page; null on the last page."},
+                }},
+                "Problem": {"type": "object", "description": "RFC 9457 problem details.", "properties": {
+                    "type": {"type": "string", "format": "uri-reference"}, "title": {"type": "string"},
+                    "status": {"type": "integer"}, "detail": {"type": "string"},
+                    "instance": {"type": "string", "format": "uri-reference"},
+                }},
+            }},
+        }
+        if port.url:
+            document["servers"] = [{"url": port.url}]
+        if port.description:
+            document["info"]["description"] = port.description
+        return document
+
+
+def _path_names(keys: list[str]) -> dict[str, str]:
+    """Path template names: identifiers, so every client generator accepts them."""
+    out: dict[str, str] = {}
+    for k in keys:
+        name, i = identifier(k), 2
+        while name in out.values():
+            name, i = f"{identifier(k)}_{i}", i + 1
+        out[k] = name
+    return out

@@ -1,0 +1,54 @@
+"""Schema-registry subjects: one file per `events` port, for the subject `<topic>-value`.
+
+`schema`, `schemaType` and `references` are the body of `POST /subjects/<subject>/versions`;
+`compatibility` (from the product's `compatibility`) is the body of `PUT /config/<subject>`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Iterable
+
+from meshgen.output import Artifact
+from meshgen.spec.loader import ProductFile
+from meshgen.targets.asyncapi import payload_format
+from meshgen.targets.base import Target
+from meshgen.targets.ports import avro_schema, embedded_json_schema
+from meshgen.targets.jsonschema import DRAFT
+
+_TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")  # what Kafka accepts as a topic name
+
+
+class SchemaRegistryTarget(Target):
+    name = "schema-registry"
+    description = "Schema-registry subject files (<topic>-value), one per events port"
+
+    def generate(self, pf: ProductFile) -> Iterable[Artifact]:
+        for index, port in enumerate(pf.product.outputPorts):
+            ds = pf.product.dataset(port.dataset)
+            if port.type != "events" or ds is None:
+                continue
+            subject = f"{port.topic}-value"
+            file_name = subject
+            if not _TOPIC.match(port.topic or ""):
+                file_name = re.sub(r"[^A-Za-z0-9._-]", "_", subject)
+                self.unsupported("REGISTRY001", f"topic {port.topic!r} is not a valid Kafka topic name; the subject "
+                                 f"file is named {file_name}.json", pf.location("outputPorts", index, "topic"),
+                                 "use letters, digits, '.', '_' and '-' (at most 249)")
+            fmt = payload_format(self, pf, port, index, "REGISTRY002")
+            if fmt == "avro":
+                schema: Any = avro_schema(self, pf, ds)
+                schema_type = "AVRO"
+            else:
+                schema = embedded_json_schema(self, pf, ds)
+                schema = {"$schema": DRAFT, **schema}
+                schema_type = "JSON"
+            doc = {
+                "subject": subject,
+                "schemaType": schema_type,
+                "schema": json.dumps(schema, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+                "references": [],
+                "compatibility": pf.product.compatibility.upper(),
+            }
+            yield Artifact(f"{file_name}.json", self.render("subject.json.j2", subject=doc))
