@@ -136,7 +136,7 @@ class TypeSpec(SpecModel):
     values: Optional["TypeSpec"] = F(None, description="For `type: map`: the value type (keys are strings).")
     fields: Optional[list["Field"]] = F(None, description="For `type: struct`: its fields.")
     symbols: Optional[list[str]] = F(None, description="For `type: enum`: the allowed values.")
-    description: Optional[str] = F(None, description="What the element is.")
+    description: Optional[str] = F(None, description="What the element is.", examples=["One line item."])
 
     _data_type: DataType = PrivateAttr()
 
@@ -211,23 +211,23 @@ class Field(SpecModel):
     type: str = F(description="The field's type, in the grammar: string int long float double decimal(p,s) "
                               "boolean date time timestamp timestamp_ntz bytes uuid json enum array<T> map<T> struct.",
                   examples=["decimal(12,2)", "array<string>"])
-    required: bool = F(False, description="The value is always present (never null). One meaning in every target: "
+    required: bool = F(False, examples=[True], description="The value is always present (never null). One meaning in every target: "
                                           "NOT NULL in SQL, a non-union type in Avro, `required` in JSON Schema.")
-    unique: bool = F(False, description="No two rows share a value.")
-    description: Optional[str] = F(None, description="What the field means.")
-    maxLength: Optional[int] = F(None, ge=1, description="For strings: the most characters (varchar(n) where the warehouse has it).")
-    minLength: Optional[int] = F(None, ge=0, description="For strings: the fewest characters.")
-    pattern: Optional[Pattern] = F(None, description="For strings: a regular expression every value matches.")
-    minimum: Optional[Number] = F(None, description="For numbers: the smallest allowed value.")
-    maximum: Optional[Number] = F(None, description="For numbers: the largest allowed value.")
-    default: Any = F(None, description="The value a consumer assumes when the field is absent.")
-    examples: Optional[list[Any]] = F(None, description="Example values.")
-    pii: bool = F(False, description="The field holds personal data.")
-    classification: Optional[Classification] = F(None, description="public < internal < confidential < restricted.")
-    protection: Optional[Protection] = F(None, description="How personal data is protected: encrypt, mask, hash or tokenize.")
-    deprecated: bool = F(False, description="The field is on its way out; consumers should move off it.")
-    replacedBy: Optional[str] = F(None, description="For a deprecated field: the field that replaces it.")
-    deprecationDate: Optional[Date] = F(None, description="For a deprecated field: when it may be removed.")
+    unique: bool = F(False, description="No two rows share a value.", examples=[True])
+    description: Optional[str] = F(None, description="What the field means.", examples=["Order identifier."])
+    maxLength: Optional[int] = F(None, ge=1, description="For strings: the most characters (varchar(n) where the warehouse has it).", examples=[320])
+    minLength: Optional[int] = F(None, ge=0, description="For strings: the fewest characters.", examples=[1])
+    pattern: Optional[Pattern] = F(None, description="For strings: a regular expression every value matches.", examples=["^[A-Z]{3}$"])
+    minimum: Optional[Number] = F(None, description="For numbers: the smallest allowed value.", examples=[0])
+    maximum: Optional[Number] = F(None, description="For numbers: the largest allowed value.", examples=[100])
+    default: Any = F(None, description="The value a consumer assumes when the field is absent.", examples=["EUR"])
+    examples: Optional[list[Any]] = F(None, description="Example values.", examples=[["EUR", "USD"]])
+    pii: bool = F(False, description="The field holds personal data.", examples=[True])
+    classification: Optional[Classification] = F(None, description="public < internal < confidential < restricted.", examples=["confidential"])
+    protection: Optional[Protection] = F(None, description="How personal data is protected: encrypt, mask, hash or tokenize.", examples=["mask"])
+    deprecated: bool = F(False, description="The field is on its way out; consumers should move off it.", examples=[True])
+    replacedBy: Optional[str] = F(None, description="For a deprecated field: the field that replaces it.", examples=["customer_id"])
+    deprecationDate: Optional[Date] = F(None, description="For a deprecated field: when it may be removed.", examples=["2027-03-31"])
     symbols: Optional[list[str]] = F(None, description="For `type: enum`: the allowed values.")
     items: Optional[TypeSpec] = F(None, description="For `type: array`: the item type.")
     values: Optional[TypeSpec] = F(None, description="For `type: map`: the value type (keys are strings).")
@@ -294,17 +294,17 @@ class QualityCheck(SpecModel):
 
 
 class SampleQuery(SpecModel):
-    title: str = F(description="What the query answers.")
-    sql: str = F(description="The query.")
+    title: str = F(description="What the query answers.", examples=["Revenue per day"])
+    sql: str = F(description="The query.", examples=["SELECT placed_date, SUM(total) FROM orders GROUP BY placed_date"])
 
 
 class Dataset(SpecModel):
     """A table, topic or file set: the schema that the contract promises."""
 
     name: Name = F(description="Unique within the product.", examples=["orders"])
-    description: Optional[str] = F(None, description="What one row is.")
-    primaryKey: list[str] = F(default_factory=list, description="Fields that identify a row.")
-    partitionBy: list[str] = F(default_factory=list, description="Fields the data is partitioned by.")
+    description: Optional[str] = F(None, description="What one row is.", examples=["One row per order."])
+    primaryKey: list[str] = F(default_factory=list, description="Fields that identify a row.", examples=[["order_id"]])
+    partitionBy: list[str] = F(default_factory=list, description="Fields the data is partitioned by.", examples=[["placed_date"]])
     fields: list[Field] = F(min_length=1, description="The columns.")
     quality: list[QualityCheck] = F(default_factory=list, description="Data-quality checks; SLOs refer to them by id.")
     examples: list[dict[str, Any]] = F(default_factory=list, description="Example rows; each must be valid against the fields.")
@@ -341,40 +341,40 @@ class Dataset(SpecModel):
 # ---- Product -----------------------------------------------------------------------------
 
 class ProductDescription(SpecModel):
-    purpose: Optional[str] = F(None, description="Why the product exists and what it holds.")
-    usage: Optional[str] = F(None, description="How to use it well.")
-    limitations: Optional[str] = F(None, description="What it does not promise.")
+    purpose: Optional[str] = F(None, description="Why the product exists and what it holds.", examples=["Every order placed through checkout, one row per order."])
+    usage: Optional[str] = F(None, description="How to use it well.", examples=["Join to data://users/customers/v1 on customer_id."])
+    limitations: Optional[str] = F(None, description="What it does not promise.", examples=["Orders older than two years are purged."])
 
 
 class Owner(SpecModel):
     team: Name = F(description="The team that owns the product (required).", examples=["checkout-team"])
-    email: Optional[Email] = F(None, description="The team's contact address.")
-    productOwner: Optional[str] = F(None, description="The person accountable for the product.")
+    email: Optional[Email] = F(None, description="The team's contact address.", examples=["checkout-data@example.com"])
+    productOwner: Optional[str] = F(None, description="The person accountable for the product.", examples=["jane.doe@example.com"])
 
 
 class SupportChannel(SpecModel):
-    channel: str = F(description="Where to ask, e.g. a Slack channel.")
-    tool: Optional[str] = F(None, description="slack, teams, email, jira, ...")
-    url: Optional[str] = F(None, description="A link to the channel.")
+    channel: str = F(description="Where to ask, e.g. a Slack channel.", examples=["#checkout-data"])
+    tool: Optional[str] = F(None, description="slack, teams, email, jira, ...", examples=["slack"])
+    url: Optional[str] = F(None, description="A link to the channel.", examples=["https://example.slack.com/archives/C01"])
 
 
 class Lifecycle(SpecModel):
-    deprecationDate: Optional[Date] = F(None, description="After this date no new consumer may depend on this version.")
-    successor: Optional[Address] = F(None, description="The address of the version that replaces this one.")
+    deprecationDate: Optional[Date] = F(None, description="After this date no new consumer may depend on this version.", examples=["2027-06-30"])
+    successor: Optional[Address] = F(None, description="The address of the version that replaces this one.", examples=["data://checkout/orders/v2"])
 
 
 class FreshnessSlo(SpecModel):
     threshold: Duration = F(description="The newest row is no older than this.", examples=["15m"])
-    timestampField: Optional[str] = F(None, description="`<dataset>.<field>` that carries the row's time.")
+    timestampField: Optional[str] = F(None, description="`<dataset>.<field>` that carries the row's time.", examples=["orders.placed_at"])
 
 
 class AccuracySlo(SpecModel):
     target: Ratio = F(description="Share of rows that are correct.", examples=["99.9%"])
-    check: Optional[str] = F(None, description="The id of the quality check that measures it.")
+    check: Optional[str] = F(None, description="The id of the quality check that measures it.", examples=["orders_total_matches_items"])
 
 
 class TargetSlo(SpecModel):
-    target: Ratio = F(description="A ratio such as 99.5% or 0.995.")
+    target: Ratio = F(description="A ratio such as 99.5% or 0.995.", examples=["99.5%"])
 
 
 class RetentionSlo(SpecModel):
@@ -405,14 +405,14 @@ class OutputPort(SpecModel):
     name: Name = F(description="Unique within the product.", examples=["orders-events"])
     type: Literal["events", "table", "files", "rest", "grpc"] = F(
         description="events, table and files are analytical ports; rest and grpc are operational.")
-    dataset: str = F(description="The dataset this port serves.")
+    dataset: str = F(description="The dataset this port serves.", examples=["orders"])
     description: Optional[str] = F(None, description="What the port is for.")
     platform: Optional[str] = F(None, description="kafka; postgres, snowflake, bigquery, databricks, duckdb, redshift; s3 ...")
-    topic: Optional[str] = F(None, description="For events: the topic.")
+    topic: Optional[str] = F(None, description="For events: the topic.", examples=["checkout.orders.v1"])
     format: Optional[Literal["avro", "json", "protobuf", "parquet", "csv", "delta", "iceberg"]] = F(
         None, description="The serialization format.")
-    location: Optional[str] = F(None, description="For tables and files: where the data lives.")
-    url: Optional[str] = F(None, description="For rest and grpc: the base URL.")
+    location: Optional[str] = F(None, description="For tables and files: where the data lives.", examples=["ANALYTICS.CHECKOUT.ORDERS_V1"])
+    url: Optional[str] = F(None, description="For rest and grpc: the base URL.", examples=["https://api.example.com/checkout/orders/v1"])
 
     @model_validator(mode="after")
     def _shape(self):
@@ -428,8 +428,8 @@ class InputPort(SpecModel):
 
     name: Name = F(description="Unique within the product.", examples=["payments"])
     product: Address = F(description="The producer's address.", examples=["data://payments/transactions/v2"])
-    dataset: str = F(description="The producer's dataset.")
-    fields: list[str] = F(min_length=1, description="The fields this product uses (`items.sku` for nested ones).")
+    dataset: str = F(description="The producer's dataset.", examples=["transactions"])
+    fields: list[str] = F(min_length=1, description="The fields this product uses (`items.sku` for nested ones).", examples=[["payment_id", "order_id", "amount"]])
 
 
 class Pipeline(SpecModel):
@@ -440,9 +440,9 @@ class Pipeline(SpecModel):
 
 class Waiver(SpecModel):
     rule: str = F(description="The rule code or dotted name to waive.", examples=["PII001"])
-    path: str = F(description="Where: a dotted path such as datasets.orders.fields.user_id.")
-    reason: Optional[str] = F(None, description="Why the exception is justified (required).")
-    expires: Optional[Date] = F(None, description="When the waiver ends; an expired waiver is an error.")
+    path: str = F(description="Where: a dotted path such as datasets.orders.fields.user_id.", examples=["datasets.orders.fields.user_id"])
+    reason: Optional[str] = F(None, description="Why the exception is justified (required).", examples=["Legacy consumers are migrating to customer_id."])
+    expires: Optional[Date] = F(None, description="When the waiver ends; an expired waiver is an error.", examples=["2027-01-31"])
 
 
 class Governance(SpecModel):
@@ -458,9 +458,9 @@ class DataProduct(SpecModel):
     name: Name = F(description="Unique inside its domain.", examples=["orders"])
     version: SemVer = F(description="Semantic version of the product and its contract; its major is part of the address.",
                         examples=["1.4.0"])
-    title: Optional[str] = F(None, description="Display name.")
+    title: Optional[str] = F(None, description="Display name.", examples=["Checkout Orders"])
     status: Literal["draft", "active", "deprecated", "retired"] = F("active", description="Where the product is in its life.")
-    tags: list[str] = F(default_factory=list, description="Free labels, e.g. tier-1.")
+    tags: list[str] = F(default_factory=list, description="Free labels, e.g. tier-1.", examples=[["orders", "tier-1"]])
     description: Optional[Union[ProductDescription, str]] = F(None, description="purpose, usage and limitations.")
     owner: Owner = F(description="Who owns the product.")
     support: list[SupportChannel] = F(default_factory=list, description="Where consumers get help.")

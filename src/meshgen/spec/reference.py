@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import typing
 from typing import Any
 
@@ -92,7 +93,7 @@ def reference_markdown() -> str:
             lines += [doc[0], ""]
         lines += ["| key | type | default | meaning | example |", "|---|---|---|---|---|"]
         for key, info in model.model_fields.items():
-            example = ", ".join(f"`{e}`" for e in (info.examples or []))
+            example = ", ".join(f"`{e if isinstance(e, str) else json.dumps(e)}`" for e in (info.examples or []))
             lines.append(f"| `{key}` | {_cell(_type_name(info.annotation))} | {_default(info)} | "
                          f"{_cell(info.description or '')} | {_cell(example)} |")
         lines.append("")
