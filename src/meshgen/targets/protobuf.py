@@ -149,7 +149,9 @@ class ProtobufTarget(Target):
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         lock = self._read_lock(pf)
         before = lock.text()
-        artifacts = [Artifact(f"{ds.name}.proto", self.render("message.proto.j2", **self.proto_file(pf, ds, lock)))
+        files = Scope()  # file names are import paths, and protoc's Python plugins need identifiers
+        artifacts = [Artifact(f"{files.claim(identifier(ds.name))}.proto",
+                              self.render("message.proto.j2", **self.proto_file(pf, ds, lock)))
                      for ds in pf.product.datasets]
         self._write_lock(pf, lock, before)
         return artifacts

@@ -1,0 +1,177 @@
+"""The protobuf target: golden files, every .proto compiled by protoc (grpcio-tools) with its
+gRPC stubs and imported, and the lock-file rules for stable field numbers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from meshgen.build import build
+from meshgen.errors import ViolationsFound
+from tests.conftest import need_module
+from tests.targets.jsonschema.meshes import CASE_NAMES, build_case, build_specs, check_golden
+
+CATALOG = Path("shop/catalog/v1/dataproduct.yaml")
+
+
+@pytest.mark.parametrize("case", CASE_NAMES)
+def test_golden(case, tmp_path):
+    built = check_golden(["protobuf"], case, tmp_path, f"tests/targets/protobuf/test_protobuf.py::test_golden[{case}]")
+    lock = json.loads(next(built.mesh.rglob("*.lock.json")).read_text(encoding="utf-8"))
+    assert lock["protobuf"], "the lock file records the numbers"
+
+
+def protoc(proto: Path, root: Path, out: Path):
+    """Compile `proto` (its import name relative to `root`, as a consumer would lay it out) with protoc,
+    as `python -m grpc_tools.protoc` does (the API call needs the well-known types' include);
+    return the FileDescriptorProto."""
+    need_module("grpc_tools")
+    from google.protobuf import descriptor_pb2
+    from grpc_tools import protoc as grpc_protoc
+
+    include = Path(grpc_protoc.__file__).parent / "_proto"
+    out.mkdir(parents=True, exist_ok=True)
+    args = ["protoc", f"-I{root}", f"-I{include}", f"--python_out={out}", f"--grpc_python_out={out}",
+            f"--descriptor_set_out={out / 'set.pb'}", str(proto)]
+    assert grpc_protoc.main(args) == 0, f"protoc rejected {proto.name}:\n{proto.read_text(encoding='utf-8')}"
+    files = descriptor_pb2.FileDescriptorSet.FromString((out / "set.pb").read_bytes()).file
+    return files[-1]
+
+
+def import_generated(out: Path, proto: Path, root: Path) -> None:
+    """Import the generated message and gRPC modules in a fresh interpreter (one descriptor pool each)."""
+    rel = proto.relative_to(root).with_suffix("")
+    code = (
+        "import importlib.util, sys\n"
+        f"sys.path.insert(0, {str(out)!r})\n"
+        "for suffix in ('_pb2', '_pb2_grpc'):\n"
+        f"    path = {str(out / rel)!r} + suffix + '.py'\n"
+        "    spec = importlib.util.spec_from_file_location('generated' + suffix, path)\n"
+        "    spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="module", params=["specs"] + CASE_NAMES)
+def built(request, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(request.param)
+    if request.param == "specs":
+        return build_specs(tmp, ["protobuf"])
+    return build_case(request.param, tmp, ["protobuf"])
+
+
+def test_protoc_compiles_every_file_with_grpc_stubs(built, tmp_path):
+    protos = built.files("protobuf", ".proto")
+    assert protos
+    for i, proto in enumerate(protos):
+        out = tmp_path / str(i)
+        file = protoc(proto, built.out, out)
+        assert file.syntax == "proto3"
+        assert file.package == proto.read_text(encoding="utf-8").split("package ", 1)[1].split(";")[0]
+        import_generated(out, proto, built.out)
+
+
+def test_grpc_ports_get_get_and_list_rpcs(tmp_path):
+    built = build_specs(tmp_path, ["protobuf"])
+    proto = next(p for p in built.files("protobuf", ".proto") if p.name == "shipments.proto")
+    file = protoc(proto, built.out, tmp_path / "pb")
+    (service,) = file.service
+    assert service.name == "ShipmentService"  # named by the port's url
+    assert [(m.name, m.input_type, m.output_type) for m in service.method] == [
+        ("GetShipments", ".logistics.shipments.v1.GetShipmentsRequest", ".logistics.shipments.v1.Shipments"),
+        ("ListShipments", ".logistics.shipments.v1.ListShipmentsRequest", ".logistics.shipments.v1.ListShipmentsResponse"),
+    ]
+    request = next(m for m in file.message_type if m.name == "ListShipmentsRequest")
+    assert [f.name for f in request.field] == ["page_size", "page_token", "shipment_id", "shipped_date"]
+
+
+def test_types_and_presence(tmp_path):
+    built = build_case("all_types", tmp_path, ["protobuf"])
+    file = protoc(built.files("protobuf", ".proto")[0], built.out, tmp_path / "pb")
+    record = next(m for m in file.message_type if m.name == "Articles")
+    fields = {f.name: f for f in record.field}
+    assert fields["updated_at"].type_name == ".google.protobuf.Timestamp"
+    assert fields["payload"].type_name == ".google.protobuf.Value"
+    assert fields["stock"].proto3_optional and not fields["views"].proto3_optional  # not required / required
+    assert fields["tags"].label == fields["tags"].LABEL_REPEATED
+    state = next(e for e in record.enum_type if e.name == "State")
+    assert [(v.name, v.number) for v in state.value][0] == ("STATE_UNSPECIFIED", 0)
+
+
+def _numbers(built, tmp: Path) -> tuple[dict[str, int], Path]:
+    proto = next(p for p in built.files("protobuf", ".proto") if p.name == "articles.proto")
+    file = protoc(proto, built.out, tmp)
+    record = next(m for m in file.message_type if m.name == "Articles")
+    return {f.name: f.number for f in record.field}, proto
+
+
+def _edit(mesh: Path, change) -> None:
+    path = mesh / CATALOG
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def test_reordering_fields_keeps_their_numbers(tmp_path):
+    first = build_case("all_types", tmp_path / "a", ["protobuf"])
+    before, _ = _numbers(first, tmp_path / "pb1")
+    # Move `region` and `stock` below everything else.
+    def reorder(text):
+        lines = text.splitlines(keepends=True)
+        moved = [l for l in lines if "{name: region," in l or "{name: stock," in l]
+        rest = [l for l in lines if l not in moved]
+        at = next(i for i, l in enumerate(rest) if "{name: legacy_code" in l) + 1
+        return "".join(rest[:at] + moved + rest[at:])
+    _edit(first.mesh, reorder)
+    build(first.mesh, output=tmp_path / "again", targets=["protobuf"])
+    again = type(first)(first.mesh, tmp_path / "again", first.result)
+    after, _ = _numbers(again, tmp_path / "pb2")
+    assert after == before
+
+
+def test_a_removed_field_is_reserved_and_its_number_not_reused(tmp_path):
+    first = build_case("all_types", tmp_path / "a", ["protobuf"])
+    before, _ = _numbers(first, tmp_path / "pb1")
+    _edit(first.mesh, lambda t: t.replace("      - {name: stock, type: int, minimum: 0, maximum: 100000}\n", "")
+          .replace("        stock: 12\n", "")
+          .replace("      - {name: legacy_code,", "      - {name: added_later, type: string}\n      - {name: legacy_code,"))
+    build(first.mesh, output=tmp_path / "again", targets=["protobuf"])
+    again = type(first)(first.mesh, tmp_path / "again", first.result)
+    after, proto = _numbers(again, tmp_path / "pb2")
+    text = proto.read_text(encoding="utf-8")
+    assert f"reserved {before['stock']};" in text and 'reserved "stock";' in text
+    assert "stock" not in after
+    assert after["added_later"] == max(before.values()) + 1
+    assert {k: v for k, v in after.items() if k != "added_later"} == {k: v for k, v in before.items() if k != "stock"}
+
+
+def test_frozen_lock_fails_when_a_number_is_missing(tmp_path):
+    first = build_case("all_types", tmp_path / "a", ["protobuf"])
+    (first.mesh / "meshgen.yaml").write_text("name: all-types\ntargets: {protobuf: {lock: frozen}}\n", encoding="utf-8")
+    build(first.mesh, output=tmp_path / "same")  # nothing new: the frozen lock is enough
+    lock = first.mesh / CATALOG.with_name("dataproduct.lock.json")
+    before = lock.read_bytes()
+    _edit(first.mesh, lambda t: t.replace("      - {name: legacy_code,", "      - {name: brand_new, type: string}\n      - {name: legacy_code,"))
+    with pytest.raises(ViolationsFound) as caught:
+        build(first.mesh, output=tmp_path / "new")
+    assert [d.code for d in caught.value.diagnostics if d.severity.label == "error"] == ["PROTO011"]
+    assert lock.read_bytes() == before
+
+
+def test_a_broken_lock_file_is_a_positioned_error(tmp_path):
+    first = build_case("all_types", tmp_path / "a", ["protobuf"])
+    lock = first.mesh / CATALOG.with_name("dataproduct.lock.json")
+    lock.write_text('{"protobuf": {"articles": {"": {"article_id": "one"}}}}', encoding="utf-8")
+    with pytest.raises(ViolationsFound) as caught:
+        build(first.mesh, output=tmp_path / "x", targets=["protobuf"])
+    assert [d.code for d in caught.value.diagnostics if d.severity.label == "error"] == ["PROTO010"]
+
+
+def test_output_is_the_same_bytes_every_run(tmp_path):
+    a = build_case("all_types", tmp_path / "a", ["protobuf"])
+    b = build_case("all_types", tmp_path / "b", ["protobuf"])
+    fa, fb = a.files("protobuf"), b.files("protobuf")
+    assert [p.read_bytes() for p in fa] == [p.read_bytes() for p in fb]
