@@ -228,7 +228,7 @@ def domain_policy(mesh, domain: str, base: Policy, registry: Registry) -> tuple[
     parsed, out = _validate_file(doc.data, where, "GOV003")
     policy = base.copy()
     policy.source = doc.source.file
-    for key, value in parsed.rules.items():
+    for key, value in sorted(parsed.rules.items(), key=lambda kv: (registry.lookup(kv[0]) is not None, kv[0])):
         targets = _targets(key, registry)
         if not targets:
             out.append(Diagnostic("GOV003", Severity.ERROR, f"unknown rule or group {key!r}",
