@@ -29,17 +29,10 @@ def test_reference_file_builds(cli, tmp_path):
     assert "error" not in codes.values()
 
 
-def test_scaffold_template_passes_the_default_policy(tmp_path):
-    from meshgen.render import TemplateRenderer
-
-    text = TemplateRenderer().env.get_template("init/dataproduct.yaml.j2").render(
-        schema_path="../../../dataproduct.schema.json", domain="sales", name="orders", dataset="orders",
-        owner_team="sales-team", owner_email="sales-team@example.com", title="Orders",
-        purpose="Describe why sales/orders exists and what it holds.")
-    product = tmp_path / "sales/orders/v1/dataproduct.yaml"
-    product.parent.mkdir(parents=True)
-    product.write_text(text)
-    (tmp_path / "meshgen.yaml").write_text("name: scaffold\n")
+def test_meshgen_init_scaffold_passes_the_default_policy(tmp_path, cli):
+    result = cli("init", tmp_path, "--domain", "d", "--name", "n", "--owner-team", "t", "--no-input")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "d/n/v1/dataproduct.yaml").is_file()
     assert [(d.code, d.message) for d in check(tmp_path).diagnostics.sorted()] == []
 
 

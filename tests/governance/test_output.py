@@ -124,3 +124,18 @@ def test_build_refuses_to_write_while_governance_errors_remain(tmp_path, cli):
     result = cli("build", mesh, "-o", tmp_path / "out", "-t", "avro")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out").is_dir()
+
+
+def test_sarif_is_the_same_under_every_hash_seed():
+    import os
+    import subprocess
+    import sys
+
+    outputs = set()
+    for seed in ("0", "1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "MESHGEN_TODAY": "2026-11-26"}
+        out = subprocess.run([sys.executable, "-m", "meshgen", "validate", ".", "--format", "sarif"],
+                             cwd=CASES / "waivers/problems", env=env, capture_output=True, text=True)
+        assert out.returncode == 1, out.stderr
+        outputs.add(out.stdout)
+    assert len(outputs) == 1
