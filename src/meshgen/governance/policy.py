@@ -21,7 +21,7 @@ changing the options of a rule the mesh runs, or lengthening waivers is itself a
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, Optional
 
@@ -74,15 +74,13 @@ class Policy:
     rules: dict[str, RuleConfig]
     max_waiver_days: float = 365.0
     require_expiry: bool = True
-    source: str = "defaults"  # where the policy was last changed, for `meshgen rules`
-    domain_overrides: set[str] = field(default_factory=set)
 
     @classmethod
     def defaults(cls, registry: Registry) -> "Policy":
         return cls({code: RuleConfig(rule.default_level(), rule.Options()) for code, rule in registry.rules.items()})
 
     def copy(self) -> "Policy":
-        return replace(self, rules=dict(self.rules), domain_overrides=set(self.domain_overrides))
+        return replace(self, rules=dict(self.rules))
 
 
 class _Positions:
@@ -141,6 +139,11 @@ def _setting(key: str, value: Any, where: _Positions, code: str) -> tuple[RuleSe
             return None, [Diagnostic(code, Severity.ERROR, f"{key}: severity {value!r} is not one of {', '.join(LEVELS)}",
                                      where.location(("rules", key)), _close(value, LEVELS))]
         return RuleSetting(severity=value), []
+    if not isinstance(value, dict):
+        shown = "nothing (null)" if value is None else repr(value)
+        return None, [Diagnostic(code, Severity.ERROR, f"{key}: expected a severity or a mapping, got {shown}",
+                                 where.location(("rules", key)),
+                                 "write a severity (off, info, warning, error) or {severity: ..., options: {...}}")]
     try:
         return RuleSetting.model_validate(value), []
     except ValidationError as exc:
@@ -175,7 +178,6 @@ def mesh_policy(mesh, registry: Registry) -> tuple[Policy, list[Diagnostic]]:
     raw = mesh.config.governance
     if not raw:
         return policy, []
-    policy.source = "meshgen.yaml"
     where = _Positions(mesh.config_source, ("governance",))
     parsed, out = _validate_file(raw, where, "GOV001")
     # Groups first, then single rules, so `naming: warning` + `NAM002: error` means what it says.
@@ -227,7 +229,6 @@ def domain_policy(mesh, domain: str, base: Policy, registry: Registry) -> tuple[
     where = _Positions(doc.source, ())
     parsed, out = _validate_file(doc.data, where, "GOV003")
     policy = base.copy()
-    policy.source = doc.source.file
     for key, value in sorted(parsed.rules.items(), key=lambda kv: (registry.lookup(kv[0]) is not None, kv[0])):
         targets = _targets(key, registry)
         if not targets:
@@ -272,7 +273,6 @@ def domain_policy(mesh, domain: str, base: Policy, registry: Registry) -> tuple[
                         options = parsed_options
             if (level, options) != (current.level, current.options):
                 policy.rules[rule.code] = RuleConfig(level, options)
-                policy.domain_overrides.add(rule.code)
     if parsed.waivers is not None:
         w = parsed.waivers
         if w.maxDuration is not None:
