@@ -1,0 +1,94 @@
+"""The asyncapi and schema-registry targets: golden files, every AsyncAPI document validated
+against the official AsyncAPI 3.0.0 JSON Schema, every Avro payload and registry schema parsed
+by fastavro, JSON payloads accepting the examples, and the compatibility mapping."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import ROOT, need_module
+from tests.targets.jsonschema.meshes import CASE_NAMES, build_case, build_specs, check_golden
+
+ASYNCAPI_SCHEMA = ROOT / "tests" / "fixtures" / "asyncapi-3.0.0-without-id.json"
+TARGETS = ["asyncapi", "schema-registry"]
+
+
+@pytest.mark.parametrize("case", CASE_NAMES)
+def test_golden(case, tmp_path):
+    check_golden(TARGETS, case, tmp_path, f"tests/targets/asyncapi/test_asyncapi.py::test_golden[{case}]")
+
+
+@pytest.fixture(scope="module", params=["specs"] + CASE_NAMES)
+def built(request, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(request.param)
+    if request.param == "specs":
+        return build_specs(tmp, TARGETS)
+    return build_case(request.param, tmp, TARGETS)
+
+
+def _validator():
+    jsonschema = need_module("jsonschema")
+    schema = json.loads(ASYNCAPI_SCHEMA.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _events(built):
+    for pf in built.result.mesh.products:
+        for port in pf.product.outputPorts:
+            if port.type == "events":
+                base = built.out / f"{pf.product.domain}/{pf.product.name}/v{pf.product.major}"
+                yield pf, port, base
+
+
+def test_documents_validate_against_the_asyncapi_3_schema(built):
+    validator = _validator()
+    documents = built.files("asyncapi", ".json")
+    assert documents
+    for path in documents:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(doc)]
+        assert not errors, f"{path.name}: {errors[:3]}"
+
+
+def test_the_asyncapi_schema_rejects_a_broken_document(tmp_path):
+    validator = _validator()
+    built = build_case("all_types", tmp_path, ["asyncapi"])
+    doc = json.loads(built.files("asyncapi")[0].read_text(encoding="utf-8"))
+    del doc["info"]["version"]
+    assert not validator.is_valid(doc)
+
+
+def test_payloads_and_subjects_are_real_schemas(built):
+    fastavro = need_module("fastavro")
+    jsonschema = need_module("jsonschema")
+    checked = 0
+    for pf, port, base in _events(built):
+        doc = json.loads((base / "asyncapi" / f"{port.name}.json").read_text(encoding="utf-8"))
+        (channel,) = doc["channels"].values()
+        assert channel["address"] == port.topic
+        (message,) = doc["components"]["messages"].values()
+        payload = message["payload"]
+        ds = pf.product.dataset(port.dataset)
+        if (port.format or "avro") == "avro":
+            fastavro.parse_schema(payload["schema"])
+        else:
+            v = jsonschema.Draft202012Validator(payload["schema"], format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+            assert all(v.is_valid(row) for row in ds.examples)
+        (subject_file,) = [p for p in (base / "schema-registry").iterdir()
+                           if json.loads(p.read_text(encoding="utf-8"))["subject"] == f"{port.topic}-value"]
+        subject = json.loads(subject_file.read_text(encoding="utf-8"))
+        assert subject["compatibility"] == pf.product.compatibility.upper()
+        assert subject["compatibility"] in {"BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE",
+                                            "FULL", "FULL_TRANSITIVE", "NONE"}
+        schema = json.loads(subject["schema"])
+        if subject["schemaType"] == "AVRO":
+            fastavro.parse_schema(schema)
+            assert schema == payload["schema"]
+        else:
+            jsonschema.Draft202012Validator.check_schema(schema)
+        checked += 1
+    assert checked > 0

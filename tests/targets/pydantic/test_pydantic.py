@@ -1,0 +1,93 @@
+"""The pydantic target: golden files (datamodel-code-generator pinned in the test extra), and
+every generated module imported from a temporary folder, validating each dataset's examples and
+rejecting the mutated examples meshgen rejects."""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import sys
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from meshgen.build import build
+from meshgen.errors import ViolationsFound
+from tests.conftest import need_module
+from tests.targets.jsonschema.meshes import CASE_NAMES, build_case, build_specs, check_golden
+from tests.targets.jsonschema.mutations import mutated_examples
+
+
+@pytest.fixture(autouse=True)
+def _generator():
+    need_module("datamodel_code_generator")
+
+
+@pytest.mark.parametrize("case", CASE_NAMES)
+def test_golden(case, tmp_path):
+    check_golden(["pydantic"], case, tmp_path, f"tests/targets/pydantic/test_pydantic.py::test_golden[{case}]")
+
+
+@pytest.fixture(scope="module", params=["specs"] + CASE_NAMES)
+def built(request, tmp_path_factory):
+    need_module("datamodel_code_generator")
+    tmp = tmp_path_factory.mktemp(request.param)
+    if request.param == "specs":
+        return build_specs(tmp, ["pydantic"])
+    return build_case(request.param, tmp, ["pydantic"])
+
+
+def _model(path, ds_title: str) -> type[BaseModel]:
+    spec = importlib.util.spec_from_file_location(f"generated_{abs(hash(str(path)))}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as an import would: pydantic resolves the annotations there
+    spec.loader.exec_module(module)
+    models = {n: c for n, c in inspect.getmembers(module, inspect.isclass)
+              if issubclass(c, BaseModel) and c.__module__ == module.__name__}
+    return models[ds_title]
+
+
+def _models(built):
+    from meshgen.targets.base import pascal_case
+
+    for pf in built.result.mesh.products:
+        for ds in pf.product.datasets:
+            path = built.out / f"{pf.product.domain}/{pf.product.name}/v{pf.product.major}/pydantic/{ds.name}.py"
+            yield ds, _model(path, pascal_case(ds.name))
+
+
+def test_models_import_and_validate_the_examples(built):
+    count = 0
+    for ds, model in _models(built):
+        for row in ds.examples:
+            model.model_validate(row)
+            count += 1
+    assert count > 0
+
+
+def test_models_reject_mutated_examples(built):
+    checked = 0
+    for ds, model in _models(built):
+        for what, row in mutated_examples(ds):
+            with pytest.raises(ValidationError):
+                model.model_validate(row)
+            checked += 1
+    assert checked > 0
+
+
+def test_asking_for_pydantic_without_the_extra_is_an_error(tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_generator(name, *args, **kwargs):
+        if name.startswith("datamodel_code_generator"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    built = build_case("all_types", tmp_path / "a", ["jsonschema"])
+    monkeypatch.setattr(builtins, "__import__", no_generator)
+    with pytest.raises(ViolationsFound) as caught:
+        build(built.mesh, output=tmp_path / "out", targets=["pydantic"])
+    (problem,) = [d for d in caught.value.diagnostics if d.severity.label == "error"]
+    assert problem.code == "PYDANTIC001" and "meshgen[pydantic-models]" in problem.hint
