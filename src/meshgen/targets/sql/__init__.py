@@ -196,6 +196,11 @@ class SqlTarget(Target):
             return d.masked_expr(column, t, sql_type)
         if method in ("hash", "tokenize"):
             return d.hash_expr(column, t)
+        if method == "withhold":
+            self.unsupported("SQL004", f"{d.name}: {ds.name}.{f.name} holds personal data in a nested field; readers "
+                             "without access to personal data see NULL for the whole column", pf.location(*path, "type"),
+                             "mark the column itself pii with a protection, or move the personal field to the top level")
+            return d.null_expr(sql_type)
         self.unsupported("SQL004", f"{d.name}: {ds.name}.{f.name} is protected by `{method}`, which DDL cannot do; "
                          "readers without access to personal data see NULL", pf.location(*path, "protection"),
                          "encrypt in the pipeline that writes the table; the DDL only keeps the value from readers")
@@ -240,7 +245,7 @@ def protection(f: Field) -> str | None:
     if f.pii or f.protection:
         return f.protection or "mask"
     if any(sub.pii or sub.protection for sub in list(iter_fields([f]))[1:]):
-        return "encrypt"
+        return "withhold"
     return None
 
 

@@ -18,6 +18,6 @@ SELECT
   mood,
   `order`,
   `MixedCase`,
-  body,
+  CAST(NULL AS STRUCT<text STRING NOT NULL, tags ARRAY<STRING>>) AS body,
   TO_HEX(SHA256(CAST(secret AS STRING))) AS secret
 FROM notes;

@@ -21,6 +21,6 @@ SELECT
   mood,
   `order`,
   `MixedCase`,
-  body,
+  CAST(NULL AS STRUCT<text: STRING NOT NULL, tags: ARRAY<STRING>>) AS body,
   sha2(CAST(secret AS STRING), 256) AS secret
 FROM notes;

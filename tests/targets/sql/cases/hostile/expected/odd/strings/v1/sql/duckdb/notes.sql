@@ -28,6 +28,6 @@ SELECT
   mood,
   "order",
   "MixedCase",
-  body,
+  CAST(NULL AS STRUCT(text VARCHAR, tags VARCHAR[])) AS body,
   sha256(CAST(secret AS VARCHAR)) AS secret
 FROM notes;

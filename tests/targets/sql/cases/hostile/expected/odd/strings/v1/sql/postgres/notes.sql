@@ -28,6 +28,6 @@ SELECT
   mood,
   "order",
   "MixedCase",
-  body,
+  CAST(NULL AS JSONB) AS body,
   encode(sha256(convert_to(CAST(secret AS TEXT), 'UTF8')), 'hex') AS secret
 FROM notes;

@@ -28,6 +28,6 @@ SELECT
   mood,
   "order",
   "MixedCase",
-  body,
+  CAST(NULL AS SUPER) AS body,
   SHA2(CAST(secret AS VARCHAR(MAX)), 256) AS secret
 FROM notes;
