@@ -24,7 +24,7 @@ def _sarif(cli, path, *extra) -> dict:
 
 
 @pytest.mark.parametrize("case", ["waivers/valid", "waivers/problems", "NAM001/fail", "policy/bad-mesh-policy",
-                                  "CON001/fail"])
+                                  "DEP002/fail"])
 def test_sarif_is_valid_and_complete(case, cli, monkeypatch):
     monkeypatch.chdir(CASES / case)
     log = _sarif(cli, ".")

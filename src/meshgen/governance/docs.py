@@ -20,10 +20,10 @@ A policy in `meshgen.yaml` (and a domain's `governance.yaml`) refers to a rule b
 name or one of its groups; see [governance.md](governance.md) for policies and waivers.
 `meshgen rules` lists the rules with the severity in force.
 
-## Enforced by the core, whatever the policy
+## Enforced elsewhere in meshgen
 
-Some of what the governance issue asks for is checked by the spec and the mesh themselves, with
-core codes that cannot be disabled or waived:
+Some governance requirements are checked by the spec, the mesh or the contract pass, with codes
+that no governance policy can disable or waive:
 
 | what | code |
 |---|---|
@@ -35,6 +35,7 @@ core codes that cannot be disabled or waived:
 | `replacedBy` names a field of the dataset | REF008 |
 | a product's `lifecycle.successor` is in the mesh | MESH005 |
 | input ports name a product, dataset and fields that exist | MESH002-MESH004 |
+| no consumer depends on a retired product version, or on one past its `lifecycle.deprecationDate` (a warning before the date; past it an error, or a warning with `contracts: {pastDeprecation: warning}`) | VERSION007, VERSION008 ([contracts.md](contracts.md)) |
 
 ## Rules
 

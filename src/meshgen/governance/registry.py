@@ -30,7 +30,6 @@ BUILTIN_RULES: tuple[str, ...] = (
     "meshgen.governance.rules.key001:PrimaryKeyRequired",
     "meshgen.governance.rules.dep001:DeprecatedFieldComplete",
     "meshgen.governance.rules.dep002:DeprecatedProductComplete",
-    "meshgen.governance.rules.con001:NoDeprecatedDependency",
 )
 
 CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")
