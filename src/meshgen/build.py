@@ -112,6 +112,10 @@ def build(path: Path | str | None = None, *, output: Path | None = None, targets
     partial = len(selected) != len(mesh.products)
     written = write_tree(out, files, keep_from_previous=partial,
                          replace_prefixes=tuple(product_dir(pf) for pf in selected) + ("_mesh",))
+    before = len(context.diagnostics)
+    for action in context.after_write:
+        action()
+    diagnostics.extend(context.diagnostics[before:])
     return BuildResult(mesh, diagnostics, out, written)
 
 

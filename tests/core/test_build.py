@@ -213,3 +213,24 @@ def test_a_broken_override_template_is_a_positioned_diagnostic(mesh_copy, tmp_pa
     first = json.loads(result.stdout)[0]
     assert (first["code"], first["line"]) == ("TPL001", 2)
     assert first["file"].endswith("schema.avsc.j2")
+
+
+def test_a_failed_build_writes_no_lock_file_beside_the_product(tmp_path, monkeypatch):
+    """Files outside the output folder (the protobuf number lock) change only after a good write."""
+    import meshgen.output
+
+    product = tmp_path / "mesh/sales/leads/v1/dataproduct.yaml"
+    product.parent.mkdir(parents=True)
+    product.write_text((ROOT / "tests/fixtures/all_types/dataproduct.yaml").read_text())
+    lock = product.with_name("dataproduct.lock.json")
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(meshgen.output, "write_tree", full_disk)
+    with pytest.raises(OSError):
+        build(tmp_path / "mesh", output=tmp_path / "out", targets=["protobuf"])
+    assert not lock.exists()
+    monkeypatch.undo()
+    build(tmp_path / "mesh", output=tmp_path / "out", targets=["protobuf"])
+    assert lock.is_file()

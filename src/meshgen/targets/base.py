@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -31,6 +31,9 @@ class TargetContext:
     renderer: "TemplateRenderer"
     strict: bool = False
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Work that touches files outside the output folder (a lock file beside a product), run
+    # only after the output was written: a failed build changes nothing anywhere.
+    after_write: list[Callable[[], None]] = field(default_factory=list)
 
 
 class Target:

@@ -180,12 +180,16 @@ class ProtobufTarget(Target):
                 Location(str(path)) if path.exists() else pf.location(),
                 "run `meshgen build` locally (lock: update) and commit the updated lock file"))
             return
-        try:
-            write_file_atomic(path, after)
-        except OSError as exc:
-            self.context.diagnostics.append(Diagnostic(
-                "PROTO012", Severity.WARNING, f"could not record Protobuf numbers in {path}: {exc.strerror or exc}",
-                pf.location(), "make the product folder writable, or set `lock: off` for this target"))
+
+        def record() -> None:
+            try:
+                write_file_atomic(path, after)
+            except OSError as exc:
+                self.context.diagnostics.append(Diagnostic(
+                    "PROTO012", Severity.WARNING, f"could not record Protobuf numbers in {path}: {exc.strerror or exc}",
+                    pf.location(), "make the product folder writable, or set `lock: off` for this target"))
+
+        self.context.after_write.append(record)
 
     # ---- one file -------------------------------------------------------------------------
 
