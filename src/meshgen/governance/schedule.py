@@ -10,6 +10,7 @@ while still running every month.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 MINUTE = 60
 HOUR = 3600
@@ -58,8 +59,12 @@ def _number(text: str, names: dict[str, int]) -> int:
     return int(text)
 
 
+@lru_cache(maxsize=1024)
 def longest_gap_seconds(schedule: str) -> int:
-    """The longest time between two consecutive runs. Raises ScheduleError for a bad expression."""
+    """The longest time between two consecutive runs. Raises ScheduleError for a bad expression.
+
+    Cached: a mesh has thousands of products and a handful of distinct schedules.
+    """
     schedule = schedule.strip()
     if schedule.startswith("@"):
         if schedule not in _MACROS:
