@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from meshgen.contracts.changes import BACKWARD, BOTH, FORWARD, NONE, Change, Rule
-from meshgen.contracts.match import EVENTS, TABLE, Pair, pairs
+from meshgen.contracts.match import TABLE, Pair, pairs
 from meshgen.diagnostics import Severity
 from meshgen.spec.loader import ProductFile
 from meshgen.spec.models import CLASSIFICATION_ORDER

@@ -239,3 +239,30 @@ def _show(value: Any) -> str:
     if len(text) > 40:
         text = text[:37] + "..."
     return f"{names.get(type(value), type(value).__name__)} {text}"
+
+
+def map_leaves(value: Any, dtype: DataType, leaf) -> Any:
+    """Rebuild a Python value with `leaf(v, t)` applied to every non-null scalar inside it.
+
+    Arrays, maps and structs are walked by their type; nulls stay null. Targets use it to turn
+    `to_python` values into what a library expects (JSON text for `json`, float32 for `float`...).
+    """
+    if value is None:
+        return None
+    kind = dtype.kind
+    if kind is Kind.ARRAY:
+        return [map_leaves(v, dtype.items, leaf) for v in value]
+    if kind is Kind.MAP:
+        return {k: map_leaves(v, dtype.values, leaf) for k, v in value.items()}
+    if kind is Kind.STRUCT:
+        return {f.name: map_leaves(value.get(f.name), f.data_type, leaf) for f in dtype.fields}
+    return leaf(value, dtype)
+
+
+def json_as_text(value: Any, dtype: DataType) -> Any:
+    """A `map_leaves` leaf: `json` values as JSON text (sorted keys), everything else unchanged."""
+    if dtype.kind is Kind.JSON:
+        import json
+
+        return json.dumps(value, sort_keys=True)
+    return value

@@ -7,14 +7,13 @@ default with the union reordered so the default's branch comes first (Avro's rul
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any, Iterable
 
 from meshgen.output import Artifact
 from meshgen.spec.loader import ProductFile
 from meshgen.spec.models import Dataset, Field
 from meshgen.spec.types import DataType, Kind
-from meshgen.spec.values import to_python
+from meshgen.spec.values import json_as_text, map_leaves, record_to_python, to_python
 from meshgen.targets.base import Target, identifier, is_identifier, pascal_case
 
 PRIMITIVES: dict[Kind, Any] = {
@@ -114,8 +113,7 @@ class AvroTarget(Target):
 
 def avro_default(value: Any, t: DataType) -> Any:
     """A spec default in Avro's JSON encoding of defaults."""
-    v = to_python(value, t)
-    return _encode(v, t)
+    return map_leaves(to_python(value, t), t, _encode)
 
 
 def _encode(v: Any, t: DataType) -> Any:
@@ -134,33 +132,9 @@ def _encode(v: Any, t: DataType) -> Any:
         return (v - _EPOCH) // dt.timedelta(microseconds=1)
     if kind is Kind.TIMESTAMP_NTZ:
         return (v.replace(tzinfo=dt.timezone.utc) - _EPOCH) // dt.timedelta(microseconds=1)
-    if kind is Kind.JSON:
-        return json.dumps(v, sort_keys=True)
-    if kind is Kind.ARRAY:
-        return [_encode(x, t.items) for x in v]
-    if kind is Kind.MAP:
-        return {k: _encode(x, t.values) for k, x in v.items()}
-    if kind is Kind.STRUCT:
-        return {f.name: (_encode(v[f.name], f.data_type) if v[f.name] is not None else None) for f in t.fields}
-    return v
+    return json_as_text(v, t)
 
 
 def avro_record(row: dict, fields) -> dict:
     """An example row (canonical YAML form) as the Python record an Avro writer takes."""
-    from meshgen.spec.values import record_to_python
-
-    return _avro_value(record_to_python(row, fields), DataType(Kind.STRUCT, fields=tuple(fields)))
-
-
-def _avro_value(v: Any, t: DataType) -> Any:
-    if v is None:
-        return None
-    if t.kind is Kind.JSON:
-        return json.dumps(v, sort_keys=True)
-    if t.kind is Kind.ARRAY:
-        return [_avro_value(x, t.items) for x in v]
-    if t.kind is Kind.MAP:
-        return {k: _avro_value(x, t.values) for k, x in v.items()}
-    if t.kind is Kind.STRUCT:
-        return {f.name: _avro_value(v.get(f.name), f.data_type) for f in t.fields}
-    return v
+    return map_leaves(record_to_python(row, fields), DataType(Kind.STRUCT, fields=tuple(fields)), json_as_text)

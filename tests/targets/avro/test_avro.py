@@ -52,21 +52,12 @@ def _plain(value):
 def _as_float32(record, fields):
     """A `float` is 32-bit in Avro: what comes back is the nearest single-precision value."""
     from meshgen.spec.types import DataType, Kind
+    from meshgen.spec.values import map_leaves
 
-    def conv(v, t: DataType):
-        if v is None:
-            return None
-        if t.kind is Kind.FLOAT:
-            return struct.unpack("f", struct.pack("f", v))[0]
-        if t.kind is Kind.ARRAY:
-            return [conv(x, t.items) for x in v]
-        if t.kind is Kind.MAP:
-            return {k: conv(x, t.values) for k, x in v.items()}
-        if t.kind is Kind.STRUCT:
-            return {f.name: conv(v.get(f.name), f.data_type) for f in t.fields}
-        return v
+    def leaf(v, t):
+        return struct.unpack("f", struct.pack("f", v))[0] if t.kind is Kind.FLOAT else v
 
-    return {f.name: conv(record.get(f.name), f.data_type) for f in fields}
+    return map_leaves(record, DataType(Kind.STRUCT, fields=tuple(fields)), leaf)
 
 
 def _meshes():

@@ -3,7 +3,6 @@ converted for the real databases."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -11,8 +10,8 @@ from pathlib import Path
 
 from meshgen.build import build
 from meshgen.mesh.model import Mesh
-from meshgen.spec.loader import ProductFile
 from meshgen.spec.models import Dataset
+from meshgen.spec.values import json_as_text, map_leaves
 from meshgen.spec.types import DataType, Kind
 from meshgen.spec.values import record_to_python
 from meshgen.targets.sql.dialects import DIALECTS, Postgres
@@ -111,18 +110,7 @@ def example_rows(ds: Dataset) -> list[tuple[dict, dict]]:
 
 
 def duckdb_value(v, t: DataType):
-    if v is None:
-        return None
-    kind = t.kind
-    if kind is Kind.JSON:
-        return json.dumps(v, sort_keys=True)
-    if kind is Kind.ARRAY:
-        return [duckdb_value(x, t.items) for x in v]
-    if kind is Kind.MAP:
-        return {k: duckdb_value(x, t.values) for k, x in v.items()}
-    if kind is Kind.STRUCT:
-        return {f.name: duckdb_value(v.get(f.name), f.data_type) for f in t.fields}
-    return v
+    return map_leaves(v, t, json_as_text)
 
 
 def postgres_value(v, raw, t: DataType):
