@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test setup-test clean
+.PHONY: run test setup-test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ setup-test: $(BIN)/python
 
 test: setup-test
 	$(BIN)/python -m pytest
+
+bench: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[pydantic-models]'
+	$(BIN)/python benchmarks/bench_build.py --products 1000 --runs 3
 
 clean:
 	rm -rf $(VENV) specs/build build dist
