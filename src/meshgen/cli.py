@@ -152,7 +152,7 @@ def init(directory: Path, domain, name, owner_team, owner_email, dataset, purpos
                               owner_email=owner_email, purpose=purpose)
     target = _run("human", "error", lambda: scaffold(directory, request, force=force))
     click.echo(f"created {target}")
-    click.echo(f"next: edit it, then run `meshgen build {target.parent}`")
+    click.echo(f"next: edit it, then run `meshgen build {directory}`")
 
 
 @cli.command()
@@ -212,8 +212,9 @@ def diff_command(old: str, new: str, show_info: bool, fmt: str, fail_on: str) ->
     from meshgen.contracts.diff import diff
 
     result = _run(fmt, fail_on, lambda: diff(old, new, show_info=show_info))
+    hidden = f"; {result.hidden} informational change(s) not shown (--all lists them)" if result.hidden else ""
     _finish(result.diagnostics, fmt, fail_on,
-            quiet_ok=f"compared {result.old.product.version} → {result.new.product.version}")
+            quiet_ok=f"compared {result.old.product.version} → {result.new.product.version}{hidden}")
 
 
 @cli.command("check")

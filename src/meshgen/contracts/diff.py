@@ -62,6 +62,7 @@ class DiffResult:
     old: ProductFile
     new: ProductFile
     diagnostics: DiagnosticList
+    hidden: int = 0  # informational changes left out (without --all)
 
 
 def diff(old_spec: str, new_spec: str, *, show_info: bool = True, ignore: tuple[str, ...] = ()) -> DiffResult:
@@ -73,9 +74,8 @@ def diff(old_spec: str, new_spec: str, *, show_info: bool = True, ignore: tuple[
             new.location("name"), "compare two versions of the same domain/name", related=(old.location("name"),))])
     consumers = mesh_consumers(new_spec, old.product.address)
     found = judge(compare(old, new, ignore), old, new, consumers)
-    if not show_info:
-        found = [d for d in found if d.severity > Severity.INFO]
-    return DiffResult(old, new, DiagnosticList(found))
+    shown = found if show_info else [d for d in found if d.severity > Severity.INFO]
+    return DiffResult(old, new, DiagnosticList(shown), hidden=len(found) - len(shown))
 
 
 __all__ = ["DiffResult", "InputError", "diff", "load_version", "mesh_consumers"]
