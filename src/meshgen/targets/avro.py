@@ -14,7 +14,7 @@ from meshgen.spec.loader import ProductFile
 from meshgen.spec.models import Dataset, Field
 from meshgen.spec.types import DataType, Kind
 from meshgen.spec.values import json_as_text, map_leaves, record_to_python, to_python
-from meshgen.targets.base import Target, identifier, is_identifier, pascal_case
+from meshgen.targets.base import NameScope, Target, identifier, is_identifier, pascal_case
 
 PRIMITIVES: dict[Kind, Any] = {
     Kind.STRING: "string",
@@ -51,22 +51,26 @@ class AvroTarget(Target):
 
     # Also used by other targets (schema-registry subjects, AsyncAPI payloads).
     def record_schema(self, pf: ProductFile, ds: Dataset) -> dict:
-        base = pascal_case(ds.name)
-        path = pf.dataset_path(ds.name)
+        self._types = NameScope()  # named types (records, enums) share one namespace per schema
+        base = self._types.claim(pascal_case(ds.name))
         schema: dict[str, Any] = {
             "type": "record",
             "name": base,
             "namespace": namespace(pf),
-            "fields": [self._field(pf, f, base, path + ("fields", i)) for i, f in enumerate(ds.fields)],
+            "fields": self._fields(pf, ds.fields, base, pf.dataset_path(ds.name)),
         }
         if ds.description:
             schema["doc"] = ds.description
         return schema
 
-    def _field(self, pf: ProductFile, f: Field, owner: str, path: tuple) -> dict:
-        name = f.name
-        if not is_identifier(name):
-            name = identifier(name)
+    def _fields(self, pf: ProductFile, fields, owner: str, path: tuple) -> list[dict]:
+        # Valid names are kept as written; sanitized ones take what is left.
+        names = NameScope(f.name for f in fields if is_identifier(f.name))
+        chosen = [f.name if is_identifier(f.name) else names.claim(identifier(f.name)) for f in fields]
+        return [self._field(pf, f, name, owner, path + ("fields", i)) for i, (f, name) in enumerate(zip(fields, chosen))]
+
+    def _field(self, pf: ProductFile, f: Field, name: str, owner: str, path: tuple) -> dict:
+        if name != f.name:
             self.unsupported("AVRO001", f"field name {f.name!r} is not a valid Avro name; written as {name!r}",
                              pf.location(*path, "name"), "use letters, digits and underscores, not starting with a digit")
         avro_type = self._type(pf, f.data_type, owner + pascal_case(f.name), path)
@@ -97,17 +101,14 @@ class AvroTarget(Target):
                 self.unsupported("AVRO002", f"enum symbol {bad[0]!r} is not a valid Avro symbol; the field is written as a string",
                                  pf.location(*path, "symbols"), "use symbols made of letters, digits and underscores")
                 return "string"
-            return {"type": "enum", "name": record_name, "symbols": list(t.symbols)}
+            return {"type": "enum", "name": self._types.claim(record_name), "symbols": list(t.symbols)}
         if kind is Kind.ARRAY:
             return {"type": "array", "items": self._type(pf, t.items, record_name + "Item", path + ("items",))}
         if kind is Kind.MAP:
             return {"type": "map", "values": self._type(pf, t.values, record_name + "Value", path + ("values",))}
         if kind is Kind.STRUCT:
-            return {
-                "type": "record",
-                "name": record_name,
-                "fields": [self._field(pf, f, record_name, path + ("fields", i)) for i, f in enumerate(t.fields)],
-            }
+            name = self._types.claim(record_name)
+            return {"type": "record", "name": name, "fields": self._fields(pf, t.fields, name, path)}
         raise AssertionError(f"unmapped kind {kind}")  # pragma: no cover
 
 

@@ -84,3 +84,18 @@ def identifier(name: str) -> str:
 
 def is_identifier(name: str) -> bool:
     return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) is not None
+
+
+class NameScope:
+    """Names that must be unique together (a record's fields, a schema's named types): a name
+    that is already taken, e.g. after sanitizing, gets a numeric suffix."""
+
+    def __init__(self, taken: Iterable[str] = ()):
+        self.taken = set(taken)
+
+    def claim(self, name: str) -> str:
+        candidate, i = name, 2
+        while candidate in self.taken:
+            candidate, i = f"{name}_{i}", i + 1
+        self.taken.add(candidate)
+        return candidate

@@ -22,7 +22,7 @@ from meshgen.spec.models import Dataset, Field, OutputPort
 from meshgen.spec.types import DataType, Kind
 from meshgen.spec.values import to_python
 from meshgen.targets.avro import namespace
-from meshgen.targets.base import Target, identifier, is_identifier, pascal_case
+from meshgen.targets.base import NameScope as Scope, Target, identifier, is_identifier, pascal_case
 from meshgen.targets.protobuf_lock import LockError, NumberLock, lock_path
 
 SCALARS: dict[Kind, str] = {
@@ -88,20 +88,6 @@ def json_name(name: str) -> str:
             out.append(ch.upper() if upper else ch)
             upper = False
     return "".join(out)
-
-
-class Scope:
-    """One proto naming scope (a file or a message): fields, nested types and enum values share it."""
-
-    def __init__(self, taken: Iterable[str] = ()):
-        self.taken = set(taken)
-
-    def claim(self, name: str) -> str:
-        candidate, i = name, 2
-        while candidate in self.taken:
-            candidate, i = f"{name}_{i}", i + 1
-        self.taken.add(candidate)
-        return candidate
 
 
 @dataclass

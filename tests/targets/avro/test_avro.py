@@ -134,3 +134,51 @@ def test_defaults_are_readable_by_schema_resolution(tmp_path):
     # unscaled value of 0.0500 at scale 4 is 500
     raw = row["discount"]
     assert int.from_bytes(raw.encode("latin-1"), "big", signed=True) == 500
+
+
+HOSTILE = [ROOT / "tests/targets/jsonschema/cases/hostile/mesh", ROOT / "tests/targets/sql/cases/hostile/input"]
+
+
+@pytest.mark.parametrize("source", HOSTILE, ids=["jsonschema-hostile", "sql-hostile"])
+def test_hostile_strings_give_schemas_both_avro_libraries_accept(source, tmp_path):
+    fastavro = pytest.importorskip("fastavro")
+    avro_schema = pytest.importorskip("avro.schema")
+    result = build(source, output=tmp_path / "out", targets=["avro"])
+    files = sorted((tmp_path / "out").rglob("*.avsc"))
+    assert files and result.written
+    for path in files:
+        text = path.read_text()
+        fastavro.parse_schema(json.loads(text))
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Unknown local-timestamp")
+            avro_schema.parse(text)
+
+
+def test_sanitized_names_never_collide(tmp_path):
+    fastavro = pytest.importorskip("fastavro")
+    (tmp_path / "meshgen.yaml").write_text('governance: {rules: {naming: "off"}}\n')
+    product = tmp_path / "dataproduct.yaml"
+    product.write_text("""apiVersion: meshgen/v1
+kind: DataProduct
+domain: qa
+name: clash
+version: 1.0.0
+description: {purpose: Names that only differ by punctuation.}
+owner: {team: qa, email: qa@example.com}
+datasets:
+  - name: rows
+    description: One row.
+    primaryKey: [a_b]
+    fields:
+      - {name: "a-b", type: struct, fields: [{name: x, type: int}]}
+      - {name: "a b", type: struct, fields: [{name: x, type: int}]}
+      - {name: a_b, type: int, required: true}
+""")
+    result = build(product, output=tmp_path / "out", targets=["avro"])
+    schema = json.loads((tmp_path / "out/qa/clash/v1/avro/rows.avsc").read_text())
+    names = [f["name"] for f in schema["fields"]]
+    assert names == ["a_b_2", "a_b_3", "a_b"]  # a valid name keeps its spelling
+    records = [f["type"][1]["name"] for f in schema["fields"][:2]]
+    assert len(set(records)) == 2
+    fastavro.parse_schema(schema)
+    assert {d.code for d in result.diagnostics} >= {"AVRO001"}
