@@ -12,8 +12,8 @@ from meshgen.spec.models import CLASSIFICATION_ORDER
 class PiiProductClassification(Rule):
     """A product that holds personal data is classified accordingly in catalog outputs.
 
-    Catalogs (DataHub, Backstage, the JSON catalog entry) show one classification per product,
-    the highest of its fields, and one per top-level column. Personal data nested inside a
+    A catalog entry carries one classification per product (meshgen derives it as the highest
+    classification of the product's fields) and one per top-level column. Personal data nested inside a
     struct or array inherits the column's label there, so a PII member under a column
     explicitly classified lower would be published as if it were not personal data. This rule
     checks that the product as a whole, and every column that contains personal data, is
