@@ -1,7 +1,7 @@
 """Every change between two versions of a product, classified, as Markdown or JSON.
 
-`changelog(old, new)` is the one list; `changelog_markdown` / `changelog_json` render it. The
-docs site calls the same functions, so the page and `meshgen changelog` never disagree.
+`changelog(old, new)` is the one list; `changelog_markdown` / `changelog_json` render it. A
+docs-site target should call the same functions, so its page and `meshgen changelog` agree.
 
 Classes:
   breaking   breaks a direction the previous version promised (`compatibility`)
