@@ -234,3 +234,23 @@ def test_a_failed_build_writes_no_lock_file_beside_the_product(tmp_path, monkeyp
     monkeypatch.undo()
     build(tmp_path / "mesh", output=tmp_path / "out", targets=["protobuf"])
     assert lock.is_file()
+
+
+def test_a_broken_producer_is_reported_once_not_again_at_its_consumers(cli, mesh_copy):
+    producer = mesh_copy / "checkout/orders/v2/dataproduct.yaml"
+    producer.write_text(producer.read_text().replace("type: uuid", "type: uuidd", 1))
+    result = cli("validate", mesh_copy, "--format", "json")
+    assert result.exit_code == 1
+    codes = [d["code"] for d in json.loads(result.stdout)]
+    assert "SPEC006" in codes and "MESH002" not in codes
+
+
+def test_an_unreadable_file_outside_the_selection_is_a_warning(cli, mesh_copy):
+    other = mesh_copy / "inventory/stock_levels/v1/dataproduct.yaml"
+    other.write_text("domain: [unclosed\n")
+    result = cli("validate", mesh_copy / "users", "--format", "json")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert [(d["code"], d["severity"]) for d in found if d["code"] == "LOAD001"] == [("LOAD001", "warning")]
+    # acting on the whole mesh, the same file stops the command
+    assert cli("validate", mesh_copy, "--format", "json").exit_code == 2

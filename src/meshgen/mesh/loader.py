@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -13,7 +14,7 @@ from meshgen.errors import InputError, UsageError
 from meshgen.load.yaml_source import SourceMap, load_yaml
 from meshgen.mesh.config import CONFIG_FILE, MeshConfig
 from meshgen.mesh.model import Mesh, check_references
-from meshgen.spec.loader import load_product, pydantic_diagnostics
+from meshgen.spec.loader import pydantic_diagnostics, validate_document
 
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", ".pytest_cache"}
 
@@ -115,21 +116,43 @@ def load_mesh(path: Path | str | None = None, *, output: Path | None = None) -> 
 
     products = []
     input_errors: list[Diagnostic] = []
+    broken: dict[str, Path] = {}
     for f in files:
         try:
-            pf, diags = load_product(f)
+            document = load_yaml(f)
         except InputError as exc:
-            input_errors.extend(exc.diagnostics)
+            if f in selected_paths or len(selected_paths) == len(files):
+                input_errors.extend(exc.diagnostics)
+            else:
+                # Someone else's unreadable file must not stop work on the products asked for.
+                diagnostics.extend(replace(d, severity=Severity.WARNING,
+                                           message=f"{d.message} (not among the products this command acts on)")
+                                   for d in exc.diagnostics)
             continue
+        pf, diags = validate_document(document)
         diagnostics.extend(diags)
         if pf is not None:
             products.append(pf)
+        elif (address := _written_address(document.data)) is not None:
+            broken[address] = f
     if input_errors:
         raise InputError("some files could not be read", input_errors + diagnostics)
     mesh = Mesh(root=root, config=config, config_source=config_source, products=products,
-                selected={pf.path for pf in products if pf.path in selected_paths}, standalone=standalone)
+                selected={pf.path for pf in products if pf.path in selected_paths}, standalone=standalone,
+                broken=broken)
     diagnostics.extend(check_references(mesh))
     return mesh, diagnostics
+
+
+def _written_address(data) -> str | None:
+    """The address a product file that failed validation meant to define, when it says so plainly."""
+    if not isinstance(data, dict):
+        return None
+    domain, name, version = data.get("domain"), data.get("name"), data.get("version")
+    if not all(isinstance(v, str) for v in (domain, name, version)):
+        return None
+    major = version.split(".")[0]
+    return f"data://{domain}/{name}/v{major}" if major.isdigit() else None
 
 
 def _select(files: list[Path], target: Path) -> set[Path]:

@@ -22,6 +22,9 @@ class Mesh:
     products: list[ProductFile]
     selected: set[Path] = field(default_factory=set)  # the product files this command acts on
     standalone: bool = False  # a bare product file with no meshgen.yaml: outside references can't be checked
+    # Addresses of product files that failed validation: their own errors explain them, so
+    # references to them are not reported again as "not in the mesh".
+    broken: dict[str, Path] = field(default_factory=dict)
     _index: dict[str, ProductFile] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -90,6 +93,8 @@ def _input_ports(mesh: Mesh, pf: ProductFile, index: dict[str, ProductFile]) -> 
     out = []
     for i, port in enumerate(pf.product.inputPorts):
         producer = index.get(port.product)
+        if producer is None and port.product in mesh.broken:
+            continue  # the producer's file has errors of its own, reported there
         if producer is None:
             parsed = parse_address(port.product)
             # A bare product file can't see the rest of the mesh: say so instead of failing.
