@@ -85,7 +85,7 @@ def cli() -> None:
     """meshgen: a compiler for data products.
 
     PATH is a mesh folder (with or without meshgen.yaml), a folder inside one, or a single
-    dataproduct.yaml. It defaults to the current folder.
+    dataproduct.yaml. Without it, commands act on the whole mesh of the current folder.
     """
 
 

@@ -254,3 +254,11 @@ def test_an_unreadable_file_outside_the_selection_is_a_warning(cli, mesh_copy):
     assert [(d["code"], d["severity"]) for d in found if d["code"] == "LOAD001"] == [("LOAD001", "warning")]
     # acting on the whole mesh, the same file stops the command
     assert cli("validate", mesh_copy, "--format", "json").exit_code == 2
+
+
+def test_without_a_path_the_whole_mesh_of_the_current_folder_is_built(cli, mesh_copy, monkeypatch, tmp_path):
+    monkeypatch.chdir(mesh_copy / "users")
+    result = cli("build", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out/checkout/orders/v2/avro/orders.avsc").is_file()
+    assert (tmp_path / "out/users/customers/v1/avro/customers.avsc").is_file()

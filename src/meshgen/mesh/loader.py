@@ -86,7 +86,8 @@ def load_mesh(path: Path | str | None = None, *, output: Path | None = None) -> 
 
     - a folder with a meshgen.yaml (or inside one): that mesh, acting on the products under `path`;
     - a folder without one: a mesh with default settings, of every dataproduct.yaml below it;
-    - one product file: the mesh it sits in, acting on that product; a mesh of one if none.
+    - one product file: the mesh it sits in, acting on that product; a mesh of one if none;
+    - no path: the whole mesh that the current folder belongs to.
     Unreadable product files raise InputError after every file has been tried.
     """
     target = Path(path) if path is not None else Path.cwd()
@@ -107,7 +108,8 @@ def load_mesh(path: Path | str | None = None, *, output: Path | None = None) -> 
         files = discover(root, config, output_dir)
         if target.is_file() and target.resolve() not in {f.resolve() for f in files}:
             files.append(target)  # named explicitly, though no `products:` pattern finds it
-    selected_paths = _select(files, target)
+    # No PATH: the whole mesh the current folder belongs to.
+    selected_paths = set(files) if path is None else _select(files, target)
     if not files and not diagnostics:
         raise UsageError(f"no products found under {target}", [Diagnostic(
             "MESH000", Severity.ERROR, f"no product files found in {display_path(root)} "
