@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from meshgen.spec.types import DataType, Kind, TypeSyntaxError, parse_type
-from meshgen.spec.values import ValueProblem, duration_seconds, parse_ratio, to_python
+from meshgen.spec.values import ValueProblem, duration_seconds, parse_ratio, schedule_for_freshness, to_python
 
 API_VERSION = "meshgen/v1"
 
@@ -434,7 +434,9 @@ class InputPort(SpecModel):
 
 class Pipeline(SpecModel):
     orchestrator: Optional[Literal["airflow", "dagster"]] = F(None, description="The orchestrator that runs the job.")
-    schedule: Optional[Cron] = F(None, description="A cron expression; derived from slos.freshness when absent.")
+    schedule: Optional[Cron] = F(None, description="A cron expression; when absent, the least frequent regular schedule that meets "
+                                                          "slos.freshness (15m → `*/15 * * * *`, 5h → `0 */4 * * *`).",
+                                 examples=["*/15 * * * *"])
     engine: Optional[Literal["spark", "sql", "python"]] = F(None, description="What the job runs on.")
 
 
@@ -500,6 +502,15 @@ class DataProduct(SpecModel):
         for d in self.datasets:
             if d.name == name:
                 return d
+        return None
+
+    @property
+    def schedule(self) -> str | None:
+        """`pipeline.schedule`, or the one derived from `slos.freshness` when it is absent."""
+        if self.pipeline is not None and self.pipeline.schedule:
+            return self.pipeline.schedule
+        if self.slos is not None and self.slos.freshness is not None:
+            return schedule_for_freshness(duration_seconds(self.slos.freshness.threshold))
         return None
 
     @property
