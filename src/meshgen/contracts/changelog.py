@@ -13,6 +13,7 @@ Classes:
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Iterable
 
@@ -20,6 +21,7 @@ from meshgen.contracts.changes import PROMISES, Change, short_modes
 from meshgen.contracts.rules import compare
 from meshgen.diagnostics import Severity
 from meshgen.spec.loader import ProductFile
+from meshgen.spec.models import DataProduct, Dataset, Field, OutputPort
 
 CLASSES = ("breaking", "attention", "additive", "info")
 _TITLES = {"breaking": "Breaking changes", "attention": "Needs attention", "additive": "Additions", "info": "Other changes"}
@@ -53,12 +55,26 @@ def changelog_json(old: ProductFile, new: ProductFile, changes: list[Change] | N
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+# The code spans meshgen's own texts write name a spec key: `default`, `compatibility: backward`,
+# `required: true`. Backticks in product content (a pattern, a default) are escaped instead.
+_SPEC_KEYS = sorted({f.alias or name for model in (DataProduct, Dataset, Field, OutputPort)
+                     for name, f in model.model_fields.items()}, key=len, reverse=True)
+_CODE_SPAN = re.compile(r"`(?:%s)(?:: [\w-]+)?`" % "|".join(map(re.escape, _SPEC_KEYS)))
+# CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that could
+# start emphasis, code, links, HTML, entities, tables or strikethrough inside a line.
+_MARKUP = re.compile(r"([\\`*_\[\]<>&|~!])")
+
+
 def _md(text: str) -> str:
-    """Plain text inside Markdown: no HTML, no emphasis or links from product content."""
-    out = text.replace("\\", "\\\\").replace("<", "&lt;").replace(">", "&gt;")
-    for ch in "`*_[]|#":
-        out = out.replace(ch, "\\" + ch)
-    return out.replace("\n", " ")
+    """Text as one Markdown line: code spans stay code; elsewhere product content (names with
+    `_` or `*`, backticks, brackets, HTML) is escaped so it shows exactly as written."""
+    text = text.replace("\r", " ").replace("\n", " ")
+    out, start = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        out += [_MARKUP.sub(r"\\\1", text[start:span.start()]), span.group()]
+        start = span.end()
+    out.append(_MARKUP.sub(r"\\\1", text[start:]))
+    return "".join(out)
 
 
 def _where(c: Change) -> str:
