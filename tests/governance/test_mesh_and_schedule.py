@@ -40,7 +40,11 @@ def test_meshgen_init_scaffold_passes_the_default_policy(tmp_path, cli):
     ("*/15 * * * *", "15m"), ("@hourly", "1h"), ("0 * * * *", "1h"), ("*/5 * * * *", "5m"),
     ("7,52 * * * *", "45m"), ("0 */6 * * *", "6h"), ("0 2 * * *", "1d"), ("0 2 * * 1-5", "3d"),
     ("0 2 * * MON-FRI", "3d"), ("0,30 9-17 * * *", "15h30m"), ("0 0 1 * *", "31d"),
-    ("0 0 31 * *", "61d"), ("0 0 29 2 *", "1461d"), ("0 0 1,15 * 1", "7d"), ("@weekly", "7d"), ("0 0 L * *", "35d"),
+    ("0 0 31 * *", "61d"), ("0 0 29 2 *", "1461d"), ("0 0 1,15 * 1", "7d"), ("@weekly", "7d"),
+    # the L, W and # extensions are evaluated exactly, months and all
+    ("0 0 L * *", "31d"), ("0 0 L 1,7 *", "184d"), ("0 0 L,15 * *", "16d"), ("0 0 LW * *", "33d"),
+    ("0 0 15W * *", "32d"), ("0 0 31W * *", "63d"), ("0 0 * * 5L", "35d"), ("0 0 * * FRI#3", "35d"),
+    ("0 0 * 3 1#1", "371d"),
 ])
 def test_longest_gap(schedule, period):
     from meshgen.governance.schedule import human_duration
@@ -48,7 +52,8 @@ def test_longest_gap(schedule, period):
     assert human_duration(longest_gap_seconds(schedule)) == period
 
 
-@pytest.mark.parametrize("schedule", ["61 * * * *", "*/0 * * * *", "5-1 * * * *", "* * *", "@often", "0 0 30 2 *"])
+@pytest.mark.parametrize("schedule", ["61 * * * *", "*/0 * * * *", "5-1 * * * *", "* * *", "@often", "0 0 30 2 *",
+                                      "0 0 32W * *", "0 0 * * 5#6", "0 0 * * 8L", "0 0 LX * *", "0 0 * * 5#"])
 def test_bad_schedules(schedule):
     with pytest.raises(ScheduleError):
         longest_gap_seconds(schedule)

@@ -11,7 +11,8 @@ class FreshnessAchievable(Rule):
 
     The newest row can be as old as the longest gap between two pipeline runs, so the
     schedule's period (derived conservatively from the cron expression: `*/15 * * * *` is 15m,
-    `@hourly` 1h, `0 2 * * 1-5` 3d over a weekend) may not exceed `slos.freshness.threshold`.
+    `@hourly` 1h, `0 2 * * 1-5` 3d over a weekend; the `L`, `W` and `#` extensions are evaluated
+    exactly, so `0 3 L 1,7 *` is 184d) may not exceed `slos.freshness.threshold`.
     A period equal to the threshold is accepted: it is the schedule meshgen derives from the
     threshold when `pipeline.schedule` is absent.
     A freshness threshold below the latency threshold, and a retention shorter than the
