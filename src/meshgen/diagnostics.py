@@ -51,6 +51,7 @@ class Diagnostic:
     name: str = ""  # dotted rule name, e.g. pii.protection-required
     related: tuple[Location, ...] = ()  # e.g. the old position in a diff
     suppressed_by: str = ""  # the waiver reason when a waiver silences it
+    path: str = ""  # a governance finding's logical path, the one a waiver names (datasets.orders.fields.user_id)
 
     @property
     def suppressed(self) -> bool:
@@ -78,6 +79,8 @@ class Diagnostic:
             out["related"] = [
                 {"file": r.file, "line": r.line, "column": r.column} for r in self.related
             ]
+        if self.path:
+            out["path"] = self.path
         if self.suppressed_by:
             out["suppressed"] = {"kind": "waiver", "justification": self.suppressed_by}
         return out
@@ -177,7 +180,14 @@ def summary_line(diagnostics: DiagnosticList) -> str:
     parts = [f"{e} error{'s' if e != 1 else ''}", f"{w} warning{'s' if w != 1 else ''}"]
     if s:
         parts.append(f"{s} waived")
-    return ", ".join(parts)
+    line = ", ".join(parts)
+    if e + w > 10:  # a long list: say which codes it is made of
+        counts: dict[str, int] = {}
+        for d in diagnostics.active():
+            if d.severity >= Severity.WARNING:
+                counts[d.code] = counts.get(d.code, 0) + 1
+        line += " (" + ", ".join(f"{code} ×{n}" for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) + ")"
+    return line
 
 
 def format_json(diagnostics: Iterable[Diagnostic]) -> str:
