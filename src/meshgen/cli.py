@@ -212,9 +212,8 @@ def diff_command(old: str, new: str, show_info: bool, fmt: str, fail_on: str) ->
     from meshgen.contracts.diff import diff
 
     result = _run(fmt, fail_on, lambda: diff(old, new, show_info=show_info))
-    hidden = f"; {result.hidden} informational change(s) not shown (--all lists them)" if result.hidden else ""
-    _finish(result.diagnostics, fmt, fail_on,
-            quiet_ok=f"compared {result.old.product.version} → {result.new.product.version}{hidden}")
+    _finish(result.diagnostics, fmt, fail_on, quiet_ok=f"compared {result.old.product.version} → "
+                                                       f"{result.new.product.version}{_hidden_note(result.hidden)}")
 
 
 @cli.command("check")
@@ -230,7 +229,13 @@ def check_command(path: Path | None, ref: str, show_info: bool, fmt: str, fail_o
     result = _run(fmt, fail_on, lambda: check_against(path, ref, show_info=show_info))
     n = len(result.mesh.selected)
     _finish(result.diagnostics, fmt, fail_on,
-            quiet_ok=f"checked {n} product{'s' if n != 1 else ''} against {ref}")
+            quiet_ok=f"checked {n} product{'s' if n != 1 else ''} against {ref}{_hidden_note(result.hidden)}")
+
+
+def _hidden_note(hidden: int) -> str:
+    if not hidden:
+        return ""
+    return f"; {hidden} informational change{'s' if hidden != 1 else ''} not shown (--all lists them)"
 
 
 @cli.command("changelog")

@@ -170,3 +170,20 @@ def test_diff_and_changelog_commands(repo, cli):
         cli("changelog", ORDERS_V1, ORDERS_V2, "--format", "json").output
     bad = cli("diff", ORDERS_V1, "marketing/campaign_attribution/v1/dataproduct.yaml")
     assert bad.exit_code == 2 and "VERSION000" in bad.output
+
+
+def test_informational_changes_are_counted_and_name_no_consumer(repo, cli):
+    """A description change of a consumed field breaks nobody: hidden by default, and with --all
+    it points at no consumer's input port."""
+    edit(repo / ORDERS_V2, "version: 2.0.0", "version: 2.0.1")
+    edit(repo / ORDERS_V2, "description: Storefront the order was placed in.", "description: Where it was ordered.")
+    result = cli("check", "--against", "HEAD")
+    assert result.exit_code == 0
+    assert result.output.rstrip().endswith(
+        "checked 7 products against HEAD; 1 informational change not shown (--all lists them)"), result.output
+    found = json.loads(cli("check", "--against", "HEAD", "--format", "json", "--all").output)
+    d = next(d for d in found if d["code"] == "BRK219")
+    assert d["severity"] == "info" and "used by" not in d["message"]
+    assert [r["file"] for r in d["related"]] == [f"HEAD:{ORDERS_V2}"]
+    diffed = cli("diff", f"HEAD:{ORDERS_V2}", ORDERS_V2)
+    assert diffed.output.rstrip().endswith("compared 2.0.0 → 2.0.1; 1 informational change not shown (--all lists them)")

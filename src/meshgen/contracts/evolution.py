@@ -23,8 +23,7 @@ from meshgen.mesh.model import Mesh
 from meshgen.spec.loader import ProductFile
 
 
-def compare_meshes(baseline: Baseline, mesh: Mesh, settings: ContractSettings,
-                   min_severity: Severity = Severity.INFO) -> list[Diagnostic]:
+def compare_meshes(baseline: Baseline, mesh: Mesh, settings: ContractSettings) -> list[Diagnostic]:
     current: dict[str, ProductFile] = {}
     for pf in mesh.products:
         current.setdefault(pf.product.address, pf)
@@ -55,7 +54,7 @@ def compare_meshes(baseline: Baseline, mesh: Mesh, settings: ContractSettings,
                 f"{address} is retired while {name_consumers(consumers)} still read{'s' if len(consumers) == 1 else ''} it",
                 new.location("status"), _migrate_hint(new, consumers), "contracts.retired-while-consumed",
                 (old.location("status"),) + tuple(c.location for c in consumers)))
-    return [d for d in out if d.severity >= min_severity]
+    return out
 
 
 def _rel(path: Path, top: Path) -> str:

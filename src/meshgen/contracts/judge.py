@@ -88,24 +88,25 @@ def judge(changes: list[Change], old: ProductFile, new: ProductFile,
         if change.breaks & promised:
             severity = Severity.ERROR
             message += f"; {old.product.address} promises `compatibility: {old.product.compatibility}`"
-        users = [c for c in consumers or [] if c.uses(change.dataset, change.field)]
         hard = change.removes or change.breaks == BOTH
-        if users and (hard or change.breaks):
+        # The consumers this change breaks or takes a field from (other changes name nobody).
+        named = [c for c in consumers or [] if c.uses(change.dataset, change.field)] if change.breaks or hard else []
+        if named:
             verb = "used" if change.field else "read"
-            message += f"; {verb} by {name_consumers(users)}"
+            message += f"; {verb} by {name_consumers(named)}"
             severity = max(severity, Severity.ERROR if hard else Severity.WARNING)
         elif consumers is not None and change.removes:
             message += "; no known consumer uses it"
         hint = change.fix
         if new_major and severity > Severity.INFO and change.breaks:
-            severity = Severity.INFO if not users else Severity.WARNING
+            severity = Severity.INFO if not named else Severity.WARNING
             message += f"; allowed by the new major version {new.product.address}"
             hint = (f"consumers of {old.product.address} must migrate before it retires"
-                    if users else "keep the previous major version published until its consumers migrate")
+                    if named else "keep the previous major version published until its consumers migrate")
         if severity is Severity.ERROR:
             breaking += 1
         related = tuple(loc for loc in (change.old,) if loc is not None and loc != change.new)
-        related += tuple(c.location for c in users)
+        related += tuple(c.location for c in named)
         out.append(Diagnostic(change.rule.code, severity, message, change.location, hint, change.rule.name, related))
     out.extend(version_bump(changes, old, new, breaking))
     return out

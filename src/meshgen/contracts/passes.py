@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+from meshgen.build import CheckResult, _relevant
 from meshgen.contracts.baseline import GitUnavailable, read_mesh_at
 from meshgen.contracts.evolution import compare_meshes
 from meshgen.contracts.policy import policy_checks
@@ -20,11 +22,12 @@ def check_contracts(mesh: Mesh) -> list[Diagnostic]:
         return problems
     out = policy_checks(mesh, settings, today())
     if settings.baseline and not mesh.standalone:
-        out.extend(_against(mesh, settings, settings.baseline, Severity.WARNING, configured=True))
+        out.extend(d for d in _against(mesh, settings, settings.baseline, configured=True)
+                   if d.severity >= Severity.WARNING)
     return out
 
 
-def _against(mesh: Mesh, settings, ref: str, min_severity: Severity, configured: bool) -> list[Diagnostic]:
+def _against(mesh: Mesh, settings, ref: str, configured: bool) -> list[Diagnostic]:
     try:
         baseline = read_mesh_at(mesh.root, mesh.config, ref, output_dir=mesh.root / mesh.config.output)
     except GitUnavailable as exc:
@@ -43,21 +46,28 @@ def _against(mesh: Mesh, settings, ref: str, min_severity: Severity, configured:
                            config_location(mesh, "contracts", "baseline"),
                            "fetch the revision first (in CI: git fetch origin main), or change contracts.baseline",
                            "contracts.baseline-missing")]
-    return compare_meshes(baseline, mesh, settings, min_severity)
+    return compare_meshes(baseline, mesh, settings)
 
 
-def check_against(path: Path | str | None, ref: str, *, show_info: bool = False):
-    """`meshgen check --against REF`: load the mesh and compare it with REF. Returns build.CheckResult."""
-    from meshgen.build import CheckResult, _relevant
+@dataclass
+class AgainstResult(CheckResult):
+    hidden: int = 0  # informational changes left out (without --all)
+
+
+def check_against(path: Path | str | None, ref: str, *, show_info: bool = False) -> AgainstResult:
+    """`meshgen check --against REF`: load the mesh and compare it with REF."""
     from meshgen.mesh.loader import load_mesh
 
     mesh, diagnostics = load_mesh(path)
     found = DiagnosticList(list(diagnostics))
     settings, problems = load_settings(mesh)
     found.extend(problems)
+    hidden = 0
     if not problems:
         # Products that failed to load are left out of both sides' comparison (not "removed").
         found.extend(policy_checks(mesh, settings, today()))
-        found.extend(_against(mesh, settings, ref, Severity.INFO if show_info else Severity.WARNING,
-                              configured=False))
-    return CheckResult(mesh, _relevant(mesh, found))
+        changes = _relevant(mesh, DiagnosticList(_against(mesh, settings, ref, configured=False))).items
+        shown = changes if show_info else [d for d in changes if d.severity > Severity.INFO]
+        hidden = len(changes) - len(shown)
+        found.extend(shown)
+    return AgainstResult(mesh, _relevant(mesh, found), hidden)
