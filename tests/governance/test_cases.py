@@ -32,8 +32,14 @@ def test_case(case, cli, monkeypatch):
     assert result.exit_code == 0, result.output
     diagnostics = json.loads(result.stdout)
     assert _lines(diagnostics) == expected
+    rules = load_registry().rules
     for d in diagnostics:
         assert d["message"] and d["hint"], d
+        # a governance finding names the path a waiver would use, as data and in its hint
+        if d["code"] in rules:
+            assert d["path"] and d["hint"].endswith(f"path {d['path']})"), d
+        else:
+            assert "path" not in d, d
     # The exit code follows the active errors: waived findings never fail a build.
     strict = cli("validate", ".", "--format", "json")
     assert strict.exit_code == (1 if any(line.startswith("error ") for line in expected) else 0)
@@ -45,3 +51,14 @@ def test_every_rule_has_a_failing_and_a_passing_case(code):
     assert code in fail, f"cases/{code}/fail does not trigger {code}"
     assert (CASES / code / "pass" / "expected.txt").read_text().strip() == "", f"cases/{code}/pass must be clean"
 
+
+
+def test_a_waiver_on_a_wrong_nested_path_suggests_the_right_one(cli, monkeypatch):
+    monkeypatch.chdir(CASES / "waivers/nested")
+    found = json.loads(cli("validate", ".", "--format", "json").stdout)
+    waived = sorted(d["path"] for d in found if d.get("suppressed"))
+    assert waived == ["datasets.orders.fields.by_warehouse.bin", "datasets.orders.fields.items.sku",
+                      "datasets.orders.fields.shipping.address.zip"]
+    stale = next(d for d in found if d["code"] == "GOV013")
+    assert "items.items.batch" in stale["message"]
+    assert stale["hint"].startswith("did you mean path 'datasets.orders.fields.items.batch'?")

@@ -48,11 +48,63 @@ def test_sarif_is_valid_and_complete(case, cli, monkeypatch):
         assert loc["artifactLocation"] == {"uri": d["file"], "uriBaseId": "%SRCROOT%"}
         assert loc["region"] == {"startLine": d["line"], "startColumn": d["column"]}
         assert res["message"]["text"].startswith(d["message"])
+        assert res["locations"][0].get("logicalLocations") == (
+            [{"fullyQualifiedName": d["path"], "kind": "member"}] if d.get("path") else None)
+        assert len(res["partialFingerprints"]["meshgenFinding/v1"]) == 32
         if d.get("suppressed"):
             assert res["suppressions"] == [{"kind": "external", "status": "accepted",
                                             "justification": d["suppressed"]["justification"]}]
         else:
             assert "suppressions" not in res
+
+
+def test_sarif_fingerprints_survive_moved_lines_and_tell_findings_apart(cli, tmp_path, monkeypatch):
+    """GitHub matches alerts across commits by fingerprint: inserting lines above a finding keeps it."""
+    mesh = tmp_path / "mesh"
+    shutil.copytree(CASES / "waivers/nested", mesh)
+    monkeypatch.chdir(mesh)
+
+    def fingerprints():
+        results = _sarif(cli, ".")["runs"][0]["results"]
+        return [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"],
+                 r["partialFingerprints"]["meshgenFinding/v1"]) for r in results]
+
+    before = fingerprints()
+    assert len({fp for _, _, fp in before}) == len(before)  # every finding its own identity
+    product = mesh / "sales/orders/v1/dataproduct.yaml"
+    product.write_text("# a comment\n# and another\n" + product.read_text())
+    after = fingerprints()
+    assert [line + 2 for _, line, _ in before] == [line for _, line, _ in after]
+    assert [(code, fp) for code, _, fp in before] == [(code, fp) for code, _, fp in after]
+
+
+def test_sarif_describes_every_code_family_the_code_base_emits():
+    import re
+
+    from meshgen.governance.registry import load_registry
+    from meshgen.governance.sarif import FAMILIES, _family
+
+    rules = load_registry().rules
+    emitted = {code for path in (ROOT / "src/meshgen").rglob("*.py")
+               for code in re.findall(r'"([A-Z]{3,10}\d{3})"', path.read_text())}
+    core = {_family(code) for code in emitted if code not in rules}
+    assert core - set(FAMILIES) == set(), "add these families to meshgen.governance.sarif.FAMILIES"
+    for text, doc in FAMILIES.values():
+        assert (ROOT / doc).is_file(), doc
+
+
+def test_sarif_core_descriptor_uses_the_reported_level(cli, monkeypatch):
+    from meshgen.diagnostics import Diagnostic, Location, Severity
+    from meshgen.governance.sarif import sarif_log
+
+    log = sarif_log([Diagnostic("SQL001", Severity.WARNING, "m", Location("a.yaml", 3, 4), "h"),
+                     Diagnostic("VERSION007", Severity.ERROR, "m", Location("a.yaml", 5, 1), "h")])
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["SQL001"]["defaultConfiguration"]["level"] == "warning"
+    assert "docs/targets-sql.md" in rules["SQL001"]["help"]["text"]
+    assert rules["VERSION007"]["defaultConfiguration"]["level"] == "error"
+    assert "docs/contracts.md" in rules["VERSION007"]["help"]["markdown"]
 
 
 def test_sarif_marks_waived_findings_as_suppressed(cli, monkeypatch):

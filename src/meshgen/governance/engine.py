@@ -76,7 +76,7 @@ def check_mesh(mesh) -> list[Diagnostic]:
                 results.append(Result(rule, f, Diagnostic(
                     code, config.severity, f.message, pf.location(*f.place.at, key=f.place.key),
                     f"{f.hint} (to waive: rule {code}, path {f.place.path})" if f.hint else
-                    f"to waive: rule {code}, path {f.place.path}", name=rule.name)))
+                    f"to waive: rule {code}, path {f.place.path}", name=rule.name, path=f.place.path)))
         out.extend(apply_waivers(pf, results, policy, registry, when))
     return out
 

@@ -2,11 +2,16 @@
 
 Both read `Diagnostic.to_dict()`, like every other format. Rule metadata comes from the rule
 registry; core codes (LOAD, SPEC, MESH, REF, CONF, GOV, ...) get a generic descriptor for
-their family. Output is deterministic: no timestamps, no absolute paths of this machine.
+their family. Output is deterministic: no timestamps; files under the working directory are
+relative URIs (run meshgen from the repository root, as GitHub code scanning expects). A
+governance finding also carries its waiver path as a logical location; every result has a
+`partialFingerprints` entry built from code, file, logical path and message, so an alert
+keeps its identity when lines move.
 """
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 import re
@@ -19,14 +24,31 @@ from meshgen.diagnostics import Diagnostic
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
+# Code family → what it checks, and the page of docs/ that lists its codes. Every family the
+# code base emits is here (tests/governance/test_output.py checks it).
 FAMILIES = {
-    "LOAD": "The file can be read: it exists, is UTF-8 and is plain YAML.",
-    "SPEC": "The product follows the meshgen/v1 spec (docs/spec-reference.md).",
-    "MESH": "References between the products of the mesh resolve.",
-    "REF": "References inside a product resolve (keys, ports, SLOs, quality checks).",
-    "CONF": "meshgen.yaml is valid.",
-    "GOV": "The governance policy, domain policies and waivers are valid (docs/governance.md).",
-    "INIT": "meshgen init received usable values.",
+    "LOAD": ("The file can be read: it exists, is UTF-8 and is plain YAML.", "docs/diagnostics.md"),
+    "SPEC": ("The product follows the meshgen/v1 spec.", "docs/spec-reference.md"),
+    "MESH": ("References between the products of the mesh resolve.", "docs/diagnostics.md"),
+    "REF": ("References inside a product resolve (keys, ports, SLOs, quality checks).", "docs/diagnostics.md"),
+    "CONF": ("meshgen.yaml is valid.", "docs/configuration.md"),
+    "GOV": ("The governance policy, domain policies and waivers are valid.", "docs/governance.md"),
+    "INIT": ("meshgen init received usable values.", "docs/diagnostics.md"),
+    "OUT": ("The output folder is safe to write.", "docs/diagnostics.md"),
+    "TPL": ("A template parses and renders.", "docs/diagnostics.md"),
+    "VERSION": ("Versions and consumers follow the contract (version bumps, deprecations, retired versions).",
+                "docs/contracts.md"),
+    "BRK": ("A change between two versions of a product, classified as breaking or not.", "docs/contracts.md"),
+    "BASE": ("The baseline revision to compare against can be read.", "docs/contracts.md"),
+    "AVRO": ("The Avro target can express the product.", "docs/targets-avro.md"),
+    "SQL": ("The SQL target can express the product in the chosen dialect.", "docs/targets-sql.md"),
+    "DBT": ("The dbt target can express the product.", "docs/targets-dbt.md"),
+    "PROTO": ("The Protobuf target can express the product.", "docs/targets-protobuf.md"),
+    "JSONSCHEMA": ("The JSON Schema target can express the product.", "docs/targets-jsonschema.md"),
+    "PYDANTIC": ("The Pydantic target can express the product.", "docs/targets-jsonschema.md"),
+    "OPENAPI": ("The OpenAPI target can express the product's ports.", "docs/targets-ports.md"),
+    "ASYNCAPI": ("The AsyncAPI target can express the product's ports.", "docs/targets-ports.md"),
+    "REGISTRY": ("The schema-registry output can express the product.", "docs/targets-ports.md"),
 }
 
 
@@ -34,16 +56,17 @@ def _family(code: str) -> str:
     return re.sub(r"\d+$", "", code)
 
 
-def _core_descriptor(code: str) -> dict:
-    text = FAMILIES.get(_family(code), "A meshgen check.")
+def _core_descriptor(code: str, level: str) -> dict:
+    text, doc = FAMILIES.get(_family(code), ("A meshgen check.", "docs/diagnostics.md"))
     return {
         "id": code,
         "name": code,
         "shortDescription": {"text": text},
-        "fullDescription": {"text": f"{code}: {text} This core check cannot be disabled or waived."},
-        "help": {"text": f"{text} See the diagnostic's hint for the fix.",
-                 "markdown": f"**{code}** — {text} See the diagnostic's hint for the fix."},
-        "defaultConfiguration": {"level": "error"},
+        "fullDescription": {"text": f"{code}: {text} A core check, not a governance rule: waivers do not apply."},
+        "help": {"text": f"{text} The result's hint says how to fix it; {doc} lists every {_family(code)} code.",
+                 "markdown": f"**{code}** — {text}\n\nThe result's hint says how to fix it; `{doc}` lists every "
+                             f"{_family(code)} code."},
+        "defaultConfiguration": {"level": level},
         "properties": {"tags": ["meshgen", "core"]},
     }
 
@@ -72,9 +95,17 @@ def _artifact(file: str) -> dict:
     return {"uri": quote(posix, safe="/"), "uriBaseId": "%SRCROOT%"}
 
 
-def _location(file: str, line: int, column: int) -> dict:
-    return {"physicalLocation": {"artifactLocation": _artifact(file),
-                                 "region": {"startLine": max(line, 1), "startColumn": max(column, 1)}}}
+def _location(file: str, line: int, column: int, path: str = "") -> dict:
+    out = {"physicalLocation": {"artifactLocation": _artifact(file),
+                                "region": {"startLine": max(line, 1), "startColumn": max(column, 1)}}}
+    if path:  # the waiver path of a governance finding
+        out["logicalLocations"] = [{"fullyQualifiedName": path, "kind": "member"}]
+    return out
+
+
+def _fingerprint(item: dict) -> str:
+    key = "\0".join((item["code"], item["file"].replace("\\", "/"), item.get("path", ""), item["message"]))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
 def sarif_log(diagnostics: Iterable[Diagnostic]) -> dict:
@@ -84,9 +115,9 @@ def sarif_log(diagnostics: Iterable[Diagnostic]) -> dict:
     registry = load_registry()
     items = [d.to_dict() for d in diagnostics]
     descriptors = {code: _rule_descriptor(rule) for code, rule in registry.rules.items()}
-    for item in items:
+    for item in items:  # a core code's default level: the first level it is reported at in this run
         if item["code"] not in descriptors:
-            descriptors[item["code"]] = _core_descriptor(item["code"])
+            descriptors[item["code"]] = _core_descriptor(item["code"], LEVELS[item["severity"]])
     ordered = sorted(descriptors)
     index = {code: i for i, code in enumerate(ordered)}
     results = []
@@ -97,7 +128,9 @@ def sarif_log(diagnostics: Iterable[Diagnostic]) -> dict:
             "ruleIndex": index[item["code"]],
             "level": LEVELS[item["severity"]],
             "message": {"text": text},
-            "locations": [_location(item["file"], item["line"], item["column"])],
+            "locations": [_location(item["file"], item["line"], item["column"], item.get("path", ""))],
+            # Stable across commits when lines move: what was found, in which file, at which logical path.
+            "partialFingerprints": {"meshgenFinding/v1": _fingerprint(item)},
         }
         if item.get("related"):
             result["relatedLocations"] = [

@@ -17,6 +17,7 @@ rule, or that matches no finding, is a warning: it is stale and should go.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass, replace
 
 from meshgen.diagnostics import Diagnostic, Severity
@@ -87,9 +88,12 @@ def apply_waivers(pf: ProductFile, results: list[Result], policy: Policy, regist
         out.append(diag)
     for i, w, rule in valid:
         if i not in used:
+            paths = sorted({r.finding.place.path for r in results if r.rule is rule})
+            close = difflib.get_close_matches(w.path, paths, n=1, cutoff=0.6)
+            hint = (f"did you mean path {close[0]!r}? {rule.code} reports a finding there" if close else
+                    "the finding is fixed or the path is wrong (each finding's hint names its waiver path); "
+                    "remove the waiver or correct it")
             out.append(Diagnostic("GOV013", Severity.WARNING,
                                   f"waiver for {rule.code} ({rule.name}) at {w.path} matches no finding",
-                                  pf.location("governance", "waivers", i, "path"),
-                                  "the finding is fixed or the path is wrong (each finding's hint names its waiver path); "
-                                  "remove the waiver or correct it"))
+                                  pf.location("governance", "waivers", i, "path"), hint))
     return out
