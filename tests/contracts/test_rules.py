@@ -44,6 +44,7 @@ def test_case(case: str):
     for f in expected:
         got = by_key[key(f)]
         assert got["message"].startswith(f["message"]), got["message"]
+        assert f.get("hint", "") in got["hint"], got["hint"]
         if got["severity"] != "info":
             assert got["hint"], f"{f['code']} has no fix"
 

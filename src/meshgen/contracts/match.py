@@ -9,6 +9,7 @@ the removed one says `replacedBy` the added one, or when they are the only such 
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -42,6 +43,9 @@ class Pair:
     field: str | None = None  # dotted field path as consumers name it (items.sku)
     semantics: frozenset[str] = frozenset({EVENTS, TABLE})
     renamed_from: Any = None  # for a rename: the removed field (old) paired with the added one (new)
+    # for a removed field that is not paired as a rename: added fields of the same type beside it,
+    # most similar name first (it may have been renamed to one of them)
+    rename_candidates: tuple[str, ...] = ()
 
     @property
     def added(self) -> bool:
@@ -97,6 +101,7 @@ def _fields(olds: list, news: list, opath: tuple, npath: tuple, old: ProductFile
     added = [n for n in n_idx if n not in o_idx]
     renames = _renames([olds[o_idx[n]] for n in removed], [news[n_idx[n]] for n in added])
     renamed_to = {r_new: r_old for r_old, r_new in renames.items()}
+    unpaired = [news[n_idx[n]] for n in added if n not in renamed_to]
     for name in _ordered(o_idx, n_idx):
         oi, ni = o_idx.get(name), n_idx.get(name)
         if name in renamed_to:
@@ -112,8 +117,9 @@ def _fields(olds: list, news: list, opath: tuple, npath: tuple, old: ProductFile
                        Side(new, npath + (n_idx[target],)), dataset=dataset, field=dotted, semantics=semantics,
                        renamed_from=o)
             continue
+        candidates = _similar(o, unpaired) if o is not None and n is None else ()
         yield Pair("field", f"{dataset}.{dotted}", o, n, before, after, dataset=dataset, field=dotted,
-                   semantics=semantics)
+                   semantics=semantics, rename_candidates=candidates)
         if o is not None and n is not None:
             oc, nc = struct_members(o, before.path), struct_members(n, after.path)
             if oc is not None and nc is not None:
@@ -133,6 +139,13 @@ def _renames(removed: list, added: list) -> dict[str, str]:
             out[r.name] = pick.name
             taken.add(pick.name)
     return out
+
+
+def _similar(removed: Any, added: list) -> tuple[str, ...]:
+    """Names of added fields with the removed field's type, the most similar name first."""
+    same_type = [a.name for a in added if a.data_type == removed.data_type]
+    ratio = lambda name: difflib.SequenceMatcher(None, removed.name, name).ratio()  # noqa: E731
+    return tuple(sorted(same_type, key=lambda name: (-ratio(name), name)))
 
 
 def struct_members(spec: Any, path: tuple) -> tuple[list, tuple] | None:

@@ -169,8 +169,12 @@ def field_removed(p: Pair) -> Iterator[Finding]:
         breaks = BOTH  # dbt: a removed column breaks every query that names it
     elif not _has_default(p.old):
         breaks = frozenset({FORWARD})  # Avro: old readers need a value and have no default
-    yield Finding(f"{_what(p)} was removed", breaks, removes=True,
-                  fix=f"keep the field and mark it `deprecated: true` (with replacedBy), or {new_major(p)}")
+    keep = "keep the field and mark it `deprecated: true` (with replacedBy)"
+    if p.rename_candidates:  # added fields of the same type: perhaps a rename to one of them
+        names = " or ".join(repr(n) for n in p.rename_candidates[:3])
+        keep = (f"if it was renamed (to {names}?), keep {p.old.name!r} beside the new field with "
+                f"`deprecated: true` and replacedBy: {p.rename_candidates[0]} until consumers move")
+    yield Finding(f"{_what(p)} was removed", breaks, removes=True, fix=f"{keep}, or {new_major(p)}")
 
 
 @rule("BRK202", "FIELD_RENAMED", "field", "schema")

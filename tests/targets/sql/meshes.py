@@ -133,3 +133,30 @@ def insert_sql(dialect, ds: Dataset, placeholder: str) -> str:
     cols = ", ".join(dialect.quote(f.name) for f in ds.fields)
     marks = ", ".join(placeholder for _ in ds.fields)
     return f"INSERT INTO {dialect.quote(ds.name)} ({cols}) VALUES ({marks})"
+
+
+NON_MATCHING = ["", "!", "ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ", "0", "a", "a b", "\u00e9"]
+
+
+def violations(ds: Dataset):
+    """(field, row) pairs: the first example with one top-level field broken against one of its
+    value constraints (minimum, maximum, minLength, pattern), for the CHECK tests."""
+    import re
+
+    if not ds.examples:
+        return
+    base = example_rows(ds)[0][0]
+    for f in ds.fields:
+        bad = []
+        if f.minimum is not None:
+            bad.append(f.minimum - 1)
+        if f.maximum is not None:
+            bad.append(f.maximum + 1)
+        if f.minLength:
+            bad.append("")
+        if f.pattern is not None:
+            bad.append(next(v for v in NON_MATCHING if not re.search(f.pattern, v)))
+        for value in bad:
+            if f.data_type.kind is Kind.DECIMAL:
+                value = str(value)
+            yield f, {**base, f.name: value}

@@ -87,14 +87,19 @@ class SqlTarget(Target):
         sole_key = ds.primaryKey[0] if len(ds.primaryKey) == 1 else None
         has_defaults = False
         protected: dict[str, tuple[str, Field]] = {}
+        comments: dict[str, str] = {}
         for i, f in enumerate(ds.fields):
             path = base + ("fields", i)
             col = d.quote(f.name)
             losses: list[str] = []
-            sql_type = d.column_type(f.data_type, losses, f.name, f.maxLength)
+            notes: list[str] = []  # member descriptions the type cannot carry inline
+            sql_type = d.column_type(f.data_type, losses, f.name, f.maxLength, notes=notes)
             c = Column(col, sql_type)
-            if f.description and d.comments == "inline":
-                c.constraints.append(f"COMMENT {d.literal(f.description)}")
+            comment = "\n".join(([f.description] if f.description else []) + notes)
+            if comment:
+                comments[f.name] = comment
+            if comment and d.comments == "inline":
+                c.constraints.append(f"COMMENT {d.literal(comment)}")
             if f.default is not None:
                 default = default_literal(d, f, sql_type)
                 if default is None:
@@ -120,14 +125,23 @@ class SqlTarget(Target):
                     self.unsupported("SQL003", f"{d.name}: unique on {ds.name}.{f.name} is not declared (no UNIQUE "
                                      "constraint in this dialect)", pf.location(*path, "unique"),
                                      "uniqueness is still tested by the dbt target and the quality checks")
-            for j, check in enumerate(checks(d, f, col)):
+            conditions, unchecked = checks(d, f, col)
+            if unchecked:
+                self.unsupported("SQL006", f"{d.name}: {', '.join(said for _, said in unchecked)} of {ds.name}.{f.name} "
+                                 f"{'is' if len(unchecked) == 1 else 'are'} not enforced (no CHECK constraints in "
+                                 "this dialect" + (", and VARCHAR lengths count bytes" if any(
+                                     k == "maxLength" for k, _ in unchecked) and d.varchar_bytes else "") + ")",
+                                 pf.location(*path, unchecked[0][0]),
+                                 "the JSON Schema and the dbt target on a warehouse with CHECK constraints enforce "
+                                 "it; add a quality check with `sql:` to test it on this warehouse")
+            for j, check in enumerate(conditions):
                 if d.check_constraints == "inline":
                     c.constraints.append(f"CHECK ({check})")
                 elif d.check_constraints == "alter":
                     cname = d.quote(f"{ds.name}_{f.name}_check{j + 1}")
                     t.epilogue.append(f"ALTER TABLE {t.name} ADD CONSTRAINT {cname} CHECK ({check})")
-            if f.description and d.comments == "options":
-                c.constraints.append(f"OPTIONS(description={d.literal(f.description)})")
+            if comment and d.comments == "options":
+                c.constraints.append(f"OPTIONS(description={d.literal(comment)})")
             if losses:
                 self.unsupported("SQL001", f"{d.name}: column {ds.name}.{f.name} ({f.type}) loses part of its type: "
                                  + "; ".join(losses), pf.location(*path, "type"),
@@ -152,9 +166,8 @@ class SqlTarget(Target):
         if d.comments == "comment_on":
             if ds.description:
                 t.comments.append(f"COMMENT ON TABLE {t.name} IS {d.literal(ds.description)}")
-            for f in ds.fields:
-                if f.description:
-                    t.comments.append(f"COMMENT ON COLUMN {t.name}.{d.quote(f.name)} IS {d.literal(f.description)}")
+            for name, comment in comments.items():
+                t.comments.append(f"COMMENT ON COLUMN {t.name}.{d.quote(name)} IS {d.literal(comment)}")
         if protected and d.masking == "view":
             t.epilogue.append(self.protected_view(pf, ds, d, t, protected))
         return t
@@ -249,23 +262,30 @@ def protection(f: Field) -> str | None:
     return None
 
 
-def checks(d: Dialect, f: Field, col: str) -> list[str]:
-    """CHECK conditions for what the type alone does not hold: enum symbols, bounds, DuckDB lengths."""
-    if not d.check_constraints:
-        return []
-    out = []
+def checks(d: Dialect, f: Field, col: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """What the column type alone does not hold: (CHECK conditions, or — for a dialect without
+    CHECK constraints — the (spec key, constraint) pairs left unenforced). Enum symbols a dialect
+    cannot check are reported by `column_type` as a lost part of the type."""
     t = f.data_type
-    if t.kind is Kind.ENUM:
-        out.append(f"{col} IN ({', '.join(d.literal(s) for s in t.symbols)})")
+    text = d.as_text(col, t)
+    rules: list[tuple[str, str, str]] = []  # (spec key, constraint as the spec says it, condition)
     if f.minimum is not None:
-        out.append(f"{col} >= {number(f.minimum)}")
+        rules.append(("minimum", f"minimum {number(f.minimum)}", f"{col} >= {number(f.minimum)}"))
     if f.maximum is not None:
-        out.append(f"{col} <= {number(f.maximum)}")
-    if f.maxLength is not None:
-        check = d.length_check(col, f.maxLength)
-        if check:
-            out.append(check)
-    return out
+        rules.append(("maximum", f"maximum {number(f.maximum)}", f"{col} <= {number(f.maximum)}"))
+    if f.minLength:
+        rules.append(("minLength", f"minLength {f.minLength}", f"length({text}) >= {f.minLength}"))
+    if f.maxLength is not None and not (t.kind is Kind.STRING and d.varchar and not d.varchar_bytes):
+        rules.append(("maxLength", f"maxLength {f.maxLength}", f"length({text}) <= {f.maxLength}"))
+    if f.pattern is not None:
+        rules.append(("pattern", f"pattern {f.pattern!r}",
+                      d.regex_match.format(column=text, pattern=d.literal(f.pattern))))
+    if not d.check_constraints:
+        return [], [(key, said) for key, said, _ in rules]
+    conditions = [cond for _, _, cond in rules]
+    if t.kind is Kind.ENUM:
+        conditions.insert(0, f"{col} IN ({', '.join(d.literal(s) for s in t.symbols)})")
+    return conditions, []
 
 
 def number(value: int | float) -> str:

@@ -50,11 +50,13 @@ class Dialect:
     struct: ClassVar[str | None] = None              # "STRUCT({members})" with member_format
     member_format: ClassVar[str] = "{name} {type}"
     nested_not_null: ClassVar[bool] = False          # a struct member may be NOT NULL
+    member_comment: ClassVar[str | None] = None      # " COMMENT {text}": a member's description, inline
     array_not_null: ClassVar[bool] = True            # an array column may be NOT NULL
     fallback: ClassVar[dict[Kind, str]] = {}         # semi-structured stand-in for complex kinds
     identifier_quote: ClassVar[str] = '"'
     string_escape: ClassVar[str] = "standard"        # "standard" ('' only) | "backslash" | "backslash_doubled"
     check_constraints: ClassVar[str | None] = "inline"  # "inline" | "alter" | None
+    regex_match: ClassVar[str] = "{column} ~ {pattern}"  # a search (unanchored), as in JSON Schema
     unique_constraint: ClassVar[bool] = True
     primary_key: ClassVar[str] = "PRIMARY KEY ({columns})"  # a table constraint, never inline
     comments: ClassVar[str] = "comment_on"           # "comment_on" | "inline" | "options"
@@ -102,8 +104,10 @@ class Dialect:
     # ---- Types ----------------------------------------------------------------------------
 
     def column_type(self, t: DataType, losses: list[str], where: str, max_length: int | None = None,
-                    nested: bool = False, symbols_tested: bool = False) -> str:
-        """`symbols_tested`: a top-level enum's symbols are checked elsewhere (a dbt test)."""
+                    nested: bool = False, symbols_tested: bool = False, notes: list[str] | None = None) -> str:
+        """`symbols_tested`: a top-level enum's symbols are checked elsewhere (a dbt test).
+        `notes`: when given, member descriptions are written inline where the dialect can, and the
+        others are collected here as "path: description" for the column comment."""
         kind = t.kind
         if kind is Kind.STRING and max_length is not None:
             return self.string_type(max_length, losses, where, nested)
@@ -122,24 +126,34 @@ class Dialect:
                 or (self.array_items == "scalar" and not item.kind.is_complex and item.kind is not Kind.JSON)
                 or (self.array_items == "no_array" and item.kind is not Kind.ARRAY))
             if ok:
-                return self.array.format(item=self.column_type(item, losses, f"{where}[]", nested=True))
+                return self.array.format(item=self.column_type(item, losses, f"{where}[]", nested=True, notes=notes))
         elif kind is Kind.MAP and self.map is not None:
-            return self.map.format(value=self.column_type(t.values, losses, f"{where}{{}}", nested=True))
+            return self.map.format(value=self.column_type(t.values, losses, f"{where}{{}}", nested=True, notes=notes))
         elif kind is Kind.STRUCT and self.struct is not None:
-            return self.struct.format(members=", ".join(self.member(f, losses, where) for f in t.fields))
+            return self.struct.format(members=", ".join(self.member(f, losses, where, notes) for f in t.fields))
+        if notes is not None:
+            notes.extend(member_notes(t, where))
         fallback = self.fallback[kind]
         losses.append(f"{where} is stored as {fallback}: the types inside are not enforced")
         return fallback
 
-    def member(self, f, losses: list[str], where: str) -> str:
+    def member(self, f, losses: list[str], where: str, notes: list[str] | None = None) -> str:
         path = f"{where}.{f.name}"
-        text = self.member_format.format(name=self.quote(f.name),
-                                         type=self.column_type(f.data_type, losses, path, f.maxLength, nested=True))
+        if notes is not None and f.description and not self.member_comment:
+            notes.append(f"{path}: {f.description}")
+        text = self.member_format.format(name=self.quote(f.name), type=self.column_type(
+            f.data_type, losses, path, f.maxLength, nested=True, notes=notes))
+        for key in ("minimum", "maximum", "minLength", "pattern"):
+            value = getattr(f, key)
+            if value is not None and not (key == "minLength" and value == 0):  # minLength 0 always holds
+                losses.append(f"{key} {value!r} of {path} is not enforced")
         if f.required:
             if self.nested_not_null and (self.array_not_null or f.data_type.kind is not Kind.ARRAY):
                 text += " NOT NULL"
             elif f.data_type.kind is not Kind.ARRAY or self.array_not_null:
                 losses.append(f"NOT NULL of {path} is not enforced")
+        if notes is not None and f.description and self.member_comment:
+            text += self.member_comment.format(text=self.literal(f.description))
         return text
 
     def string_type(self, n: int, losses: list[str], where: str, nested: bool) -> str:
@@ -159,9 +173,9 @@ class Dialect:
     def decimal_type(self, p: int, s: int) -> str:
         return self.TYPE_MAPPING[Kind.DECIMAL].format(p=p, s=s)
 
-    def length_check(self, column: str, n: int) -> str | None:
-        """A CHECK for maxLength, for dialects whose string type has no length."""
-        return f"length({column}) <= {n}" if self.varchar is None else None
+    def as_text(self, column: str, t: DataType) -> str:
+        """The column as text, for length and pattern checks (a uuid column is not text everywhere)."""
+        return column if t.kind is Kind.STRING else f"CAST({column} AS {self.TYPE_MAPPING[Kind.STRING]})"
 
     # ---- Table options --------------------------------------------------------------------
 
@@ -181,6 +195,21 @@ class Dialect:
 
     def null_expr(self, sql_type: str) -> str:
         return f"CAST(NULL AS {sql_type})"
+
+
+def member_notes(t: DataType, where: str) -> list[str]:
+    """"path: description" for every described member inside a type (for a column comment)."""
+    if t.kind is Kind.ARRAY:
+        return member_notes(t.items, f"{where}[]")
+    if t.kind is Kind.MAP:
+        return member_notes(t.values, f"{where}{{}}")
+    out: list[str] = []
+    for f in t.fields or ():
+        path = f"{where}.{f.name}"
+        if f.description:
+            out.append(f"{path}: {f.description}")
+        out.extend(member_notes(f.data_type, path))
+    return out
 
 
 class Postgres(Dialect):
@@ -248,6 +277,8 @@ class DuckDB(Dialect):
     map = "MAP(VARCHAR, {value})"
     struct = "STRUCT({members})"
 
+    regex_match = "regexp_matches({column}, {pattern})"
+
     def hash_expr(self, column, t):
         return f"sha256({column})" if t.kind is Kind.BYTES else f"sha256(CAST({column} AS VARCHAR))"
 
@@ -288,6 +319,7 @@ class BigQuery(Dialect):
     array_items = "no_array"  # BigQuery has no array of arrays
     struct = "STRUCT<{members}>"
     nested_not_null = True
+    member_comment = " OPTIONS(description={text})"
     array_not_null = False  # a repeated field is never NULL (an absent array reads as [])
     fallback = {Kind.ARRAY: "JSON", Kind.MAP: "JSON"}
     identifier_quote = "`"
@@ -348,19 +380,21 @@ class Databricks(Dialect):
     struct = "STRUCT<{members}>"
     member_format = "{name}: {type}"
     nested_not_null = True
+    member_comment = " COMMENT {text}"
     fallback = {Kind.TIME: "STRING"}  # Spark has no time-of-day type: 'HH:MM:SS' text
     identifier_quote = "`"
     string_escape = "backslash"
     check_constraints = "alter"
+    regex_match = "{column} RLIKE {pattern}"
     unique_constraint = False
     primary_key = "CONSTRAINT {name} PRIMARY KEY ({columns})"
     comments = "inline"
 
-    def column_type(self, t, losses, where, max_length=None, nested=False, symbols_tested=False):
+    def column_type(self, t, losses, where, max_length=None, nested=False, symbols_tested=False, notes=None):
         if t.kind is Kind.TIME:
             losses.append(f"{where} is stored as STRING 'HH:MM:SS' (Spark has no time-of-day type)")
             return "STRING"
-        return super().column_type(t, losses, where, max_length, nested, symbols_tested)
+        return super().column_type(t, losses, where, max_length, nested, symbols_tested, notes)
 
     def partition_clause(self, columns):
         return [f"PARTITIONED BY ({', '.join(c for c, _ in columns)})"], None

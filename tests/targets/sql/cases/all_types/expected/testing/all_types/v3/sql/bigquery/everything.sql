@@ -23,8 +23,8 @@ CREATE TABLE everything (
   amounts ARRAY<NUMERIC(10, 2)> OPTIONS(description='An array of decimals.'),
   attributes JSON OPTIONS(description='String attributes.'),
   counters JSON OPTIONS(description='Long counters.'),
-  lines ARRAY<STRUCT<sku STRING NOT NULL, quantity INT64 NOT NULL, price NUMERIC(10, 2)>> OPTIONS(description='Nested records.'),
-  address STRUCT<street STRING NOT NULL, city STRING, geo STRUCT<lat FLOAT64 NOT NULL, lon FLOAT64 NOT NULL>> OPTIONS(description='A nested struct.'),
+  lines ARRAY<STRUCT<sku STRING NOT NULL OPTIONS(description='Stock keeping unit.'), quantity INT64 NOT NULL OPTIONS(description='How many.'), price NUMERIC(10, 2) OPTIONS(description='Unit price.')>> OPTIONS(description='Nested records.'),
+  address STRUCT<street STRING NOT NULL OPTIONS(description='Street and number.'), city STRING OPTIONS(description='City.'), geo STRUCT<lat FLOAT64 NOT NULL OPTIONS(description='Latitude.'), lon FLOAT64 NOT NULL OPTIONS(description='Longitude.')> OPTIONS(description='Coordinates.')> OPTIONS(description='A nested struct.'),
   scores_by_game JSON OPTIONS(description='A map of arrays.'),
   levels ARRAY<STRING> OPTIONS(description='An array of enums.'),
   PRIMARY KEY (id) NOT ENFORCED

@@ -23,8 +23,8 @@ CREATE TABLE everything (
   amounts ARRAY<DECIMAL(10,2)> COMMENT 'An array of decimals.',
   attributes MAP<STRING, STRING> COMMENT 'String attributes.',
   counters MAP<STRING, BIGINT> COMMENT 'Long counters.',
-  lines ARRAY<STRUCT<sku: STRING NOT NULL, quantity: INT NOT NULL, price: DECIMAL(10,2)>> COMMENT 'Nested records.' NOT NULL,
-  address STRUCT<street: STRING NOT NULL, city: STRING, geo: STRUCT<lat: DOUBLE NOT NULL, lon: DOUBLE NOT NULL>> COMMENT 'A nested struct.',
+  lines ARRAY<STRUCT<sku: STRING NOT NULL COMMENT 'Stock keeping unit.', quantity: INT NOT NULL COMMENT 'How many.', price: DECIMAL(10,2) COMMENT 'Unit price.'>> COMMENT 'Nested records.' NOT NULL,
+  address STRUCT<street: STRING NOT NULL COMMENT 'Street and number.', city: STRING COMMENT 'City.', geo: STRUCT<lat: DOUBLE NOT NULL COMMENT 'Latitude.', lon: DOUBLE NOT NULL COMMENT 'Longitude.'> COMMENT 'Coordinates.'> COMMENT 'A nested struct.',
   scores_by_game MAP<STRING, ARRAY<INT>> COMMENT 'A map of arrays.',
   levels ARRAY<STRING> COMMENT 'An array of enums.',
   CONSTRAINT everything_pk PRIMARY KEY (id)
@@ -33,6 +33,10 @@ USING DELTA
 PARTITIONED BY (day)
 COMMENT 'One row per test record.'
 TBLPROPERTIES ('delta.feature.allowColumnDefaults' = 'supported');
+
+ALTER TABLE everything ADD CONSTRAINT everything_label_check1 CHECK (length(label) >= 1);
+
+ALTER TABLE everything ADD CONSTRAINT everything_label_check2 CHECK (label RLIKE '^[a-z]+$');
 
 ALTER TABLE everything ADD CONSTRAINT everything_small_check1 CHECK (small >= -5);
 

@@ -3,7 +3,7 @@
 
 CREATE TABLE everything (
   id UUID NOT NULL,
-  label VARCHAR(64) NOT NULL,
+  label VARCHAR(64) NOT NULL CHECK (length(label) >= 1) CHECK (label ~ '^[a-z]+$'),
   note TEXT,
   small INTEGER NOT NULL CHECK (small >= -5) CHECK (small <= 100),
   big BIGINT DEFAULT 7,
@@ -52,7 +52,15 @@ COMMENT ON COLUMN everything.tags IS 'Free labels.';
 COMMENT ON COLUMN everything.amounts IS 'An array of decimals.';
 COMMENT ON COLUMN everything.attributes IS 'String attributes.';
 COMMENT ON COLUMN everything.counters IS 'Long counters.';
-COMMENT ON COLUMN everything.lines IS 'Nested records.';
-COMMENT ON COLUMN everything.address IS 'A nested struct.';
+COMMENT ON COLUMN everything.lines IS 'Nested records.
+lines[].sku: Stock keeping unit.
+lines[].quantity: How many.
+lines[].price: Unit price.';
+COMMENT ON COLUMN everything.address IS 'A nested struct.
+address.street: Street and number.
+address.city: City.
+address.geo: Coordinates.
+address.geo.lat: Latitude.
+address.geo.lon: Longitude.';
 COMMENT ON COLUMN everything.scores_by_game IS 'A map of arrays.';
 COMMENT ON COLUMN everything.levels IS 'An array of enums.';

@@ -53,7 +53,15 @@ COMMENT ON COLUMN everything.tags IS 'Free labels.';
 COMMENT ON COLUMN everything.amounts IS 'An array of decimals.';
 COMMENT ON COLUMN everything.attributes IS 'String attributes.';
 COMMENT ON COLUMN everything.counters IS 'Long counters.';
-COMMENT ON COLUMN everything.lines IS 'Nested records.';
-COMMENT ON COLUMN everything.address IS 'A nested struct.';
+COMMENT ON COLUMN everything.lines IS 'Nested records.
+lines[].sku: Stock keeping unit.
+lines[].quantity: How many.
+lines[].price: Unit price.';
+COMMENT ON COLUMN everything.address IS 'A nested struct.
+address.street: Street and number.
+address.city: City.
+address.geo: Coordinates.
+address.geo.lat: Latitude.
+address.geo.lon: Longitude.';
 COMMENT ON COLUMN everything.scores_by_game IS 'A map of arrays.';
 COMMENT ON COLUMN everything.levels IS 'An array of enums.';

@@ -23,8 +23,8 @@ CREATE TABLE everything (
   amounts ARRAY COMMENT 'An array of decimals.',
   attributes OBJECT COMMENT 'String attributes.',
   counters OBJECT COMMENT 'Long counters.',
-  lines ARRAY COMMENT 'Nested records.' NOT NULL,
-  address OBJECT COMMENT 'A nested struct.',
+  lines ARRAY COMMENT 'Nested records.\nlines[].sku: Stock keeping unit.\nlines[].quantity: How many.\nlines[].price: Unit price.' NOT NULL,
+  address OBJECT COMMENT 'A nested struct.\naddress.street: Street and number.\naddress.city: City.\naddress.geo: Coordinates.\naddress.geo.lat: Latitude.\naddress.geo.lon: Longitude.',
   scores_by_game OBJECT COMMENT 'A map of arrays.',
   levels ARRAY COMMENT 'An array of enums.',
   PRIMARY KEY (id)

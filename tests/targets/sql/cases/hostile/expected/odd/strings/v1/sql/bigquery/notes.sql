@@ -6,7 +6,8 @@ CREATE TABLE notes (
   mood STRING NOT NULL OPTIONS(description='Line one\nline two\r\nline three\ttabbed; \'\' doubled \\\\ two backslashes'),
   `order` STRING(12) OPTIONS(description='A reserved word as a column name: select * from x; --'),
   `MixedCase` STRING OPTIONS(description='*/ DROP TABLE notes; /*'),
-  body STRUCT<text STRING NOT NULL, tags ARRAY<STRING>> OPTIONS(description='$$ dollar quoted $$ and `backticks`'),
+  body STRUCT<text STRING NOT NULL OPTIONS(description='Nested \'quote\' and "double"'), tags ARRAY<STRING> OPTIONS(description='Nested */ comment end')> OPTIONS(description='$$ dollar quoted $$ and `backticks`'),
+  code STRING OPTIONS(description='A pattern with a quote and a backslash: it must stay one literal'),
   secret STRING OPTIONS(description='Personal \\\'; data'),
   PRIMARY KEY (note_id) NOT ENFORCED
 )
@@ -19,5 +20,6 @@ SELECT
   `order`,
   `MixedCase`,
   CAST(NULL AS STRUCT<text STRING NOT NULL, tags ARRAY<STRING>>) AS body,
+  code,
   TO_HEX(SHA256(CAST(secret AS STRING))) AS secret
 FROM notes;

@@ -6,7 +6,8 @@ CREATE TABLE notes (
   mood STRING COMMENT 'Line one\nline two\r\nline three\ttabbed; \'\' doubled \\\\ two backslashes' NOT NULL,
   `order` VARCHAR(12) COMMENT 'A reserved word as a column name: select * from x; --',
   `MixedCase` STRING COMMENT '*/ DROP TABLE notes; /*',
-  body STRUCT<text: STRING NOT NULL, tags: ARRAY<STRING>> COMMENT '$$ dollar quoted $$ and `backticks`',
+  body STRUCT<text: STRING NOT NULL COMMENT 'Nested \'quote\' and "double"', tags: ARRAY<STRING> COMMENT 'Nested */ comment end'> COMMENT '$$ dollar quoted $$ and `backticks`',
+  code STRING COMMENT 'A pattern with a quote and a backslash: it must stay one literal',
   secret STRING COMMENT 'Personal \\\'; data',
   CONSTRAINT notes_pk PRIMARY KEY (note_id)
 )
@@ -15,6 +16,10 @@ COMMENT 'It\'s a "table"; DROP TABLE users; -- not a comment */ /* nor this\nsec
 
 ALTER TABLE notes ADD CONSTRAINT notes_mood_check1 CHECK (mood IN ('it\'s', 'back\\slash', 'semi;colon -- dash', '*/ close', 'ünï 🚀', '{{ jinja }}', '"dq"'));
 
+ALTER TABLE notes ADD CONSTRAINT notes_code_check1 CHECK (length(code) >= 1);
+
+ALTER TABLE notes ADD CONSTRAINT notes_code_check2 CHECK (code RLIKE '^[a-z\'\\\\]{1,5}$');
+
 CREATE VIEW notes_protected AS
 SELECT
   note_id,
@@ -22,5 +27,6 @@ SELECT
   `order`,
   `MixedCase`,
   CAST(NULL AS STRUCT<text: STRING NOT NULL, tags: ARRAY<STRING>>) AS body,
+  code,
   sha2(CAST(secret AS STRING), 256) AS secret
 FROM notes;

@@ -7,6 +7,7 @@ CREATE TABLE notes (
   "order" VARCHAR CHECK (length("order") <= 12),
   "MixedCase" VARCHAR,
   body STRUCT(text VARCHAR, tags VARCHAR[]),
+  code VARCHAR CHECK (length(code) >= 1) CHECK (regexp_matches(code, '^[a-z''\\]{1,5}$')),
   secret VARCHAR,
   PRIMARY KEY (note_id)
 );
@@ -19,7 +20,10 @@ line two
 line three	tabbed; '''' doubled \\ two backslashes';
 COMMENT ON COLUMN notes."order" IS 'A reserved word as a column name: select * from x; --';
 COMMENT ON COLUMN notes."MixedCase" IS '*/ DROP TABLE notes; /*';
-COMMENT ON COLUMN notes.body IS '$$ dollar quoted $$ and `backticks`';
+COMMENT ON COLUMN notes.body IS '$$ dollar quoted $$ and `backticks`
+body.text: Nested ''quote'' and "double"
+body.tags: Nested */ comment end';
+COMMENT ON COLUMN notes.code IS 'A pattern with a quote and a backslash: it must stay one literal';
 COMMENT ON COLUMN notes.secret IS 'Personal \''; data';
 
 CREATE VIEW notes_protected AS
@@ -29,5 +33,6 @@ SELECT
   "order",
   "MixedCase",
   CAST(NULL AS STRUCT(text VARCHAR, tags VARCHAR[])) AS body,
+  code,
   sha256(CAST(secret AS VARCHAR)) AS secret
 FROM notes;

@@ -7,6 +7,7 @@ CREATE TABLE notes (
   "order" VARCHAR(12),
   "MixedCase" TEXT,
   body JSONB,
+  code TEXT CHECK (length(code) >= 1) CHECK (code ~ '^[a-z''\\]{1,5}$'),
   secret TEXT,
   PRIMARY KEY (note_id)
 );
@@ -19,7 +20,10 @@ line two
 line three	tabbed; '''' doubled \\ two backslashes';
 COMMENT ON COLUMN notes."order" IS 'A reserved word as a column name: select * from x; --';
 COMMENT ON COLUMN notes."MixedCase" IS '*/ DROP TABLE notes; /*';
-COMMENT ON COLUMN notes.body IS '$$ dollar quoted $$ and `backticks`';
+COMMENT ON COLUMN notes.body IS '$$ dollar quoted $$ and `backticks`
+body.text: Nested ''quote'' and "double"
+body.tags: Nested */ comment end';
+COMMENT ON COLUMN notes.code IS 'A pattern with a quote and a backslash: it must stay one literal';
 COMMENT ON COLUMN notes.secret IS 'Personal \''; data';
 
 CREATE VIEW notes_protected AS
@@ -29,5 +33,6 @@ SELECT
   "order",
   "MixedCase",
   CAST(NULL AS JSONB) AS body,
+  code,
   encode(sha256(convert_to(CAST(secret AS TEXT), 'UTF8')), 'hex') AS secret
 FROM notes;

@@ -12,7 +12,8 @@ CREATE TABLE notes (
   mood VARCHAR COMMENT 'Line one\nline two\r\nline three\ttabbed; \'\' doubled \\\\ two backslashes' NOT NULL,
   "order" VARCHAR(12) COMMENT 'A reserved word as a column name: select * from x; --',
   "MixedCase" VARCHAR COMMENT '*/ DROP TABLE notes; /*',
-  body OBJECT COMMENT '$$ dollar quoted $$ and `backticks`' WITH MASKING POLICY notes__body__pii,
+  body OBJECT COMMENT '$$ dollar quoted $$ and `backticks`\nbody.text: Nested \'quote\' and "double"\nbody.tags: Nested */ comment end' WITH MASKING POLICY notes__body__pii,
+  code VARCHAR COMMENT 'A pattern with a quote and a backslash: it must stay one literal',
   secret VARCHAR COMMENT 'Personal \\\'; data' WITH MASKING POLICY notes__secret__pii,
   PRIMARY KEY (note_id)
 )
