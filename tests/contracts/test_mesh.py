@@ -142,16 +142,72 @@ def test_consumers_of_a_deprecated_version_warned_then_failed_after_the_date(rep
     assert [d["severity"] for d in found if d["code"] == "VERSION008"] == ["warning"]
 
 
-def test_transitive_promise_compares_every_earlier_version(repo, cli):
-    edit(repo / ORDERS_V2, "compatibility: full", "compatibility: backward_transitive")
-    git(repo, "commit", "-qam", "transitive")
-    edit(repo / ORDERS_V2, "version: 2.0.0", "version: 2.1.0")  # 2.1.0 drops DELIVERED
-    edit(repo / ORDERS_V2, "symbols: [PLACED, PAID, SHIPPED, DELIVERED, CANCELLED]", "symbols: [PLACED, PAID, SHIPPED, CANCELLED]")
-    git(repo, "commit", "-qam", "2.1.0")  # (a breaking commit that slipped through)
-    edit(repo / ORDERS_V2, "version: 2.1.0", "version: 2.2.0")
-    edit(repo / ORDERS_V2, "symbols: [PLACED, PAID, SHIPPED, CANCELLED]", "symbols: [PLACED, PAID, SHIPPED, CANCELLED, RETURNED]")
-    found = json.loads(cli("check", "--against", "HEAD", "--format", "json").output)
-    assert any(d["code"] == "BRK211" and d["message"].startswith("against version 2.0.0:") for d in found)
+TRANSITIVE = """\
+apiVersion: meshgen/v1
+kind: DataProduct
+domain: shop
+name: orders
+version: 1.0.0
+owner: {team: shop-team}
+datasets:
+  - name: orders
+    fields:
+      - {name: order_id, type: uuid, required: true}
+      - {name: status, type: enum, symbols: [NEW, PAID, DONE], required: true}
+      - {name: qty, type: long, required: true}
+      - {name: note, type: string, required: true}
+outputPorts:
+  - {name: events, type: events, dataset: orders, topic: shop.orders, format: avro}
+compatibility: full
+"""
+
+
+def test_transitive_promise_compares_every_earlier_version(tmp_path, cli, monkeypatch):
+    """1.0.0 (full) → 1.1.0 (backward_transitive) → 1.2.0 adds LOST, makes note nullable (breaks forward
+    only) → 1.3.0 slipped through: drops PAID, narrows qty → working tree 1.4.0 drops LOST. Every earlier
+    version is compared, by the baseline's promise; each break is one error naming the versions it
+    breaks with."""
+    need_executable("git")
+    repo = tmp_path / "repo"
+    product = repo / "shop/orders/v1/dataproduct.yaml"
+    product.parent.mkdir(parents=True)
+    (repo / "meshgen.yaml").write_text("name: transitive\n")
+    product.write_text(TRANSITIVE)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "1.0.0")
+    steps = [("version: 1.0.0", "version: 1.1.0"), ("compatibility: full", "compatibility: backward_transitive"), None,
+             ("version: 1.1.0", "version: 1.2.0"), ("[NEW, PAID, DONE]", "[NEW, PAID, DONE, LOST]"),
+             ("note, type: string, required: true", "note, type: string"), None,
+             ("version: 1.2.0", "version: 1.3.0"), ("[NEW, PAID, DONE, LOST]", "[NEW, DONE, LOST]"),
+             ("qty, type: long", "qty, type: int"), None,
+             ("version: 1.3.0", "version: 1.4.0"), ("[NEW, DONE, LOST]", "[NEW, DONE]")]
+    for step in steps:
+        if step is None:
+            git(repo, "commit", "-qam", "next version")
+        else:
+            edit(product, *step)
+    monkeypatch.chdir(repo)
+    result = cli("check", "--against", "HEAD", "--format", "json")
+    assert result.exit_code == 1
+    found = [(d["code"], d["message"].split(" (breaks")[0], sorted(r["file"].split(":")[0] for r in d["related"]))
+             for d in json.loads(result.output) if d["code"].startswith("BRK")]
+    commits = git(repo, "log", "--format=%h", "--abbrev=12").split()  # 1.3.0, 1.2.0, 1.1.0, 1.0.0
+    field = "enum field 'status' of dataset 'orders'"
+    assert sorted(found) == sorted([
+        ("BRK211", f"{field} lost symbol LOST", ["HEAD"]),  # the direct comparison with 1.3.0
+        ("BRK211", f"against earlier version 1.2.0: {field} lost symbols PAID, LOST", [commits[1]]),
+        ("BRK211", f"against earlier versions 1.0.0 and 1.1.0: {field} lost symbol PAID",
+         sorted([commits[3], commits[2]])),
+        ("BRK207", "against earlier versions 1.0.0, 1.1.0 and 1.2.0: type of field 'qty' of dataset 'orders' "
+                   "narrowed from long to int; existing readers still read new data, but old values may not fit "
+                   "the new type", sorted(commits[1:])),
+    ])
+    # judged by the baseline's promise: 1.0.0 promised `full`, under which `note` becoming nullable
+    # (forward only) would fail too; backward_transitive does not promise forward
+    assert all("promises `compatibility: backward_transitive`" in d["message"]
+               for d in json.loads(result.output) if d["code"].startswith("BRK"))
+
 
 
 def test_diff_and_changelog_commands(repo, cli):

@@ -14,7 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from meshgen.contracts.baseline import Baseline, history_at, read_file_at
-from meshgen.contracts.judge import consumers_of, judge, name_consumers
+from meshgen.contracts.changes import Change
+from meshgen.contracts.judge import consumers_of, judge, name_consumers, semver_key
 from meshgen.contracts.rules import compare
 from meshgen.contracts.settings import ContractSettings
 from meshgen.diagnostics import Diagnostic, Severity
@@ -43,11 +44,10 @@ def compare_meshes(baseline: Baseline, mesh: Mesh, settings: ContractSettings) -
                 continue  # still there but does not load: its own errors say why
             out.extend(_removed(baseline, old, mesh, by_path, consumers))
             continue
-        found = judge(compare(old, new, settings.ignore), old, new, consumers)
-        out.extend(found)
+        changes = compare(old, new, settings.ignore)
+        out.extend(judge(changes, old, new, consumers))
         if old.product.compatibility.endswith("_transitive"):
-            known = {(d.code, d.location) for d in found}
-            out.extend(d for d in _transitive(baseline, old, new, settings) if (d.code, d.location) not in known)
+            out.extend(_transitive(baseline, old, new, settings, {_identity(c) for c in changes}))
         if new.product.status == "retired" and old.product.status != "retired" and consumers:
             out.append(Diagnostic(
                 "VERSION005", Severity.ERROR,
@@ -107,12 +107,21 @@ def _removed(baseline: Baseline, old: ProductFile, mesh: Mesh, by_path: dict[str
     return out
 
 
-def _transitive(baseline: Baseline, old: ProductFile, new: ProductFile, settings: ContractSettings) -> list[Diagnostic]:
-    """`*_transitive`: the promise holds against every earlier version in history, not just the last."""
+def _identity(change: Change) -> tuple:
+    return change.rule.code, change.location, change.message
+
+
+def _transitive(baseline: Baseline, old: ProductFile, new: ProductFile, settings: ContractSettings,
+                known: set[tuple]) -> list[Diagnostic]:
+    """`*_transitive`: the baseline's promise holds against every earlier version of the address in
+    the file's git history, not just the last. A break found against several earlier versions is
+    one error naming them all (each version's position is a `see` line); a change the direct
+    comparison already reports (`known`) is not repeated."""
     rel = baseline.paths.get(old.product.address)
     if not rel:
         return []
-    out, seen_versions = [], {old.product.version}
+    found: dict[tuple, list[tuple[str, Diagnostic]]] = {}
+    seen_versions = {old.product.version}
     for commit in history_at(baseline.top, baseline.commit, rel)[1:]:
         try:
             earlier, _ = read_file_at(baseline.top, commit[:12], rel)
@@ -121,8 +130,19 @@ def _transitive(baseline: Baseline, old: ProductFile, new: ProductFile, settings
         if earlier is None or earlier.product.address != old.product.address or earlier.product.version in seen_versions:
             continue
         seen_versions.add(earlier.product.version)
-        for d in judge(compare(earlier, new, settings.ignore), earlier, new, None):
-            if d.severity is Severity.ERROR and d.code.startswith("BRK"):
-                out.append(Diagnostic(d.code, d.severity, f"against version {earlier.product.version}: {d.message}",
-                                      d.location, d.hint, d.name, d.related))
+        changes = compare(earlier, new, settings.ignore)
+        # judge the earlier version by the baseline's promise: that is the one that is transitive
+        for change, d in zip(changes, judge(changes, earlier, new, None, promise=old.product.compatibility)):
+            if d.severity is Severity.ERROR and _identity(change) not in known:
+                found.setdefault(_identity(change), []).append((earlier.product.version, d))
+    out = []
+    for versions in found.values():
+        versions.sort(key=lambda vd: semver_key(vd[0]))
+        names = [v for v, _ in versions]
+        shown = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        first = versions[0][1]
+        related = tuple(r for _, d in versions for r in d.related if r != first.location)
+        out.append(Diagnostic(first.code, first.severity,
+                              f"against earlier version{'s' if len(names) > 1 else ''} {shown}: {first.message}",
+                              first.location, first.hint, first.name, related))
     return out

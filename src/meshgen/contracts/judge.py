@@ -70,13 +70,15 @@ def semver_key(version: str) -> tuple:
 
 
 def judge(changes: list[Change], old: ProductFile, new: ProductFile,
-          consumers: list[Consumer] | None) -> list[Diagnostic]:
-    """Diagnostics for the changes from `old` to `new`.
+          consumers: list[Consumer] | None, promise: str | None = None) -> list[Diagnostic]:
+    """Diagnostics for the changes from `old` to `new`: one per change, in order, then the version checks.
 
     `consumers` are the input ports that read the previous version in the current mesh;
-    None when the mesh is unknown (two files compared alone).
+    None when the mesh is unknown (two files compared alone). `promise` is the compatibility
+    mode to judge by (default: the one `old` declares).
     """
-    promised = PROMISES[old.product.compatibility]
+    promise = promise or old.product.compatibility
+    promised = PROMISES[promise]
     new_major = new.product.major > old.product.major
     out: list[Diagnostic] = []
     breaking = 0
@@ -87,7 +89,7 @@ def judge(changes: list[Change], old: ProductFile, new: ProductFile,
             message += f" (breaks {short_modes(change.breaks)} compatibility)"
         if change.breaks & promised:
             severity = Severity.ERROR
-            message += f"; {old.product.address} promises `compatibility: {old.product.compatibility}`"
+            message += f"; {old.product.address} promises `compatibility: {promise}`"
         hard = change.removes or change.breaks == BOTH
         # The consumers this change breaks or takes a field from (other changes name nobody).
         named = [c for c in consumers or [] if c.uses(change.dataset, change.field)] if change.breaks or hard else []
