@@ -9,6 +9,7 @@ import inspect
 import json
 
 from meshgen.governance.registry import load_registry
+from meshgen.governance.rule import TIGHTEN, RuleOptions, tighten_kind
 
 INTRO = """# Governance rules
 
@@ -17,7 +18,9 @@ INTRO = """# Governance rules
 
 Every rule has a stable code, a dotted name, groups, a default severity and typed options.
 A policy in `meshgen.yaml` (and a domain's `governance.yaml`) refers to a rule by its code, its
-name or one of its groups; see [governance.md](governance.md) for policies and waivers.
+name or one of its groups; see [governance.md](governance.md) for policies and waivers. A domain
+policy may tighten a rule's options as each option's "a domain policy may" column says; anything
+else is error GOV002.
 `meshgen rules` lists the rules with the severity in force.
 
 ## Enforced elsewhere in meshgen
@@ -48,13 +51,16 @@ def _options_table(rule) -> list[str]:
     fields = rule.Options.model_fields
     if not fields:
         return ["No options.", ""]
-    lines = ["| option | default | meaning |", "|---|---|---|"]
+    lines = ["| option | default | a domain policy may | meaning |", "|---|---|---|---|"]
     for name, info in fields.items():
         default = info.default
-        if hasattr(default, "model_dump"):
+        if isinstance(default, RuleOptions):
+            may = "; ".join(f"`{key}`: {TIGHTEN[tighten_kind(sub)]}" for key, sub in type(default).model_fields.items())
             default = default.model_dump()
+        else:
+            may = TIGHTEN[tighten_kind(info)]
         shown = json.dumps(default, sort_keys=True)
-        lines.append(f"| `{name}` | `{shown}` | {info.description or ''} |")
+        lines.append(f"| `{name}` | `{shown}` | {may} | {info.description or ''} |")
     return lines + [""]
 
 

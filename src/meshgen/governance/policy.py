@@ -3,8 +3,11 @@
 The mesh policy lives under `governance:` in meshgen.yaml. A domain may tighten it with
 `<mesh root>/<domain>/governance.yaml` (same shape), which applies to every product whose
 `domain:` is that folder's name. A domain may raise a severity, turn on a rule the mesh left
-off (with its options), and shorten the longest waiver; lowering or disabling a mesh rule,
-changing the options of a rule the mesh runs, or lengthening waivers is itself an error (GOV002).
+off (with its options), tighten a rule's options (each option declares how: a minimum may
+rise, a required list may grow, an accepted list may shrink, a limit may drop; see
+docs/rules.md) and shorten the longest waiver; lowering or disabling a mesh rule, loosening an
+option, or lengthening waivers is itself an error (GOV002). A domain's options apply on top of
+the mesh's: keys it does not name keep the mesh's value.
 
     governance:
       rules:
@@ -168,6 +171,13 @@ def _options(rule: type[Rule], raw: dict, where: _Positions, path: tuple, code: 
                       for d in pydantic_diagnostics(exc, raw, _Positions(where, path), rule.Options)]
 
 
+def _merge(base: Any, override: Any) -> Any:
+    """`override` on top of `base`: mappings merge key by key, anything else replaces."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        return {**base, **{k: _merge(base.get(k), v) for k, v in override.items()}}
+    return override
+
+
 def _severity_path(key: str, value) -> tuple:
     return ("rules", key) if isinstance(value, str) else ("rules", key, "severity")
 
@@ -258,18 +268,21 @@ def domain_policy(mesh, domain: str, base: Policy, registry: Registry) -> tuple[
                                           where.location(("rules", key, "options"), key=True),
                                           "set options under the rule's code or dotted name"))
                     break
-                parsed_options, problems = _options(rule, setting.options, where, ("rules", key, "options"), "GOV003")
+                # The domain's options apply on top of the mesh's: keys it does not name keep the mesh's value.
+                merged = _merge(current.options.model_dump(), setting.options)
+                parsed_options, problems = _options(rule, merged, where, ("rules", key, "options"), "GOV003")
                 out.extend(problems)
-                if parsed_options is not None and parsed_options != current.options:
-                    if current.level != "off":
+                if parsed_options is not None:
+                    loosened = parsed_options.loosened(current.options) if current.level != "off" else []
+                    for option, problem in loosened:
                         out.append(Diagnostic(
                             "GOV002", Severity.ERROR,
-                            f"domain {domain!r} may not change the options of {rule.code} ({rule.name}), "
-                            "which the mesh policy runs",
-                            where.location(("rules", key, "options"), key=True),
-                            "options of a mesh rule are set in meshgen.yaml; a domain may set options "
-                            "only for a rule it turns on itself"))
-                    else:
+                            f"domain {domain!r} may not loosen {rule.code} ({rule.name}) option "
+                            f"{'.'.join(map(str, option))}: {problem}",
+                            where.location(("rules", key, "options") + option),
+                            "a domain may tighten options (raise a minimum, turn a check on, require more, "
+                            "accept less; docs/rules.md says how for each option); loosening is done in meshgen.yaml"))
+                    if not loosened:
                         options = parsed_options
             if (level, options) != (current.level, current.options):
                 policy.rules[rule.code] = RuleConfig(level, options)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator, get_args
 
 from pydantic import BaseModel, ConfigDict
 
@@ -23,10 +23,80 @@ if TYPE_CHECKING:
     from meshgen.spec.loader import ProductFile
 
 
+# How a domain policy may tighten an option the mesh policy sets, declared on the option with
+# `Field(..., json_schema_extra=tighten("grow"))`. An option without one may not change.
+TIGHTEN = {
+    "raise": "only raise it",          # a bool from false to true, an ordered Literal upwards
+    "grow": "only add entries",        # a list (or a mapping of lists) may gain, never lose
+    "shrink": "only remove entries",   # a list of what is accepted may lose, never gain
+    "lower": "only lower it",          # a limit may drop, or be set where the mesh has none
+    "set": "only set it where the mesh leaves it unset (null or `any`)",
+    "keep": "not change it",
+}
+
+
+def tighten(kind: str) -> dict:
+    assert kind in TIGHTEN, kind
+    return {"tighten": kind}
+
+
+def tighten_kind(info) -> str:
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    return extra.get("tighten", "keep")
+
+
 class RuleOptions(BaseModel):
     """Options of a rule, set in a policy under `rules: {CODE: {options: {...}}}`. Unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    def loosened(self, base: "RuleOptions", prefix: tuple = ()) -> list[tuple[tuple, str]]:
+        """Where these options are looser than `base`: (option path, what is wrong). Empty: as strict or stricter."""
+        out: list[tuple[tuple, str]] = []
+        for name, info in type(self).model_fields.items():
+            new, old, path = getattr(self, name), getattr(base, name), prefix + (name,)
+            if new == old:
+                continue
+            if isinstance(new, RuleOptions):
+                out.extend(new.loosened(old, path))
+                continue
+            problem = _loosening(tighten_kind(info), new, old, info.annotation)
+            if problem:
+                out.append((path, problem))
+        return out
+
+
+def _shown(value: Any) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True)
+
+
+def _loosening(kind: str, new: Any, old: Any, annotation: Any) -> str:
+    """Why `new` loosens `old` under `kind`, or "" when it tightens."""
+    allowed = f"a domain may {TIGHTEN[kind]}"
+    if kind == "raise":
+        order = (False, True) if isinstance(new, bool) else get_args(annotation)
+        if order.index(new) > order.index(old):
+            return ""
+        return f"{_shown(new)} is below the mesh's {_shown(old)} ({' < '.join(_shown(v) for v in order)}); {allowed}"
+    if kind == "grow":
+        if isinstance(new, dict):
+            lost = {k: sorted(set(v) - set(new.get(k, ()))) for k, v in old.items()}
+            lost = {k: v for k, v in lost.items() if v or k not in new}
+            return f"drops {_shown(lost)} that the mesh requires; {allowed}" if lost else ""
+        lost = sorted(set(old) - set(new))
+        return f"drops {_shown(lost)} that the mesh requires; {allowed}" if lost else ""
+    if kind == "shrink":
+        gained = sorted(set(new) - set(old))
+        return f"adds {_shown(gained)} that the mesh does not accept; {allowed}" if gained else ""
+    if kind == "lower":
+        if old is None or (new is not None and new < old):
+            return ""
+        return f"{_shown(new)} is above the mesh's {_shown(old)}; {allowed}"
+    if kind == "set" and old in (None, "any"):
+        return ""
+    return f"the mesh sets {_shown(old)}; {allowed}"
 
 
 @dataclass(frozen=True)

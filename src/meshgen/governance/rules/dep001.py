@@ -3,7 +3,7 @@ from __future__ import annotations
 from pydantic import Field as F
 
 from meshgen.diagnostics import Severity
-from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions
+from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions, tighten
 
 
 class DeprecatedFieldComplete(Rule):
@@ -38,7 +38,7 @@ class DeprecatedFieldComplete(Rule):
     severity = Severity.WARNING
 
     class Options(RuleOptions):
-        replacement: bool = F(True, description="Require `replacedBy` on deprecated fields.")
+        replacement: bool = F(True, description="Require `replacedBy` on deprecated fields.", json_schema_extra=tighten("raise"))
 
     def check(self, ctx: RuleContext):
         for ref in ctx.fields():

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pydantic import Field as F
 
 from meshgen.diagnostics import Severity
-from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions
+from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions, tighten
 
 
 class DescriptionRequired(Rule):
@@ -43,7 +43,7 @@ class DescriptionRequired(Rule):
     severity = Severity.ERROR
 
     class Options(RuleOptions):
-        datasets: bool = F(True, description="Require a description on every dataset too.")
+        datasets: bool = F(True, description="Require a description on every dataset too.", json_schema_extra=tighten("raise"))
 
     def check(self, ctx: RuleContext):
         p = ctx.product

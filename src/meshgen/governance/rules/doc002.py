@@ -3,7 +3,7 @@ from __future__ import annotations
 from pydantic import Field as F
 
 from meshgen.diagnostics import Severity
-from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions
+from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions, tighten
 
 
 class FieldDescriptionRequired(Rule):
@@ -35,7 +35,8 @@ class FieldDescriptionRequired(Rule):
     enabled = False
 
     class Options(RuleOptions):
-        nested: bool = F(True, description="Also check members of structs (nested fields).")
+        nested: bool = F(True, description="Also check members of structs (nested fields).",
+                   json_schema_extra=tighten("raise"))
 
     def check(self, ctx: RuleContext):
         for ref in ctx.fields():

@@ -6,7 +6,7 @@ from typing import Literal, Optional
 from pydantic import Field as F
 
 from meshgen.diagnostics import Severity
-from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions
+from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions, tighten
 from meshgen.spec.models import Pattern
 
 CASES = {
@@ -21,9 +21,12 @@ EXAMPLES = {"snake": "order_lines", "kebab": "order-lines", "camel": "orderLines
 
 class NameStyle(RuleOptions):
     case: Literal["snake", "kebab", "camel", "pascal", "any"] = F(
-        "snake", description="snake (order_lines), kebab (order-lines), camel (orderLines), pascal (OrderLines) or any.")
-    pattern: Optional[Pattern] = F(None, description="A regular expression the whole name must also match.")
-    maxLength: Optional[int] = F(None, ge=1, description="The longest name allowed.")
+        "snake", description="snake (order_lines), kebab (order-lines), camel (orderLines), pascal (OrderLines) or any.",
+        json_schema_extra=tighten("set"))
+    pattern: Optional[Pattern] = F(None, description="A regular expression the whole name must also match.",
+                                      json_schema_extra=tighten("set"))
+    maxLength: Optional[int] = F(None, ge=1, description="The longest name allowed.",
+                                        json_schema_extra=tighten("lower"))
 
 
 class NamingConvention(Rule):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pydantic import Field as F
 
 from meshgen.diagnostics import Severity
-from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions
+from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions, tighten
 
 # Reserved in ANSI SQL and in most warehouses (PostgreSQL, Snowflake, BigQuery, Databricks,
 # DuckDB, Redshift): as a column or table name each needs quoting everywhere.
@@ -51,8 +51,9 @@ class ReservedWords(Rule):
     severity = Severity.ERROR
 
     class Options(RuleOptions):
-        extra: list[str] = F([], description="More words to reject (case-insensitive).")
-        allow: list[str] = F([], description="Reserved words to accept anyway (case-insensitive).")
+        extra: list[str] = F([], description="More words to reject (case-insensitive).", json_schema_extra=tighten("grow"))
+        allow: list[str] = F([], description="Reserved words to accept anyway (case-insensitive).",
+                          json_schema_extra=tighten("shrink"))
 
     def check(self, ctx: RuleContext):
         words = (SQL_RESERVED | {w.lower() for w in ctx.options.extra}) - {w.lower() for w in ctx.options.allow}

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pydantic import Field as F
 
 from meshgen.diagnostics import Severity
-from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions
+from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions, tighten
 
 
 class OwnerContactRequired(Rule):
@@ -38,8 +38,9 @@ class OwnerContactRequired(Rule):
     severity = Severity.ERROR
 
     class Options(RuleOptions):
-        email: bool = F(False, description="Require `owner.email` (a support channel alone is not enough).")
-        productOwner: bool = F(False, description="Require `owner.productOwner`.")
+        email: bool = F(False, description="Require `owner.email` (a support channel alone is not enough).",
+                  json_schema_extra=tighten("raise"))
+        productOwner: bool = F(False, description="Require `owner.productOwner`.", json_schema_extra=tighten("raise"))
 
     def check(self, ctx: RuleContext):
         p = ctx.product

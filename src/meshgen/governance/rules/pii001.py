@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import Field as F
 
 from meshgen.diagnostics import Severity
-from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions
+from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions, tighten
 from meshgen.spec.models import CLASSIFICATION_ORDER
 
 
@@ -45,10 +45,11 @@ class PiiProtectionRequired(Rule):
 
     class Options(RuleOptions):
         minimum: Literal["internal", "confidential", "restricted"] = F(
-            "confidential", description="The lowest classification personal data may have.")
+            "confidential", description="The lowest classification personal data may have.", json_schema_extra=tighten("raise"))
         protections: list[Literal["encrypt", "mask", "hash", "tokenize"]] = F(
             ["encrypt", "mask", "hash", "tokenize"], min_length=1,
-            description="The protection methods the mesh accepts for personal data.")
+            description="The protection methods the mesh accepts for personal data.",
+            json_schema_extra=tighten("shrink"))
 
     def check(self, ctx: RuleContext):
         floor = CLASSIFICATION_ORDER.index(ctx.options.minimum)

@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import Field as F
 
 from meshgen.diagnostics import Severity
-from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions
+from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions, tighten
 from meshgen.spec.models import CLASSIFICATION_ORDER
 
 
@@ -49,7 +49,8 @@ class PiiProductClassification(Rule):
 
     class Options(RuleOptions):
         minimum: Literal["internal", "confidential", "restricted"] = F(
-            "confidential", description="The lowest classification of a product or column that holds personal data.")
+            "confidential", description="The lowest classification of a product or column that holds personal data.",
+            json_schema_extra=tighten("raise"))
 
     def check(self, ctx: RuleContext):
         floor = CLASSIFICATION_ORDER.index(ctx.options.minimum)

@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import Field as F
 
 from meshgen.diagnostics import Severity
-from meshgen.governance.rule import Finding, Place, Rule, RuleContext, RuleOptions
+from meshgen.governance.rule import Finding, Place, Rule, RuleContext, RuleOptions, tighten
 
 SloName = Literal["freshness", "accuracy", "completeness", "availability", "retention", "latency"]
 
@@ -40,9 +40,10 @@ class RequiredSlos(Rule):
     severity = Severity.ERROR
 
     class Options(RuleOptions):
-        always: list[SloName] = F([], description="SLOs every product must declare.")
+        always: list[SloName] = F([], description="SLOs every product must declare.", json_schema_extra=tighten("grow"))
         byTag: dict[str, list[SloName]] = F({"tier-1": ["freshness", "accuracy"]},
-                                            description="Tag → SLOs that products with that tag must declare.")
+                                            description="Tag → SLOs that products with that tag must declare.",
+                                            json_schema_extra=tighten("grow"))
 
     def check(self, ctx: RuleContext):
         p = ctx.product
