@@ -23,7 +23,7 @@ from meshgen.spec.loader import ProductFile
 from meshgen.spec.models import Dataset
 from meshgen.spec.types import Kind
 from meshgen.targets.base import Target
-from meshgen.targets.sql import DialectName, product_dialects
+from meshgen.targets.sql import DialectName, checks, product_dialects
 from meshgen.targets.sql.dialects import Dialect, dialect
 
 
@@ -148,6 +148,15 @@ class DbtTarget(Target):
                 constraints.append({"type": "primary_key"})
             elif f.unique:
                 constraints.append({"type": "unique"})
+            conditions, unchecked = checks(d, f, d.quote(f.name), symbols=False)
+            constraints += [{"type": "check", "expression": jinja_text(c)} for c in conditions]
+            if unchecked:
+                self.unsupported("DBT002", f"dbt ({d.name}): {', '.join(said for _, said in unchecked)} of "
+                                 f"{ds.name}.{f.name} {'is' if len(unchecked) == 1 else 'are'} not in the contract "
+                                 f"({d.name} has no CHECK constraints)",
+                                 pf.location(*pf.dataset_path(ds.name), "fields", i, unchecked[0][0]),
+                                 "add a quality check with `sql:` for it, or set targets.dbt.warehouse to a "
+                                 "warehouse with CHECK constraints")
             if constraints:
                 col["constraints"] = constraints
             col_tests: list[Any] = []

@@ -115,3 +115,21 @@ def test_dbt_build_fails_when_the_contract_does_not_match(tmp_path):
     result = dbt(project, "build")
     assert result.returncode != 0
     assert "contract" in (result.stdout + result.stderr).lower()
+
+
+@pytest.mark.integration
+def test_dbt_build_refuses_rows_that_break_a_check_constraint(tmp_path):
+    """minimum, maxLength, minLength and pattern are `check` constraints of the contract: on
+    DuckDB a model whose rows break one fails to build."""
+    built = build_for_validation("all_types", tmp_path, warehouse="duckdb")
+    project = tmp_path / "project"
+    make_project(built, project)
+    properties = next((project / "models").rglob("*.yml")).read_text(encoding="utf-8")
+    assert "expression: regexp_matches(label, '^[a-z]+$')" in properties
+    stub = next(p for p in (project / "models").rglob("*.sql"))
+    select = stub.read_text(encoding="utf-8")
+    stub.write_text(select.replace("select *", "select * replace ('NOT LOWER' as label)", 1), encoding="utf-8")
+    result = dbt(project, "build")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "CHECK constraint" in output

@@ -262,7 +262,7 @@ def protection(f: Field) -> str | None:
     return None
 
 
-def checks(d: Dialect, f: Field, col: str) -> tuple[list[str], list[tuple[str, str]]]:
+def checks(d: Dialect, f: Field, col: str, symbols: bool = True) -> tuple[list[str], list[tuple[str, str]]]:
     """What the column type alone does not hold: (CHECK conditions, or — for a dialect without
     CHECK constraints — the (spec key, constraint) pairs left unenforced). Enum symbols a dialect
     cannot check are reported by `column_type` as a lost part of the type."""
@@ -283,7 +283,7 @@ def checks(d: Dialect, f: Field, col: str) -> tuple[list[str], list[tuple[str, s
     if not d.check_constraints:
         return [], [(key, said) for key, said, _ in rules]
     conditions = [cond for _, _, cond in rules]
-    if t.kind is Kind.ENUM:
+    if t.kind is Kind.ENUM and symbols:  # symbols=False: the caller tests them another way (dbt)
         conditions.insert(0, f"{col} IN ({', '.join(d.literal(s) for s in t.symbols)})")
     return conditions, []
 
