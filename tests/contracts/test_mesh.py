@@ -110,6 +110,25 @@ def test_major_bump_in_place_is_an_error(repo, cli):
     assert any(d["code"] == "VERSION004" and d["file"] == str(ORDERS_V1) for d in found)
 
 
+def test_major_going_backwards_in_place_is_a_version_going_backwards(repo, cli):
+    """1.4.0 → 0.4.0 in the v1 file is not a 'new major beside the old one': it went backwards."""
+    mk = repo / "marketing/campaign_attribution/v1/dataproduct.yaml"
+    edit(mk, "product: data://checkout/orders/v2", "product: data://checkout/orders/v1")
+    edit(mk, "fields: [order_id, customer_id, total, currency, placed_at, is_first_order, sales_channel, promo_codes]",
+         "fields: [order_id, customer_id, total, currency, placed_at]")
+    git(repo, "commit", "-qam", "marketing reads v1")
+    edit(repo / ORDERS_V1, "version: 1.4.0", "version: 0.4.0")
+    found = json.loads(cli("check", "--against", "HEAD", "--format", "json").output)
+    codes = {d["code"]: d for d in found if d["file"] == str(ORDERS_V1)}
+    assert "VERSION004" not in codes
+    assert codes["VERSION001"]["message"].startswith("version went backwards from 1.4.0 to 0.4.0")
+    assert codes["VERSION001"]["line"] == 6  # `version:`
+    removed = codes["VERSION005"]
+    assert "no longer exists (its file now declares data://checkout/orders/v0)" in removed["message"]
+    assert "growth-analytics-team" in removed["message"]
+    assert "migrate to data://checkout/orders/v2" in removed["hint"]  # the newer major, never v0
+
+
 def test_removing_an_unused_field_says_no_consumer_uses_it(repo, cli):
     edit(repo / ORDERS_V2, "version: 2.0.0", "version: 2.1.0")
     edit(repo / ORDERS_V2, "compatibility: full", "compatibility: none")

@@ -4,7 +4,8 @@ Products are paired by address (a major version is a new address). For each pair
 run and `judge` decides, with the current mesh's consumers of that address. An address that
 existed in the baseline and is gone, or is now `status: retired`, must have no consumers left:
 
-VERSION004  a file that held vN now declares another major in place (a new major is a new file)
+VERSION001  a file that held vN now declares an older major (the version went backwards)
+VERSION004  a file that held vN now declares a newer major in place (a new major is a new file)
 VERSION005  a product version was removed or retired while consumers still read it
 VERSION006  a product version was removed, and nothing consumed it (info)
 """
@@ -78,7 +79,16 @@ def _removed(baseline: Baseline, old: ProductFile, mesh: Mesh, by_path: dict[str
     was = old.location("name")
     out = []
     in_place = by_path.get(rel)
-    if in_place is not None and (in_place.product.domain, in_place.product.name) == (old.product.domain, old.product.name):
+    if in_place is not None and (in_place.product.domain, in_place.product.name) != (old.product.domain, old.product.name):
+        in_place = None  # the path now holds another product
+    if in_place is not None and in_place.product.major < old.product.major:
+        out.append(Diagnostic(
+            "VERSION001", Severity.ERROR,
+            f"version went backwards from {old.product.version} to {in_place.product.version}: this file was "
+            f"{address} at {baseline.ref} and now declares {in_place.product.address}",
+            in_place.location("version"), f"a new version must be greater than {old.product.version}",
+            "contracts.version-backwards", (old.location("version"),)))
+    elif in_place is not None:
         out.append(Diagnostic(
             "VERSION004", Severity.ERROR,
             f"this file was {address} ({old.product.version}) at {baseline.ref}; it now declares "
@@ -87,17 +97,19 @@ def _removed(baseline: Baseline, old: ProductFile, mesh: Mesh, by_path: dict[str
             f"a new major version is a new address: restore {rel} as it was and add "
             f"{in_place.product.domain}/{in_place.product.name}/v{in_place.product.major}/dataproduct.yaml beside it",
             "contracts.major-bump-in-place", (old.location("version"),)))
-    siblings = [pf for pf in mesh.versions_of(old.product.domain, old.product.name)]
+    siblings = mesh.versions_of(old.product.domain, old.product.name)
+    newer = [pf for pf in siblings if pf.product.major > old.product.major]
     anchor = in_place or (siblings[-1] if siblings else None)
     if consumers:
         where = anchor.location("version") if anchor is not None else consumers[0].location
         restore = f"restore {rel} (`git checkout {baseline.ref} -- {rel}`)" if rel else f"restore {address}"
+        gone = (f"no longer exists (its file now declares {in_place.product.address})" if in_place is not None
+                else f"was removed (it exists at {baseline.ref})")
         out.append(Diagnostic(
             "VERSION005", Severity.ERROR,
-            f"{address} was removed (it exists at {baseline.ref}) but {name_consumers(consumers)} "
-            f"still read{'s' if len(consumers) == 1 else ''} it",
+            f"{address} {gone} but {name_consumers(consumers)} still read{'s' if len(consumers) == 1 else ''} it",
             where, f"{restore} with `status: deprecated` until they migrate"
-            + (f" to {anchor.product.address}" if anchor is not None else ""),
+            + (f" to {newer[-1].product.address}" if newer else ""),
             "contracts.removed-while-consumed", (was,) + tuple(c.location for c in consumers)))
     else:
         out.append(Diagnostic(
