@@ -62,3 +62,22 @@ def test_a_waiver_on_a_wrong_nested_path_suggests_the_right_one(cli, monkeypatch
     stale = next(d for d in found if d["code"] == "GOV013")
     assert "items.items.batch" in stale["message"]
     assert stale["hint"].startswith("did you mean path 'datasets.orders.fields.items.batch'?")
+
+
+def test_naming_findings_suggest_the_name_in_the_required_case(cli, monkeypatch):
+    monkeypatch.chdir(CASES / "NAM001/fail")
+    hints = {d["message"].split("'")[1]: d["hint"].split(" (to waive")[0]
+             for d in json.loads(cli("validate", ".", "--format", "json").stdout)}
+    assert hints == {"Sales": "rename it to 'sales'", "OrderLines": "rename it to 'order_lines'",
+                     "order-lines": "rename it to 'order_lines'", "lineId": "rename it to 'line_id'"}
+
+
+@pytest.mark.parametrize("name, case, expected", [
+    ("HTTPStatus", "snake", "http_status"), ("order_lines_2", "camel", "orderLines2"),
+    ("orderLines", "kebab", "order-lines"), ("order-lines", "pascal", "OrderLines"),
+    ("Ünïcode", "snake", "Ünïcode"),  # letters the cases cannot hold: no made-up suggestion
+])
+def test_in_case(name, case, expected):
+    from meshgen.governance.rules.nam001 import in_case
+
+    assert in_case(name, case) == expected

@@ -84,11 +84,29 @@ class NamingConvention(Rule):
             yield from _style("field", ref.field.name, o.field, ref.place.child("name"))
 
 
+def in_case(name: str, case: str) -> str:
+    """`OrderLines`, `order-lines`, `orderLines` → the same words in `case` (order_lines for snake)."""
+    words = [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)]
+    if "".join(words) != re.sub(r"[_\-]", "", name.lower()):  # other characters: no safe suggestion
+        return name
+    if case == "snake":
+        return "_".join(words)
+    if case == "kebab":
+        return "-".join(words)
+    if case == "camel":
+        return words[0] + "".join(w.capitalize() for w in words[1:])
+    if case == "pascal":
+        return "".join(w.capitalize() for w in words)
+    return name
+
+
 def _style(kind: str, value: str, style: NameStyle, place) -> list[Finding]:
     out = []
     if not CASES[style.case].match(value):
-        out.append(Finding(f"{kind} name {value!r} is not {style.case} case",
-                           place, f"write it like {EXAMPLES.get(style.case, value)!r}"))
+        suggestion = in_case(value, style.case)
+        out.append(Finding(f"{kind} name {value!r} is not {style.case} case", place,
+                           f"rename it to {suggestion!r}" if CASES[style.case].match(suggestion) else
+                           f"write it like {EXAMPLES.get(style.case, value)!r}"))
     if style.pattern is not None and not re.fullmatch(style.pattern, value):
         out.append(Finding(f"{kind} name {value!r} does not match the pattern {style.pattern!r}",
                            place, "rename it to match the mesh's naming policy"))
