@@ -218,9 +218,9 @@ def test_transitive_promise_compares_every_earlier_version(tmp_path, cli, monkey
         ("BRK211", f"against earlier version 1.2.0: {field} lost symbols PAID, LOST", [commits[1]]),
         ("BRK211", f"against earlier versions 1.0.0 and 1.1.0: {field} lost symbol PAID",
          sorted([commits[3], commits[2]])),
-        ("BRK207", "against earlier versions 1.0.0, 1.1.0 and 1.2.0: type of field 'qty' of dataset 'orders' "
-                   "narrowed from long to int; existing readers still read new data, but old values may not fit "
-                   "the new type", sorted(commits[1:])),
+        ("BRK207", ("against earlier versions 1.0.0, 1.1.0 and 1.2.0: type of field 'qty' of dataset 'orders' "
+                    "narrowed from long to int; existing readers still read new data, but old values may not fit "
+                    "the new type"), sorted(commits[1:])),
     ])
     # judged by the baseline's promise: 1.0.0 promised `full`, under which `note` becoming nullable
     # (forward only) would fail too; backward_transitive does not promise forward

@@ -59,7 +59,7 @@ def changelog_json(old: ProductFile, new: ProductFile, changes: list[Change] | N
 # `required: true`. Backticks in product content (a pattern, a default) are escaped instead.
 _SPEC_KEYS = sorted({f.alias or name for model in (DataProduct, Dataset, Field, OutputPort)
                      for name, f in model.model_fields.items()}, key=len, reverse=True)
-_CODE_SPAN = re.compile(r"`(?:%s)(?:: [\w-]+)?`" % "|".join(map(re.escape, _SPEC_KEYS)))
+_CODE_SPAN = re.compile("`(?:" + "|".join(map(re.escape, _SPEC_KEYS)) + r")(?:: [\w-]+)?`")
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that could
 # start emphasis, code, links, HTML, entities, tables or strikethrough inside a line.
 _MARKUP = re.compile(r"([\\`*_\[\]<>&|~!])")

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from meshgen.contracts.changes import BOTH, PROMISES, Change, modes_broken, short_modes
+from meshgen.contracts.changes import BOTH, PROMISES, Change, short_modes
 from meshgen.diagnostics import Diagnostic, Location, Severity
 from meshgen.spec.loader import ProductFile
 
@@ -138,4 +138,4 @@ def version_bump(changes: list[Change], old: ProductFile, new: ProductFile, brea
     return out
 
 
-__all__ = ["Consumer", "consumers_of", "judge", "modes_broken", "name_consumers", "semver_key", "version_bump"]
+__all__ = ["Consumer", "consumers_of", "judge", "name_consumers", "semver_key", "version_bump"]

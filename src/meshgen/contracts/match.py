@@ -144,8 +144,7 @@ def _renames(removed: list, added: list) -> dict[str, str]:
 def _similar(removed: Any, added: list) -> tuple[str, ...]:
     """Names of added fields with the removed field's type, the most similar name first."""
     same_type = [a.name for a in added if a.data_type == removed.data_type]
-    ratio = lambda name: difflib.SequenceMatcher(None, removed.name, name).ratio()  # noqa: E731
-    return tuple(sorted(same_type, key=lambda name: (-ratio(name), name)))
+    return tuple(sorted(same_type, key=lambda name: (-difflib.SequenceMatcher(None, removed.name, name).ratio(), name)))
 
 
 def struct_members(spec: Any, path: tuple) -> tuple[list, tuple] | None:

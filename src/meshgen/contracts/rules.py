@@ -82,6 +82,11 @@ def _what(p: Pair) -> str:
     return f"field {p.field!r} of dataset {p.dataset!r}"
 
 
+def _both(p: Pair) -> bool:
+    """The element exists in both versions."""
+    return p.old is not None and p.new is not None
+
+
 # ---- product ----------------------------------------------------------------------------
 
 @rule("BRK001", "PRODUCT_OWNER_CHANGED", "product", "metadata")
@@ -147,7 +152,7 @@ def dataset_added(p: Pair) -> Iterator[Finding]:
 @rule("BRK103", "PRIMARY_KEY_CHANGED", "dataset", "constraints")
 def primary_key_changed(p: Pair) -> Iterator[Finding]:
     """The primary key changed: what identifies a row, and every join and upsert on it, changed."""
-    if p.old is not None and p.new is not None and p.old.primaryKey != p.new.primaryKey:
+    if _both(p) and p.old.primaryKey != p.new.primaryKey:
         yield Finding(f"primary key of dataset {p.dataset!r} changed from {p.old.primaryKey} to {p.new.primaryKey}",
                       BOTH, key=("primaryKey",), fix=f"keep the primary key, or {new_major(p)}")
 
@@ -234,15 +239,11 @@ def type_relation(old: DataType, new: DataType) -> str:
     return "same"
 
 
-def _shown(t: DataType) -> str:
-    return str(t)
-
-
 @rule("BRK205", "FIELD_TYPE_CHANGED", "field", "schema")
 def type_changed(p: Pair) -> Iterator[Finding]:
     """A field's type changed incompatibly: neither version's readers can read the other's data."""
-    if p.old is not None and p.new is not None and type_relation(p.old.data_type, p.new.data_type) == "changed":
-        yield Finding(f"type of {_what(p)} changed from {_shown(p.old.data_type)} to {_shown(p.new.data_type)}",
+    if _both(p) and type_relation(p.old.data_type, p.new.data_type) == "changed":
+        yield Finding(f"type of {_what(p)} changed from {p.old.data_type} to {p.new.data_type}",
                       BOTH, key=("type",),
                       fix=f"add a new field with the new type and deprecate this one, or {new_major(p)}")
 
@@ -250,8 +251,8 @@ def type_changed(p: Pair) -> Iterator[Finding]:
 @rule("BRK206", "FIELD_TYPE_WIDENED", "field", "schema")
 def type_widened(p: Pair) -> Iterator[Finding]:
     """A field's type was widened (int→long, float→double, uuid→string, decimal precision up): safe for new readers only."""
-    if p.old is not None and p.new is not None and type_relation(p.old.data_type, p.new.data_type) == "widened":
-        yield Finding(f"type of {_what(p)} widened from {_shown(p.old.data_type)} to {_shown(p.new.data_type)}; "
+    if _both(p) and type_relation(p.old.data_type, p.new.data_type) == "widened":
+        yield Finding(f"type of {_what(p)} widened from {p.old.data_type} to {p.new.data_type}; "
                       "new readers read old data, but existing readers cannot hold every new value",
                       frozenset({FORWARD}), key=("type",),
                       fix="safe under `compatibility: backward`; under forward or full keep the narrower type, "
@@ -261,8 +262,8 @@ def type_widened(p: Pair) -> Iterator[Finding]:
 @rule("BRK207", "FIELD_TYPE_NARROWED", "field", "schema")
 def type_narrowed(p: Pair) -> Iterator[Finding]:
     """A field's type was narrowed (long→int, string→uuid, decimal precision down): new readers cannot read old data."""
-    if p.old is not None and p.new is not None and type_relation(p.old.data_type, p.new.data_type) == "narrowed":
-        yield Finding(f"type of {_what(p)} narrowed from {_shown(p.old.data_type)} to {_shown(p.new.data_type)}; "
+    if _both(p) and type_relation(p.old.data_type, p.new.data_type) == "narrowed":
+        yield Finding(f"type of {_what(p)} narrowed from {p.old.data_type} to {p.new.data_type}; "
                       "existing readers still read new data, but old values may not fit the new type",
                       frozenset({BACKWARD}), key=("type",),
                       fix="safe under `compatibility: forward`; otherwise keep the wider type, "
@@ -276,7 +277,7 @@ def _leaf(t: DataType) -> DataType:
 
 
 def _enum_symbols(p: Pair) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    if p.old is None or p.new is None or type_relation(p.old.data_type, p.new.data_type) != "same":
+    if not _both(p) or type_relation(p.old.data_type, p.new.data_type) != "same":
         return None
     o, n = _leaf(p.old.data_type), _leaf(p.new.data_type)
     if o.kind is not Kind.ENUM or n.kind is not Kind.ENUM:
@@ -317,10 +318,6 @@ def enum_symbol_removed(p: Pair) -> Iterator[Finding]:
 
 
 # ---- field: nullability, defaults, constraints -------------------------------------------
-
-def _both(p: Pair) -> bool:
-    return p.old is not None and p.new is not None
-
 
 @rule("BRK208", "FIELD_REQUIRED_ADDED", "field", "schema")
 def required_added(p: Pair) -> Iterator[Finding]:
