@@ -182,9 +182,16 @@ class ProtobufTarget(Target):
     def proto_file(self, pf: ProductFile, ds: Dataset, lock: NumberLock) -> dict[str, Any]:
         self._imports: set[str] = set()
         self._lock, self._pf, self._ds = lock, pf, ds
+        self._unenforced: list[tuple[tuple, str, str]] = []  # (field path, spec key, "field: constraint")
         file_scope = Scope()
         path = pf.dataset_path(ds.name)
         record = self._message(file_scope.claim(pascal_case(ds.name)), list(ds.fields), "", path, ds.description)
+        if self._unenforced:
+            (first, key, _), said = self._unenforced[0], [text for _, _, text in self._unenforced]
+            self.unsupported("PROTO007", f"dataset {ds.name!r}: proto3 does not check values; "
+                             f"{', '.join(said)} {'is' if len(said) == 1 else 'are'} stated in field comments only",
+                             pf.location(*first, key),
+                             "validate records with the JSON Schema or the pydantic models, which enforce these")
         messages, services = [record], []
         ports = [(i, p) for i, p in enumerate(pf.product.outputPorts) if p.type == "grpc" and p.dataset == ds.name]
         if ports:
@@ -232,11 +239,12 @@ class ProtobufTarget(Target):
                 options = f" [json_name = {proto_string(f.name)}]"
             if f.deprecated:
                 options = options[:-1] + ", deprecated = true]" if options else " [deprecated = true]"
-            msg.fields.append(ProtoField(label, type_, pname, numbers[f.name], options, self._field_comment(f)))
+            msg.fields.append(ProtoField(label, type_, pname, numbers[f.name], options,
+                                         self._field_comment(f, _join(key, f.name).replace("/", "."), fpath)))
         self._reserve(msg, reserved, lambda n: n if is_identifier(n) else None)
         return msg
 
-    def _field_comment(self, f: Field) -> str:
+    def _field_comment(self, f: Field, where: str, path: tuple) -> str:
         notes = []
         kind = f.data_type.kind
         if kind is Kind.DECIMAL:
@@ -245,6 +253,16 @@ class ProtobufTarget(Target):
             notes.append(TEXT_FORMS[kind])
         if f.required:
             notes.append("required")
+        # Constraints proto3 cannot check: stated here; the value constraints are also reported
+        # once per file (PROTO007).
+        for key in ("unique", "minLength", "maxLength", "pattern", "minimum", "maximum"):
+            value = getattr(f, key)
+            if value is None or value is False or (key == "minLength" and value == 0):
+                continue
+            said = key if value is True else f"{key} {value!r}" if key == "pattern" else f"{key} {value}"
+            notes.append(said)
+            if key != "unique":  # a property of the dataset, not of one message: stated only
+                self._unenforced.append((path, key, f"{where} {said}"))
         if f.default is not None:
             notes.append(f"default: {f.default}")
         text = f.description or ""
@@ -307,22 +325,28 @@ class ProtobufTarget(Target):
         prefix = upper_snake(name)
         numbers, reserved = self._lock.assign(self._ds.name, key, list(t.symbols), field_numbers=False)
         values = [(scope.claim(f"{prefix}_UNSPECIFIED"), 0, "no value")]
-        folded = {"unspecified"}  # protoc rejects values that differ only in case or underscores
-        bad = []
+        folded = {"unspecified": "the zero value"}  # protoc rejects values differing only in case or underscores
+        renamed = []
         for symbol in t.symbols:
             stem = symbol if is_identifier(symbol) else identifier(symbol)
             candidate, i = stem, 2
+            clash = folded.get(candidate.lower().replace("_", ""))
             while candidate.lower().replace("_", "") in folded:
                 candidate, i = f"{stem}_{i}", i + 1
-            folded.add(candidate.lower().replace("_", ""))
+            folded[candidate.lower().replace("_", "")] = repr(symbol)
             value_name = scope.claim(f"{prefix}_{candidate}")
             if value_name != f"{prefix}_{symbol}":
-                bad.append(symbol)
+                why = ("not a valid Protobuf name" if stem != symbol
+                       else f"differs from {clash} only in case or underscores" if clash
+                       else "taken by another name in the message")
+                renamed.append(f"{symbol!r} as {value_name!r} ({why})")
             values.append((value_name, numbers[symbol], symbol if value_name != f"{prefix}_{symbol}" else ""))
-        if bad:
-            self.unsupported("PROTO002", f"enum symbol {bad[0]!r} is not a valid Protobuf name; its value is named "
-                             f"{next(v for v, _, c in values if c == bad[0])!r} (the symbol is kept in a comment)",
-                             self._pf.location(*path, "symbols"), "use symbols made of letters, digits and underscores")
+        if renamed:
+            self.unsupported("PROTO002", f"enum {name}: {len(renamed)} symbol{'s' if len(renamed) > 1 else ''} "
+                             f"renamed: {'; '.join(renamed)}; each symbol is kept in its value's comment",
+                             self._pf.location(*path, "symbols"),
+                             "use upper-case symbols made of letters, digits and underscores that differ in more "
+                             "than case")
         enum = ProtoEnum(name, values)
         if reserved:
             enum.reserved_numbers = ", ".join(str(n) for _, n in reserved)
