@@ -23,6 +23,19 @@ def avro_schema(owner: Target, pf: ProductFile, ds: Dataset) -> dict[str, Any]:
     return _borrow(owner, AvroTarget).record_schema(pf, ds)
 
 
+def protobuf_schema(owner: Target, pf: ProductFile, ds: Dataset) -> str:
+    """The dataset's .proto text, with the protobuf target's options from meshgen.yaml (its lock mode)."""
+    from pydantic import ValidationError
+
+    from meshgen.targets.protobuf import ProtobufOptions, ProtobufTarget
+
+    try:  # bad options are reported by the protobuf target itself when it runs
+        options = ProtobufOptions.model_validate(owner.mesh.config.target_options().get("protobuf") or {})
+    except ValidationError:
+        options = ProtobufOptions()
+    return _borrow(owner, ProtobufTarget, options).dataset_proto(pf, ds)
+
+
 def non_null(schema: dict[str, Any]) -> dict[str, Any]:
     """A field's schema without its null alternative (for parameters, which are never null)."""
     out = dict(schema)
@@ -39,10 +52,11 @@ def non_null(schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _borrow(owner: Target, cls: type[Target]) -> Target:
-    """Another target's schema builder; what it cannot express is reported once, by its owner's context."""
+def _borrow(owner: Target, cls: type[Target], options=None) -> Target:
+    """Another target's schema builder; what it cannot express is reported once, by its owner's
+    context. Its deferred writes (a lock file) are never run: only the owning target writes."""
     child = TargetContext(mesh=owner.context.mesh, renderer=owner.context.renderer, strict=owner.context.strict)
-    target = cls(child)
+    target = cls(child, options)
     _ForwardDiagnostics(owner, child)
     return target
 

@@ -142,6 +142,11 @@ class ProtobufTarget(Target):
         self._write_lock(pf, lock, before)
         return artifacts
 
+    def dataset_proto(self, pf: ProductFile, ds: Dataset) -> str:
+        """One dataset's .proto text, numbered from the lock file as it stands (never written):
+        the same text as this target's file, for documents that embed it (registry subjects)."""
+        return self.render("message.proto.j2", **self.proto_file(pf, ds, self._read_lock(pf)))
+
     # ---- lock file ----------------------------------------------------------------------
 
     def _read_lock(self, pf: ProductFile) -> NumberLock:

@@ -1,5 +1,8 @@
 """Schema-registry subjects: one file per `events` port, for the subject `<topic>-value`.
 
+The schema is the dataset's Avro schema (`format: avro`, the default), its JSON Schema
+(`format: json`) or its .proto text (`format: protobuf`, the protobuf target's file).
+
 `schema`, `schemaType` and `references` are the body of `POST /subjects/<subject>/versions`;
 `compatibility` (from the product's `compatibility`) is the body of `PUT /config/<subject>`.
 """
@@ -14,10 +17,14 @@ from meshgen.output import Artifact
 from meshgen.spec.loader import ProductFile
 from meshgen.targets.asyncapi import payload_format
 from meshgen.targets.base import Target
-from meshgen.targets.ports import avro_schema, embedded_json_schema
+from meshgen.targets.ports import avro_schema, embedded_json_schema, protobuf_schema
 from meshgen.targets.jsonschema import DRAFT
 
 _TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")  # what Kafka accepts as a topic name
+
+
+def compact_json(schema: Any) -> str:
+    return json.dumps(schema, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 class SchemaRegistryTarget(Target):
@@ -36,18 +43,16 @@ class SchemaRegistryTarget(Target):
                 self.unsupported("REGISTRY001", f"topic {port.topic!r} is not a valid Kafka topic name; the subject "
                                  f"file is named {file_name}.json", pf.location("outputPorts", index, "topic"),
                                  "use letters, digits, '.', '_' and '-' (at most 249)")
-            fmt = payload_format(self, pf, port, index, "REGISTRY002")
-            if fmt == "avro":
-                schema: Any = avro_schema(self, pf, ds)
-                schema_type = "AVRO"
+            if port.format == "protobuf":
+                text, schema_type = protobuf_schema(self, pf, ds), "PROTOBUF"
+            elif payload_format(self, pf, port, index, "REGISTRY002") == "avro":
+                text, schema_type = compact_json(avro_schema(self, pf, ds)), "AVRO"
             else:
-                schema = embedded_json_schema(self, pf, ds)
-                schema = {"$schema": DRAFT, **schema}
-                schema_type = "JSON"
+                text, schema_type = compact_json({"$schema": DRAFT, **embedded_json_schema(self, pf, ds)}), "JSON"
             doc = {
                 "subject": subject,
                 "schemaType": schema_type,
-                "schema": json.dumps(schema, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+                "schema": text,
                 "references": [],
                 "compatibility": pf.product.compatibility.upper(),
             }

@@ -8,7 +8,9 @@ import json
 
 import pytest
 
+from meshgen.targets.base import pascal_case
 from tests.conftest import ROOT, need_module
+from tests.targets.protobuf.test_protobuf import protoc
 from tests.targets.jsonschema.meshes import CASE_NAMES, build_case, build_specs, check_golden
 
 ASYNCAPI_SCHEMA = ROOT / "tests" / "fixtures" / "asyncapi-3.0.0-without-id.json"
@@ -62,7 +64,7 @@ def test_the_asyncapi_schema_rejects_a_broken_document(tmp_path):
     assert not validator.is_valid(doc)
 
 
-def test_payloads_and_subjects_are_real_schemas(built):
+def test_payloads_and_subjects_are_real_schemas(built, tmp_path):
     fastavro = need_module("fastavro")
     jsonschema = need_module("jsonschema")
     checked = 0
@@ -84,6 +86,15 @@ def test_payloads_and_subjects_are_real_schemas(built):
         assert subject["compatibility"] == pf.product.compatibility.upper()
         assert subject["compatibility"] in {"BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE",
                                             "FULL", "FULL_TRANSITIVE", "NONE"}
+        if subject["schemaType"] == "PROTOBUF":
+            assert port.format == "protobuf"
+            proto = tmp_path / f"{port.name.replace('-', '_')}.proto"
+            proto.write_text(subject["schema"], encoding="utf-8")
+            descriptor = protoc(proto, tmp_path, tmp_path / "pb" / port.name)
+            assert descriptor.message_type[0].name == pascal_case(ds.name)  # the record comes first
+            assert [f.name for f in descriptor.message_type[0].field] == [f.name for f in ds.fields]
+            checked += 1
+            continue
         schema = json.loads(subject["schema"])
         if subject["schemaType"] == "AVRO":
             fastavro.parse_schema(schema)
@@ -92,3 +103,14 @@ def test_payloads_and_subjects_are_real_schemas(built):
             jsonschema.Draft202012Validator.check_schema(schema)
         checked += 1
     assert checked > 0
+
+
+def test_a_protobuf_events_port_gets_the_protobuf_targets_file_as_its_subject(tmp_path):
+    from tests.targets.jsonschema.meshes import build_case as build
+
+    built = build("all_types", tmp_path, ["protobuf", "schema-registry"])
+    subject = json.loads(next(p for p in built.files("schema-registry") if "articles-proto" in p.name)
+                         .read_text(encoding="utf-8"))
+    assert (subject["subject"], subject["schemaType"]) == ("shop.catalog.articles-proto.v1-value", "PROTOBUF")
+    assert subject["schema"] == built.files("protobuf", "articles.proto")[0].read_text(encoding="utf-8")
+    assert not [d for d in built.result.diagnostics if d.code == "REGISTRY002"]
