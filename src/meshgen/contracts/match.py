@@ -18,6 +18,7 @@ from meshgen.spec.loader import ProductFile
 
 EVENTS = "events"  # Avro schema resolution: readers resolve fields by name, defaults fill gaps
 TABLE = "table"  # dbt contract semantics: queries name columns; a missing column fails them
+DBT = "dbt"  # a `table` port: dbt's enforced contract fails on any change of a column's data_type
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,10 @@ class Pair:
 
 def port_semantics(pf: ProductFile, dataset: str) -> frozenset[str]:
     """How a dataset is read: events ports resolve like Avro, every other port like a table."""
-    kinds = {EVENTS if port.type == "events" else TABLE for port in pf.product.outputPorts if port.dataset == dataset}
+    ports = [port for port in pf.product.outputPorts if port.dataset == dataset]
+    kinds = {EVENTS if port.type == "events" else TABLE for port in ports}
+    if any(port.type == "table" for port in ports):
+        kinds.add(DBT)
     return frozenset(kinds) or frozenset({EVENTS, TABLE})
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from meshgen.contracts.changes import BACKWARD, BOTH, FORWARD, NONE, Change, Rule
-from meshgen.contracts.match import TABLE, Pair, pairs
+from meshgen.contracts.match import DBT, TABLE, Pair, pairs
 from meshgen.diagnostics import Severity
 from meshgen.spec.loader import ProductFile
 from meshgen.spec.models import CLASSIFICATION_ORDER
@@ -252,6 +252,12 @@ def type_changed(p: Pair) -> Iterator[Finding]:
 def type_widened(p: Pair) -> Iterator[Finding]:
     """A field's type was widened (int→long, float→double, uuid→string, decimal precision up): safe for new readers only."""
     if _both(p) and type_relation(p.old.data_type, p.new.data_type) == "widened":
+        if DBT in p.semantics:
+            yield Finding(f"type of {_what(p)} widened from {p.old.data_type} to {p.new.data_type}; "
+                          "its table port's enforced contract (dbt) fails on any change of a column's data_type",
+                          BOTH, key=("type",), fix=f"add a new column with the wider type and deprecate this one, "
+                                                    f"or {new_major(p)}")
+            return
         yield Finding(f"type of {_what(p)} widened from {p.old.data_type} to {p.new.data_type}; "
                       "new readers read old data, but existing readers cannot hold every new value",
                       frozenset({FORWARD}), key=("type",),
@@ -263,6 +269,12 @@ def type_widened(p: Pair) -> Iterator[Finding]:
 def type_narrowed(p: Pair) -> Iterator[Finding]:
     """A field's type was narrowed (long→int, string→uuid, decimal precision down): new readers cannot read old data."""
     if _both(p) and type_relation(p.old.data_type, p.new.data_type) == "narrowed":
+        if DBT in p.semantics:
+            yield Finding(f"type of {_what(p)} narrowed from {p.old.data_type} to {p.new.data_type}; "
+                          "its table port's enforced contract (dbt) fails on any change of a column's data_type",
+                          BOTH, key=("type",), fix=f"add a new column with the narrower type and deprecate this one, "
+                                                    f"or {new_major(p)}")
+            return
         yield Finding(f"type of {_what(p)} narrowed from {p.old.data_type} to {p.new.data_type}; "
                       "existing readers still read new data, but old values may not fit the new type",
                       frozenset({BACKWARD}), key=("type",),
@@ -577,8 +589,8 @@ RULE_BREAKS = {
     "FIELD_RENAMED": "backward, forward",
     "FIELD_ADDED_WITHOUT_DEFAULT": "backward",
     "FIELD_TYPE_CHANGED": "backward, forward",
-    "FIELD_TYPE_WIDENED": "forward",
-    "FIELD_TYPE_NARROWED": "backward",
+    "FIELD_TYPE_WIDENED": "forward; with a table port (dbt data_type): backward, forward",
+    "FIELD_TYPE_NARROWED": "backward; with a table port (dbt data_type): backward, forward",
     "FIELD_REQUIRED_ADDED": "backward",
     "FIELD_REQUIRED_REMOVED": "forward",
     "ENUM_SYMBOL_ADDED": "forward",
