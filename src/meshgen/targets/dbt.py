@@ -170,6 +170,8 @@ class DbtTarget(Target):
                 col["data_tests"] = col_tests
             meta = {k: v for k, v in (("pii", f.pii), ("classification", f.classification),
                                        ("protection", f.protection), ("deprecated", f.deprecated)) if v}
+            if f.default is not None:  # a dbt contract has no column default: the value is stated here
+                meta["default"] = jinja_text(f.default) if isinstance(f.default, str) else f.default
             if meta:
                 col["meta"] = meta
             columns.append(col)
