@@ -58,7 +58,9 @@ class Mesh:
 
 
 def _suggest(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
+    # 0.75: a typo (order_idd → order_id, 0.94) is suggested; a different name that merely
+    # shares a suffix (user_id → order_id, 0.67) is not.
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
     return f"did you mean {close[0]!r}?" if close else (f"known: {', '.join(sorted(options)[:8])}" if options else "")
 
 
