@@ -191,3 +191,18 @@ def test_sarif_is_the_same_under_every_hash_seed():
         assert out.returncode == 1, out.stderr
         outputs.add(out.stdout)
     assert len(outputs) == 1
+
+
+def test_sarif_related_positions_in_a_git_revision_are_described_not_linked():
+    from meshgen.diagnostics import Diagnostic, Location, Severity
+    from meshgen.governance.sarif import sarif_log
+
+    d = Diagnostic("BRK201", Severity.ERROR, "field 'user_id' was removed", Location("shop/orders/v1/dataproduct.yaml", 9, 5),
+                   "keep it", related=(Location("HEAD:shop/orders/v1/dataproduct.yaml", 12, 7),
+                                       Location("marketing/attribution/v1/dataproduct.yaml", 18, 24)))
+    log = sarif_log([d])
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    old, consumer = log["runs"][0]["results"][0]["relatedLocations"]
+    assert "physicalLocation" not in old
+    assert old["message"]["text"] == "previous version: HEAD:shop/orders/v1/dataproduct.yaml:12:7"
+    assert consumer["physicalLocation"]["artifactLocation"]["uri"] == "marketing/attribution/v1/dataproduct.yaml"

@@ -103,6 +103,15 @@ def _location(file: str, line: int, column: int, path: str = "") -> dict:
     return out
 
 
+def _related(index: int, r: dict) -> dict:
+    """A related position; one in a git revision (`HEAD:path`, from a contract check) is not a
+    file of the checkout, so it is described in words rather than linked."""
+    rev, sep, rest = r["file"].partition(":")
+    if sep and len(rev) > 1 and rest and not rest.startswith(("/", "\\")):
+        return {"id": index, "message": {"text": f"previous version: {r['file']}:{r['line']}:{r['column']}"}}
+    return {"id": index, **_location(r["file"], r["line"], r["column"])}
+
+
 def _fingerprint(item: dict) -> str:
     key = "\0".join((item["code"], item["file"].replace("\\", "/"), item.get("path", ""), item["message"]))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
@@ -133,8 +142,7 @@ def sarif_log(diagnostics: Iterable[Diagnostic]) -> dict:
             "partialFingerprints": {"meshgenFinding/v1": _fingerprint(item)},
         }
         if item.get("related"):
-            result["relatedLocations"] = [
-                {"id": i, **_location(r["file"], r["line"], r["column"])} for i, r in enumerate(item["related"])]
+            result["relatedLocations"] = [_related(i, r) for i, r in enumerate(item["related"])]
         if item.get("suppressed"):
             result["suppressions"] = [{"kind": "external", "status": "accepted",
                                        "justification": item["suppressed"]["justification"]}]
