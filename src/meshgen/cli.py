@@ -29,7 +29,9 @@ def _color() -> bool:
 def _emit(diagnostics, fmt: str) -> None:
     from meshgen.report import render
 
-    text = render(diagnostics, fmt, color=_color())
+    ctx = click.get_current_context(silent=True)
+    verbose = bool(ctx and ctx.find_root().meta.get("meshgen.verbose"))
+    text = render(diagnostics, fmt, color=_color(), verbose=verbose)
     if text:
         click.echo(text.rstrip("\n"))
 
@@ -72,8 +74,22 @@ def _run(fmt: str, fail_on: str, action):
         _finish(diags, fmt, fail_on, exit_code=code)
 
 
-format_option = click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="human", show_default=True,
+_format_choice = click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="human", show_default=True,
                               help="How to print diagnostics.")
+
+
+def _remember_verbose(ctx: click.Context, _param, value: bool) -> None:
+    if value:
+        ctx.find_root().meta["meshgen.verbose"] = True
+
+
+_verbose_flag = click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_remember_verbose,
+                             help="Human output: show every warning (by default at most 3 of one code, then a count).")
+
+
+def format_option(command):
+    """--format, and --verbose for the human format."""
+    return _format_choice(_verbose_flag(command))
 fail_on_option = click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error",
                               show_default=True, help="Which findings make the exit code 1.")
 path_argument = click.argument("path", required=False, type=click.Path(path_type=Path))

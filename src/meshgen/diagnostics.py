@@ -145,15 +145,26 @@ def _source_line(file: str, line: int) -> str | None:
     return None
 
 
-def format_human(diagnostics: Iterable[Diagnostic], color: bool = False) -> str:
-    """file:line:col: severity[CODE] message, the source line, a caret, and the hint."""
+def format_human(diagnostics: Iterable[Diagnostic], color: bool = False, per_code: int | None = None) -> str:
+    """file:line:col: severity[CODE] message, the source line, a caret, and the hint.
+
+    With `per_code`, at most that many warnings and notes of one code are shown in full (errors
+    always are) and the rest are counted at the end; machine formats always list everything.
+    """
     import click
 
     palette = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
     chunks = []
+    shown: dict[str, int] = {}
+    hidden: dict[str, int] = {}
     for d in diagnostics:
         if d.suppressed:
             continue
+        if per_code is not None and d.severity < Severity.ERROR:
+            shown[d.code] = shown.get(d.code, 0) + 1
+            if shown[d.code] > per_code:
+                hidden[d.code] = hidden.get(d.code, 0) + 1
+                continue
         sev = d.severity.label
         if color:
             sev = click.style(sev, fg=palette[d.severity], bold=True)
@@ -170,6 +181,10 @@ def format_human(diagnostics: Iterable[Diagnostic], color: bool = False) -> str:
         if d.hint:
             lines.append(f"      = hint: {d.hint}")
         chunks.append("\n".join(lines))
+    if hidden:
+        more = ", ".join(f"{n} {code}" for code, n in sorted(hidden.items()))
+        chunks.append(f"... and {sum(hidden.values())} more like the above ({more}): "
+                      "--verbose shows every finding, --format json lists them as data")
     return "\n\n".join(chunks)
 
 

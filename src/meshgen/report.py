@@ -6,9 +6,13 @@ from typing import Callable, Iterable
 
 from meshgen.diagnostics import Diagnostic, format_human, format_json
 
+# In human output, how many warnings of one code are shown in full unless --verbose.
+HUMAN_PER_CODE = 3
+
 # format name → function(diagnostics, color) -> text
+
 FORMATS: dict[str, Callable[[list[Diagnostic], bool], str]] = {
-    "human": lambda diags, color: format_human(diags, color=color),
+    "human": lambda diags, color: format_human(diags, color=color, per_code=HUMAN_PER_CODE),
     "json": lambda diags, color: format_json(diags),
     # SARIF 2.1.0 for GitHub code scanning, and GitHub Actions workflow-command annotations.
     "sarif": lambda diags, color: _governance_format("format_sarif")(diags, color),
@@ -22,5 +26,7 @@ def _governance_format(name: str):
     return getattr(sarif, name)
 
 
-def render(diagnostics: Iterable[Diagnostic], fmt: str, color: bool = False) -> str:
+def render(diagnostics: Iterable[Diagnostic], fmt: str, color: bool = False, verbose: bool = False) -> str:
+    if fmt == "human" and verbose:
+        return format_human(list(diagnostics), color=color)
     return FORMATS[fmt](list(diagnostics), color)
