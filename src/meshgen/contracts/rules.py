@@ -248,15 +248,20 @@ def type_changed(p: Pair) -> Iterator[Finding]:
                       fix=f"add a new field with the new type and deprecate this one, or {new_major(p)}")
 
 
+def _dbt_type_change(p: Pair, verb: str, adjective: str) -> Finding:
+    """A table port (dbt's enforced contract) fails on any data_type change, widening included."""
+    return Finding(f"type of {_what(p)} {verb} from {p.old.data_type} to {p.new.data_type}; "
+                   "its table port's enforced contract (dbt) fails on any change of a column's data_type",
+                   BOTH, key=("type",),
+                   fix=f"add a new column with the {adjective} type and deprecate this one, or {new_major(p)}")
+
+
 @rule("BRK206", "FIELD_TYPE_WIDENED", "field", "schema")
 def type_widened(p: Pair) -> Iterator[Finding]:
     """A field's type was widened (int→long, float→double, uuid→string, decimal precision up): safe for new readers only."""
     if _both(p) and type_relation(p.old.data_type, p.new.data_type) == "widened":
         if DBT in p.semantics:
-            yield Finding(f"type of {_what(p)} widened from {p.old.data_type} to {p.new.data_type}; "
-                          "its table port's enforced contract (dbt) fails on any change of a column's data_type",
-                          BOTH, key=("type",), fix=f"add a new column with the wider type and deprecate this one, "
-                                                    f"or {new_major(p)}")
+            yield _dbt_type_change(p, "widened", "wider")
             return
         yield Finding(f"type of {_what(p)} widened from {p.old.data_type} to {p.new.data_type}; "
                       "new readers read old data, but existing readers cannot hold every new value",
@@ -270,10 +275,7 @@ def type_narrowed(p: Pair) -> Iterator[Finding]:
     """A field's type was narrowed (long→int, string→uuid, decimal precision down): new readers cannot read old data."""
     if _both(p) and type_relation(p.old.data_type, p.new.data_type) == "narrowed":
         if DBT in p.semantics:
-            yield Finding(f"type of {_what(p)} narrowed from {p.old.data_type} to {p.new.data_type}; "
-                          "its table port's enforced contract (dbt) fails on any change of a column's data_type",
-                          BOTH, key=("type",), fix=f"add a new column with the narrower type and deprecate this one, "
-                                                    f"or {new_major(p)}")
+            yield _dbt_type_change(p, "narrowed", "narrower")
             return
         yield Finding(f"type of {_what(p)} narrowed from {p.old.data_type} to {p.new.data_type}; "
                       "existing readers still read new data, but old values may not fit the new type",
