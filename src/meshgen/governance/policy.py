@@ -182,6 +182,24 @@ def _severity_path(key: str, value) -> tuple:
     return ("rules", key) if isinstance(value, str) else ("rules", key, "severity")
 
 
+def _settings(parsed, where, code: str, registry: Registry, out: list[Diagnostic]):
+    """(key, raw value, the rules it names, its parsed setting) for each entry of a policy's `rules:`.
+
+    Groups come first, then single rules, so `naming: warning` + `NAM002: error` means what it
+    says. Unknown names and malformed settings are reported into `out` (as `code`) and skipped.
+    """
+    for key, value in sorted(parsed.rules.items(), key=lambda kv: (registry.lookup(kv[0]) is not None, kv[0])):
+        targets = _targets(key, registry)
+        if not targets:
+            out.append(Diagnostic(code, Severity.ERROR, f"unknown rule or group {key!r}",
+                                  where.location(("rules", key), key=True), _unknown_hint(key, registry)))
+            continue
+        setting, problems = _setting(key, value, where, code)
+        out.extend(problems)
+        if setting is not None:
+            yield key, value, targets, setting
+
+
 def mesh_policy(mesh, registry: Registry) -> tuple[Policy, list[Diagnostic]]:
     """The defaults, changed by `governance:` in meshgen.yaml. Problems are GOV001 errors there."""
     policy = Policy.defaults(registry)
@@ -190,18 +208,7 @@ def mesh_policy(mesh, registry: Registry) -> tuple[Policy, list[Diagnostic]]:
         return policy, []
     where = _Positions(mesh.config_source, ("governance",))
     parsed, out = _validate_file(raw, where, "GOV001")
-    # Groups first, then single rules, so `naming: warning` + `NAM002: error` means what it says.
-    ordered = sorted(parsed.rules.items(), key=lambda kv: (registry.lookup(kv[0]) is not None, kv[0]))
-    for key, value in ordered:
-        targets = _targets(key, registry)
-        if not targets:
-            out.append(Diagnostic("GOV001", Severity.ERROR, f"unknown rule or group {key!r}",
-                                  where.location(("rules", key), key=True), _unknown_hint(key, registry)))
-            continue
-        setting, problems = _setting(key, value, where, "GOV001")
-        out.extend(problems)
-        if setting is None:
-            continue
+    for key, value, targets, setting in _settings(parsed, where, "GOV001", registry, out):
         if setting.options is not None and registry.lookup(key) is None:
             out.append(Diagnostic("GOV001", Severity.ERROR, f"options need one rule; {key!r} is a group",
                                   where.location(("rules", key, "options"), key=True),
@@ -239,16 +246,7 @@ def domain_policy(mesh, domain: str, base: Policy, registry: Registry) -> tuple[
     where = _Positions(doc.source, ())
     parsed, out = _validate_file(doc.data, where, "GOV003")
     policy = base.copy()
-    for key, value in sorted(parsed.rules.items(), key=lambda kv: (registry.lookup(kv[0]) is not None, kv[0])):
-        targets = _targets(key, registry)
-        if not targets:
-            out.append(Diagnostic("GOV003", Severity.ERROR, f"unknown rule or group {key!r}",
-                                  where.location(("rules", key), key=True), _unknown_hint(key, registry)))
-            continue
-        setting, problems = _setting(key, value, where, "GOV003")
-        out.extend(problems)
-        if setting is None:
-            continue
+    for key, value, targets, setting in _settings(parsed, where, "GOV003", registry, out):
         for rule in targets:
             current = policy.rules[rule.code]
             level, options = current.level, current.options
