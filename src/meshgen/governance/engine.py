@@ -47,11 +47,15 @@ def policies(mesh, registry: Registry) -> tuple[Policy, dict[str, Policy], list[
     return base, by_domain, out
 
 
+def _plugin_problems(mesh, registry) -> list[Diagnostic]:
+    return [Diagnostic("GOV004", Severity.ERROR, problem, _config_location(mesh),
+                       "fix or uninstall the plugin package that provides this rule")
+            for problem in registry.problems]
+
+
 def check_mesh(mesh) -> list[Diagnostic]:
     registry = load_registry()
-    out = [Diagnostic("GOV004", Severity.ERROR, problem, _config_location(mesh),
-                      "fix or uninstall the plugin package that provides this rule")
-           for problem in registry.problems]
+    out = _plugin_problems(mesh, registry)
     _, by_domain, problems = policies(mesh, registry)
     out.extend(problems)
     when = today()
@@ -99,8 +103,7 @@ def rules_in_force(path=None, domain: str | None = None) -> list[dict]:
     if domain is not None:
         policy, more = domain_policy(mesh, domain, policy, registry)
         problems += more
-    problems += [Diagnostic("GOV004", Severity.ERROR, p, _config_location(mesh), "fix or uninstall the plugin")
-                 for p in registry.problems]
+    problems += _plugin_problems(mesh, registry)
     if any(d.severity is Severity.ERROR for d in problems):
         raise ViolationsFound("the governance policy has errors", problems)
     return [{
