@@ -81,7 +81,7 @@ def test_rules_command_reports_a_bad_policy(cli, tmp_path):
 def test_bad_pinned_date_is_a_usage_error(cli, monkeypatch):
     monkeypatch.setenv("MESHGEN_TODAY", "tomorrow")
     result = cli("validate", SPECS)
-    assert result.exit_code == 2 and "GOV000" in result.output
+    assert result.exit_code == 2 and "ENV001" in result.output
 
 
 def test_help_does_not_import_governance():

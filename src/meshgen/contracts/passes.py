@@ -9,7 +9,8 @@ from meshgen.build import CheckResult, _relevant
 from meshgen.contracts.baseline import GitUnavailable, read_mesh_at
 from meshgen.contracts.evolution import compare_meshes
 from meshgen.contracts.policy import policy_checks
-from meshgen.contracts.settings import config_location, load_settings, today
+from meshgen.clock import today
+from meshgen.contracts.settings import config_location, load_settings
 from meshgen.diagnostics import Diagnostic, DiagnosticList, Severity
 from meshgen.errors import UsageError
 from meshgen.mesh.model import Mesh

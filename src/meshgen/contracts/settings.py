@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from typing import Literal, Optional
 
 from pydantic import Field as F, ValidationError
@@ -54,14 +52,3 @@ def config_location(mesh: Mesh, *path: str) -> Location:
     if mesh.config_source is not None:
         return mesh.config_source.location(path)
     return Location(str(mesh.root / "meshgen.yaml"))
-
-
-def today() -> dt.date:
-    """The date deprecation deadlines are judged against: MESHGEN_TODAY (YYYY-MM-DD) if set, for tests and replays."""
-    text = os.environ.get("MESHGEN_TODAY", "").strip()
-    if not text:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"MESHGEN_TODAY={text!r} is not a date such as 2026-11-26") from None

@@ -5,31 +5,13 @@ Registered in meshgen.build.CHECK_PASSES as `meshgen.governance.engine:check_mes
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 
 from meshgen.diagnostics import Diagnostic, Location, Severity
-from meshgen.errors import UsageError
 from meshgen.governance.policy import Policy, domain_policy, mesh_policy
 from meshgen.governance.registry import Registry, load_registry
+from meshgen.clock import today
 from meshgen.governance.rule import RuleContext
 from meshgen.governance.waivers import Result, apply_waivers
-
-TODAY_VARIABLE = "MESHGEN_TODAY"
-
-
-def today() -> dt.date:
-    """Today's date, or MESHGEN_TODAY=YYYY-MM-DD (tests pin it so that dates never rot)."""
-    pinned = os.environ.get(TODAY_VARIABLE, "").strip()
-    if not pinned:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(pinned)
-    except ValueError:
-        raise UsageError(f"{TODAY_VARIABLE}={pinned!r} is not a date", [Diagnostic(
-            "GOV000", Severity.ERROR, f"{TODAY_VARIABLE}={pinned!r} is not a date",
-            Location("<environment>"), f"write {TODAY_VARIABLE}=YYYY-MM-DD, or unset it")]) from None
-
 
 def _config_location(mesh) -> Location:
     if mesh.config_source is not None:

@@ -36,6 +36,7 @@ FAMILIES = {
     "INIT": ("meshgen init received usable values.", "docs/diagnostics.md"),
     "OUT": ("The output folder is safe to write.", "docs/diagnostics.md"),
     "TPL": ("A template parses and renders.", "docs/diagnostics.md"),
+    "ENV": ("The environment meshgen runs in is usable (MESHGEN_TODAY).", "docs/diagnostics.md"),
     "VERSION": ("Versions and consumers follow the contract (version bumps, deprecations, retired versions).",
                 "docs/contracts.md"),
     "BRK": ("A change between two versions of a product, classified as breaking or not.", "docs/contracts.md"),
