@@ -282,3 +282,21 @@ def test_human_output_shows_three_warnings_per_code_and_counts_the_rest(cli, tmp
 
     verbose = cli("build", SPECS, "-o", tmp_path / "c", "--verbose").stdout
     assert len(re.findall(r"^\S+:\d+:\d+: warning\[", verbose, re.M)) == len(warnings)
+
+
+def test_the_example_mesh_is_a_real_mesh():
+    """specs/: 3+ domains, 5+ products, v1 and v2 side by side, cross-domain input ports, PII,
+    and every type of the grammar."""
+    from meshgen.mesh.loader import load_mesh
+    from meshgen.spec.models import iter_fields
+    from meshgen.spec.types import Kind
+
+    mesh, _ = load_mesh(SPECS)
+    products = [pf.product for pf in mesh.products]
+    assert len(products) >= 5 and len({p.domain for p in products}) >= 3
+    v1, v2 = mesh.get("data://checkout/orders/v1").product, mesh.get("data://checkout/orders/v2").product
+    assert v1.status == "deprecated" and v1.lifecycle.successor == v2.address
+    assert any(port.product.split("/")[2] != p.domain for p in products for port in p.inputPorts)
+    assert any(p.has_pii for p in products)
+    kinds = {t.kind for p in products for ds in p.datasets for f in iter_fields(ds.fields) for t in f.data_type.walk()}
+    assert kinds == set(Kind)
