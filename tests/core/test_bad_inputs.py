@@ -107,3 +107,11 @@ def test_all_problems_of_a_mesh_are_reported_together(cli, tmp_path):
     result = cli("validate", tmp_path, "--format", "json")
     codes = sorted(d["code"] for d in json.loads(result.stdout))
     assert codes == ["SPEC002", "SPEC006"]
+
+
+def test_a_bad_type_is_pointed_at_inside_its_expression(cli, tmp_path):
+    product = tmp_path / "dataproduct.yaml"
+    product.write_text((HERE / "bad_type.yaml").read_text().replace("type: strng}", 'type: "map<arry<string>>"}'))
+    first = json.loads(cli("validate", product, "--format", "json").stdout)[0]
+    line = product.read_text().splitlines()[first["line"] - 1]
+    assert first["code"] == "SPEC006" and line[first["column"] - 1:].startswith("arry<")

@@ -181,6 +181,23 @@ def _allowed_keys(root: type[BaseModel], path: tuple) -> list[str]:
     return keys
 
 
+def _inside_scalar(where: Location, text: Any, offset: int) -> Location:
+    """The position of character `offset` of a one-line scalar written at `where` (quoted or not)."""
+    if not isinstance(text, str) or offset <= 0:
+        return where
+    try:
+        with open(where.file, encoding="utf-8") as fh:
+            line = fh.read().splitlines()[where.line - 1]
+    except (OSError, IndexError, UnicodeDecodeError):
+        return where
+    start = where.column - 1
+    quoted = line[start:start + 1] in ("'", '"')
+    body = start + (1 if quoted else 0)
+    if line[body:body + len(text)] != text:  # escapes or folding: stay at the scalar's start
+        return where
+    return Location(where.file, where.line, body + offset + 1)
+
+
 def pydantic_diagnostics(exc: ValidationError, data: Any, source: SourceMap, root: type[BaseModel]) -> list[Diagnostic]:
     errors = exc.errors(include_url=False)
     aligned = [(err, *_align(tuple(err["loc"]), data)) for err in errors]
@@ -226,8 +243,12 @@ def pydantic_diagnostics(exc: ValidationError, data: Any, source: SourceMap, roo
             for prefix in ("Value error, ", "Assertion failed, "):
                 if message.startswith(prefix):
                     message = message[len(prefix):]
-            code = "SPEC006" if etype == "value_error" and path and path[-1] == "type" else "SPEC004"
+            code = "SPEC006" if etype == "type_syntax" else "SPEC004"
             label = f"{key}: " if isinstance(key, str) else ""
-            out.append(Diagnostic(code, Severity.ERROR, f"{label}{message}", source.location(path),
-                                  "see docs/spec-reference.md for this key's meaning"))
+            where = source.location(path)
+            if etype == "type_syntax":
+                where = _inside_scalar(where, err.get("input"), err["ctx"]["offset"])
+            out.append(Diagnostic(code, Severity.ERROR, f"{label}{message}", where,
+                                  "write a type of the grammar: see docs/spec-reference.md" if code == "SPEC006"
+                                  else "see docs/spec-reference.md for this key's meaning"))
     return out

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal, Optional, Union
 
+from pydantic_core import PydanticCustomError
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -124,7 +125,9 @@ def _type_expression(cls, value: str) -> str:
     try:
         parse_type(value)
     except TypeSyntaxError as exc:
-        raise ValueError(f"bad type {value!r}: {exc}") from None
+        # The offset lets the diagnostic point inside the expression, at the bad token.
+        raise PydanticCustomError("type_syntax", "bad type {text}: {problem}",
+                                  {"text": repr(value), "problem": str(exc), "offset": exc.offset}) from None
     return value
 
 
