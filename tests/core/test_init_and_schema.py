@@ -9,11 +9,11 @@ import pytest
 from meshgen.load.yaml_source import load_yaml
 from meshgen.spec.jsonschema import product_json_schema, product_json_schema_text
 from meshgen.spec.reference import reference_markdown
-from tests.conftest import REFERENCE, ROOT, SPECS
+from tests.conftest import need_module, REFERENCE, ROOT, SPECS
 
 
 def test_init_scaffolds_a_product_that_builds_valid_avro(cli, tmp_path):
-    fastavro = pytest.importorskip("fastavro")
+    fastavro = need_module("fastavro")
     result = cli("init", tmp_path, "--domain", "sales", "--name", "leads", "--owner-team", "sales-team", "--no-input")
     assert result.exit_code == 0, result.output
     product = tmp_path / "sales/leads/v1/dataproduct.yaml"
@@ -88,13 +88,13 @@ def _product_files():
 @pytest.mark.parametrize("path", _product_files(), ids=lambda p: str(p.relative_to(p.parents[3])))
 def test_published_schema_accepts_every_valid_product(path):
     """What editors underline must agree with what meshgen accepts."""
-    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema = need_module("jsonschema")
     doc = load_yaml(path)
     jsonschema.Draft202012Validator(product_json_schema()).validate(doc.data)
 
 
 def test_published_schema_rejects_unknown_keys():
-    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema = need_module("jsonschema")
     data = load_yaml(ROOT / "tests/core/bad_inputs/unknown_key.yaml").data
     errors = list(jsonschema.Draft202012Validator(product_json_schema()).iter_errors(data))
     assert any("requierd" in e.message for e in errors)

@@ -15,7 +15,7 @@ import pytest
 from meshgen.build import build
 from meshgen.mesh.loader import load_mesh
 from meshgen.targets.avro import avro_record
-from tests.conftest import REFERENCE, ROOT, SPECS
+from tests.conftest import need_module, REFERENCE, ROOT, SPECS
 from tests.golden import assert_same_tree
 
 CASES = Path(__file__).parent / "cases"
@@ -66,8 +66,8 @@ def _meshes():
 
 @pytest.mark.parametrize("source", _meshes(), ids=lambda p: p.name)
 def test_schemas_parse_and_examples_round_trip(source, tmp_path):
-    fastavro = pytest.importorskip("fastavro")
-    avro_schema = pytest.importorskip("avro.schema")
+    fastavro = need_module("fastavro")
+    avro_schema = need_module("avro.schema")
     result = build(source, output=tmp_path / "out", targets=["avro"])
     mesh, _ = load_mesh(source)
     checked = 0
@@ -118,7 +118,7 @@ def test_optional_fields_are_null_unions_and_required_ones_are_not(tmp_path):
 
 def test_defaults_are_readable_by_schema_resolution(tmp_path):
     """Data written without the defaulted fields reads back with the declared defaults."""
-    fastavro = pytest.importorskip("fastavro")
+    fastavro = need_module("fastavro")
     build(FIXTURES / "all_types", output=tmp_path / "out", targets=["avro"])
     reader = json.loads((tmp_path / "out/testing/all_types/v3/avro/everything.avsc").read_text())
     writer = dict(reader, fields=[f for f in reader["fields"] if f["name"] not in ("big", "discount", "state")])
@@ -141,8 +141,8 @@ HOSTILE = [ROOT / "tests/targets/jsonschema/cases/hostile/mesh", ROOT / "tests/t
 
 @pytest.mark.parametrize("source", HOSTILE, ids=["jsonschema-hostile", "sql-hostile"])
 def test_hostile_strings_give_schemas_both_avro_libraries_accept(source, tmp_path):
-    fastavro = pytest.importorskip("fastavro")
-    avro_schema = pytest.importorskip("avro.schema")
+    fastavro = need_module("fastavro")
+    avro_schema = need_module("avro.schema")
     result = build(source, output=tmp_path / "out", targets=["avro"])
     files = sorted((tmp_path / "out").rglob("*.avsc"))
     assert files and result.written
@@ -155,7 +155,7 @@ def test_hostile_strings_give_schemas_both_avro_libraries_accept(source, tmp_pat
 
 
 def test_sanitized_names_never_collide(tmp_path):
-    fastavro = pytest.importorskip("fastavro")
+    fastavro = need_module("fastavro")
     (tmp_path / "meshgen.yaml").write_text('governance: {rules: {naming: "off"}}\n')
     product = tmp_path / "dataproduct.yaml"
     product.write_text("""apiVersion: meshgen/v1
