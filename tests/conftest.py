@@ -57,6 +57,17 @@ def cli():
 
 
 @pytest.fixture
+def reference_copy(tmp_path: Path) -> Path:
+    """The normative reference spec, copied: a full build writes a Protobuf lock file beside its
+    input, and ../shared is not ours to write into."""
+    need(REFERENCE.is_file(), f"the reference spec at {REFERENCE}")
+    dest = tmp_path / "reference" / "dataproduct.yaml"
+    dest.parent.mkdir()
+    shutil.copyfile(REFERENCE, dest)
+    return dest
+
+
+@pytest.fixture
 def mesh_copy(tmp_path: Path) -> Path:
     """A private copy of the example mesh, without build output."""
     dest = tmp_path / "mesh"

@@ -14,7 +14,7 @@ import pytest
 from meshgen.build import build
 from meshgen.errors import OutputError, ViolationsFound
 from meshgen.output import safe_relpath, write_tree
-from tests.conftest import REFERENCE, ROOT, SPECS
+from tests.conftest import ROOT, SPECS
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -34,8 +34,8 @@ def test_example_mesh_builds_clean(cli, tmp_path):
     assert "meshgen-manifest.json" in files
 
 
-def test_reference_spec_builds(cli, tmp_path):
-    result = cli("build", REFERENCE, "-o", tmp_path / "out")
+def test_reference_spec_builds(cli, tmp_path, reference_copy):
+    result = cli("build", reference_copy, "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out/checkout/orders/v1/avro/orders.avsc").is_file()
 
