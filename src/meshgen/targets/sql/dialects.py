@@ -185,8 +185,20 @@ class Dialect:
 
     # ---- Personal data --------------------------------------------------------------------
 
+    # How a protected view hashes a column, as SQL with a {column} placeholder: bytes, other
+    # scalars as text, and nested values (with JSON where the warehouse stores documents).
+    HASH_BYTES = ""
+    HASH_TEXT = ""
+    HASH_NESTED = ""  # empty: nested values are hashed like text
+    json_is_document = False
+
     def hash_expr(self, column: str, t: DataType) -> str:
-        raise NotImplementedError
+        if not self.HASH_TEXT:
+            raise NotImplementedError(f"{self.name} protects columns another way")
+        nested = t.kind.is_complex or (self.json_is_document and t.kind is Kind.JSON)
+        template = self.HASH_BYTES if t.kind is Kind.BYTES else (self.HASH_NESTED if nested and self.HASH_NESTED
+                                                                  else self.HASH_TEXT)
+        return template.replace("{column}", column)  # not str.format: quoted names may hold braces
 
     def masked_expr(self, column: str, t: DataType, sql_type: str) -> str:
         if t.kind in (Kind.STRING, Kind.UUID, Kind.ENUM):
@@ -230,10 +242,8 @@ class Postgres(Dialect):
         names = ", ".join(c for c, _ in columns)
         return [f"PARTITION BY RANGE ({names})"], None
 
-    def hash_expr(self, column, t):
-        if t.kind is Kind.BYTES:
-            return f"encode(sha256({column}), 'hex')"
-        return f"encode(sha256(convert_to(CAST({column} AS TEXT), 'UTF8')), 'hex')"
+    HASH_BYTES = "encode(sha256({column}), 'hex')"
+    HASH_TEXT = "encode(sha256(convert_to(CAST({column} AS TEXT), 'UTF8')), 'hex')"
 
 
 class Redshift(Postgres):
@@ -256,12 +266,10 @@ class Redshift(Postgres):
         # No partitions; a sort key gives the same block pruning on the partition columns.
         return [f"SORTKEY ({', '.join(c for c, _ in columns)})"], None
 
-    def hash_expr(self, column, t):
-        if t.kind is Kind.BYTES:
-            return f"SHA2(TO_HEX({column}), 256)"
-        if t.kind.is_complex or t.kind is Kind.JSON:
-            return f"SHA2(JSON_SERIALIZE({column}), 256)"
-        return f"SHA2(CAST({column} AS VARCHAR(MAX)), 256)"
+    HASH_BYTES = "SHA2(TO_HEX({column}), 256)"
+    HASH_TEXT = "SHA2(CAST({column} AS VARCHAR(MAX)), 256)"
+    HASH_NESTED = "SHA2(JSON_SERIALIZE({column}), 256)"
+    json_is_document = True
 
 
 class DuckDB(Dialect):
@@ -279,8 +287,8 @@ class DuckDB(Dialect):
 
     regex_match = "regexp_matches({column}, {pattern})"
 
-    def hash_expr(self, column, t):
-        return f"sha256({column})" if t.kind is Kind.BYTES else f"sha256(CAST({column} AS VARCHAR))"
+    HASH_BYTES = "sha256({column})"
+    HASH_TEXT = "sha256(CAST({column} AS VARCHAR))"
 
 
 class Snowflake(Dialect):
@@ -359,12 +367,10 @@ class BigQuery(Dialect):
             clauses.append(f"CLUSTER BY {', '.join(c for c, _ in rest[:4])}")
         return clauses, reason
 
-    def hash_expr(self, column, t):
-        if t.kind is Kind.BYTES:
-            return f"TO_HEX(SHA256({column}))"
-        if t.kind.is_complex or t.kind is Kind.JSON:
-            return f"TO_HEX(SHA256(TO_JSON_STRING({column})))"
-        return f"TO_HEX(SHA256(CAST({column} AS STRING)))"
+    HASH_BYTES = "TO_HEX(SHA256({column}))"
+    HASH_TEXT = "TO_HEX(SHA256(CAST({column} AS STRING)))"
+    HASH_NESTED = "TO_HEX(SHA256(TO_JSON_STRING({column})))"
+    json_is_document = True
 
 
 class Databricks(Dialect):
@@ -399,12 +405,9 @@ class Databricks(Dialect):
     def partition_clause(self, columns):
         return [f"PARTITIONED BY ({', '.join(c for c, _ in columns)})"], None
 
-    def hash_expr(self, column, t):
-        if t.kind is Kind.BYTES:
-            return f"sha2({column}, 256)"
-        if t.kind.is_complex:
-            return f"sha2(to_json({column}), 256)"
-        return f"sha2(CAST({column} AS STRING), 256)"
+    HASH_BYTES = "sha2({column}, 256)"
+    HASH_TEXT = "sha2(CAST({column} AS STRING), 256)"
+    HASH_NESTED = "sha2(to_json({column}), 256)"
 
 
 DIALECTS: dict[str, type[Dialect]] = {d.name: d for d in (Postgres, Redshift, DuckDB, Snowflake, BigQuery, Databricks)}
