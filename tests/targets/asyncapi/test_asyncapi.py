@@ -10,8 +10,14 @@ import pytest
 
 from meshgen.targets.base import pascal_case
 from tests.conftest import ROOT, need_module
+from tests.targets.jsonschema.meshes import (
+    CASE_NAMES,
+    SOURCES,
+    build_case,
+    build_source,
+    check_golden,
+)
 from tests.targets.protobuf.test_protobuf import protoc
-from tests.targets.jsonschema.meshes import CASE_NAMES, build_case, build_specs, check_golden
 
 ASYNCAPI_SCHEMA = ROOT / "tests" / "fixtures" / "asyncapi-3.0.0-without-id.json"
 TARGETS = ["asyncapi", "schema-registry"]
@@ -22,12 +28,9 @@ def test_golden(case, tmp_path):
     check_golden(TARGETS, case, tmp_path, f"tests/targets/asyncapi/test_asyncapi.py::test_golden[{case}]")
 
 
-@pytest.fixture(scope="module", params=["specs"] + CASE_NAMES)
+@pytest.fixture(scope="module", params=SOURCES)
 def built(request, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp(request.param)
-    if request.param == "specs":
-        return build_specs(tmp, TARGETS)
-    return build_case(request.param, tmp, TARGETS)
+    return build_source(request.param, tmp_path_factory.mktemp(request.param), TARGETS)
 
 
 def _validator():

@@ -15,7 +15,7 @@ import pytest
 from meshgen.build import build
 from meshgen.mesh.loader import load_mesh
 from meshgen.targets.avro import avro_record
-from tests.conftest import need_module, REFERENCE, ROOT, SPECS
+from tests.conftest import REFERENCE, ROOT, SPECS, need_module
 from tests.golden import assert_same_tree
 
 CASES = Path(__file__).parent / "cases"

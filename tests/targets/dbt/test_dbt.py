@@ -15,7 +15,12 @@ from ruamel.yaml import YAML
 
 from meshgen.targets.sql.dialects import DuckDB
 from tests.conftest import ROOT, need, need_module
-from tests.targets.sql.meshes import build_for_validation, duckdb_value, example_rows, insert_sql
+from tests.targets.sql.meshes import (
+    build_for_validation,
+    duckdb_value,
+    example_rows,
+    insert_sql,
+)
 
 DBT = Path(os.environ.get("DBT_VENV", ROOT / ".venv-dbt")) / "bin" / "dbt"
 

@@ -9,7 +9,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from meshgen.build import BuildResult, build
+from meshgen.build import BuildResult, build, product_dir
 from tests.conftest import SPECS
 from tests.golden import assert_same_tree
 
@@ -24,6 +24,10 @@ class Built:
     mesh: Path  # the private copy of the mesh that was built (lock files land here)
     out: Path
     result: BuildResult
+
+    def product_out(self, pf) -> Path:
+        """The output folder of one product version: <out>/<domain>/<product>/v<major>."""
+        return self.out / product_dir(pf)
 
     def files(self, target: str, suffix: str = "") -> list[Path]:
         return sorted(p for p in self.out.rglob("*") if p.is_file() and f"/{target}/" in p.as_posix()
@@ -55,6 +59,13 @@ def build_case(case: str, tmp: Path, targets: list[str]) -> Built:
 
 def build_specs(tmp: Path, targets: list[str]) -> Built:
     return build_copy(SPECS, tmp, targets)
+
+
+SOURCES = ["specs"] + CASE_NAMES  # what the validator tests build: the example mesh and every case
+
+
+def build_source(name: str, tmp: Path, targets: list[str]) -> Built:
+    return build_specs(tmp, targets) if name == "specs" else build_case(name, tmp, targets)
 
 
 def check_golden(targets: list[str], case: str, tmp: Path, test_id: str) -> Built:

@@ -10,7 +10,13 @@ import pytest
 
 from meshgen.spec.values import ValueProblem, record_to_python
 from tests.conftest import need_module
-from tests.targets.jsonschema.meshes import CASE_NAMES, build_case, build_specs, check_golden
+from tests.targets.jsonschema.meshes import (
+    CASE_NAMES,
+    SOURCES,
+    build_case,
+    build_source,
+    check_golden,
+)
 from tests.targets.jsonschema.mutations import mutated_examples
 
 
@@ -19,18 +25,15 @@ def test_golden(case, tmp_path):
     check_golden(["jsonschema"], case, tmp_path, f"tests/targets/jsonschema/test_jsonschema.py::test_golden[{case}]")
 
 
-@pytest.fixture(scope="module", params=["specs"] + CASE_NAMES)
+@pytest.fixture(scope="module", params=SOURCES)
 def built(request, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp(request.param)
-    if request.param == "specs":
-        return build_specs(tmp, ["jsonschema"])
-    return build_case(request.param, tmp, ["jsonschema"])
+    return build_source(request.param, tmp_path_factory.mktemp(request.param), ["jsonschema"])
 
 
 def _schemas(built):
     for pf in built.result.mesh.products:
         for ds in pf.product.datasets:
-            path = built.out / f"{pf.product.domain}/{pf.product.name}/v{pf.product.major}/jsonschema/{ds.name}.schema.json"
+            path = built.product_out(pf) / "jsonschema" / f"{ds.name}.schema.json"
             yield ds, json.loads(path.read_text(encoding="utf-8"))
 
 

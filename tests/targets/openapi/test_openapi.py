@@ -8,7 +8,13 @@ import json
 import pytest
 
 from tests.conftest import need_module
-from tests.targets.jsonschema.meshes import CASE_NAMES, build_case, build_specs, check_golden
+from tests.targets.jsonschema.meshes import (
+    CASE_NAMES,
+    SOURCES,
+    build_case,
+    build_source,
+    check_golden,
+)
 
 
 @pytest.mark.parametrize("case", CASE_NAMES)
@@ -16,19 +22,16 @@ def test_golden(case, tmp_path):
     check_golden(["openapi"], case, tmp_path, f"tests/targets/openapi/test_openapi.py::test_golden[{case}]")
 
 
-@pytest.fixture(scope="module", params=["specs"] + CASE_NAMES)
+@pytest.fixture(scope="module", params=SOURCES)
 def built(request, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp(request.param)
-    if request.param == "specs":
-        return build_specs(tmp, ["openapi"])
-    return build_case(request.param, tmp, ["openapi"])
+    return build_source(request.param, tmp_path_factory.mktemp(request.param), ["openapi"])
 
 
 def _documents(built):
     for pf in built.result.mesh.products:
         for port in pf.product.outputPorts:
             if port.type == "rest":
-                path = built.out / f"{pf.product.domain}/{pf.product.name}/v{pf.product.major}/openapi/{port.name}.json"
+                path = built.product_out(pf) / f"openapi/{port.name}.json"
                 yield pf.product.dataset(port.dataset), json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -13,7 +13,14 @@ import pytest
 from meshgen.build import build
 from meshgen.errors import ViolationsFound
 from tests.conftest import need_module
-from tests.targets.jsonschema.meshes import CASE_NAMES, build_case, build_specs, check_golden
+from tests.targets.jsonschema.meshes import (
+    CASE_NAMES,
+    SOURCES,
+    build_case,
+    build_source,
+    build_specs,
+    check_golden,
+)
 
 CATALOG = Path("shop/catalog/v1/dataproduct.yaml")
 
@@ -57,12 +64,9 @@ def import_generated(out: Path, proto: Path, root: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
-@pytest.fixture(scope="module", params=["specs"] + CASE_NAMES)
+@pytest.fixture(scope="module", params=SOURCES)
 def built(request, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp(request.param)
-    if request.param == "specs":
-        return build_specs(tmp, ["protobuf"])
-    return build_case(request.param, tmp, ["protobuf"])
+    return build_source(request.param, tmp_path_factory.mktemp(request.param), ["protobuf"])
 
 
 def test_protoc_compiles_every_file_with_grpc_stubs(built, tmp_path):

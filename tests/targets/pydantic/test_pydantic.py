@@ -14,7 +14,13 @@ from pydantic import BaseModel, ValidationError
 from meshgen.build import build
 from meshgen.errors import ViolationsFound
 from tests.conftest import need_module
-from tests.targets.jsonschema.meshes import CASE_NAMES, build_case, build_specs, check_golden
+from tests.targets.jsonschema.meshes import (
+    CASE_NAMES,
+    SOURCES,
+    build_case,
+    build_source,
+    check_golden,
+)
 from tests.targets.jsonschema.mutations import mutated_examples
 
 
@@ -28,13 +34,10 @@ def test_golden(case, tmp_path):
     check_golden(["pydantic"], case, tmp_path, f"tests/targets/pydantic/test_pydantic.py::test_golden[{case}]")
 
 
-@pytest.fixture(scope="module", params=["specs"] + CASE_NAMES)
+@pytest.fixture(scope="module", params=SOURCES)
 def built(request, tmp_path_factory):
     need_module("datamodel_code_generator")
-    tmp = tmp_path_factory.mktemp(request.param)
-    if request.param == "specs":
-        return build_specs(tmp, ["pydantic"])
-    return build_case(request.param, tmp, ["pydantic"])
+    return build_source(request.param, tmp_path_factory.mktemp(request.param), ["pydantic"])
 
 
 def _model(path, ds_title: str) -> type[BaseModel]:
@@ -52,7 +55,7 @@ def _models(built):
 
     for pf in built.result.mesh.products:
         for ds in pf.product.datasets:
-            path = built.out / f"{pf.product.domain}/{pf.product.name}/v{pf.product.major}/pydantic/{ds.name}.py"
+            path = built.product_out(pf) / f"pydantic/{ds.name}.py"
             yield ds, _model(path, pascal_case(ds.name))
 
 

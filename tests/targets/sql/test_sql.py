@@ -7,12 +7,21 @@ from __future__ import annotations
 import pytest
 
 from meshgen.build import build
+from meshgen.spec.values import to_python
 from meshgen.targets.sql.dialects import DuckDB, Postgres, dialect
 from tests.conftest import need_module
 from tests.golden import assert_same_tree
-from meshgen.spec.values import to_python
-from tests.targets.sql.meshes import (ALL_DIALECTS, CASES, SOURCES, build_for_validation, duckdb_value,
-                                      example_rows, insert_sql, postgres_value, violations)
+from tests.targets.sql.meshes import (
+    ALL_DIALECTS,
+    CASES,
+    SOURCES,
+    build_for_validation,
+    duckdb_value,
+    example_rows,
+    insert_sql,
+    postgres_value,
+    violations,
+)
 
 GOLDEN = sorted(p.name for p in CASES.iterdir() if (p / "input").is_dir())
 
