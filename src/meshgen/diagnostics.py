@@ -134,15 +134,16 @@ def display_path(path: Path | str) -> str:
         return str(p)
 
 
-def _source_line(file: str, line: int) -> str | None:
-    try:
-        with open(file, "rb") as fh:
-            for i, raw in enumerate(fh, start=1):
-                if i == line:
-                    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
-    except OSError:
-        return None
-    return None
+def _source_line(file: str, line: int, cache: dict[str, list[str] | None]) -> str | None:
+    """Line `line` of `file`; each file is read once per report (`cache`)."""
+    if file not in cache:
+        try:
+            with open(file, "rb") as fh:
+                cache[file] = fh.read().decode("utf-8", errors="replace").splitlines()
+        except OSError:
+            cache[file] = None
+    lines = cache[file]
+    return lines[line - 1] if lines is not None and 0 < line <= len(lines) else None
 
 
 def format_human(diagnostics: Iterable[Diagnostic], color: bool = False, per_code: int | None = None) -> str:
@@ -155,6 +156,7 @@ def format_human(diagnostics: Iterable[Diagnostic], color: bool = False, per_cod
 
     palette = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
     chunks = []
+    sources: dict[str, list[str] | None] = {}
     shown: dict[str, int] = {}
     hidden: dict[str, int] = {}
     for d in diagnostics:
@@ -170,7 +172,7 @@ def format_human(diagnostics: Iterable[Diagnostic], color: bool = False, per_cod
             sev = click.style(sev, fg=palette[d.severity], bold=True)
         head = f"{d.location}: {sev}[{d.code}] {d.message}"
         lines = [head]
-        src = _source_line(d.location.file, d.location.line)
+        src = _source_line(d.location.file, d.location.line, sources)
         if src is not None and src.strip():
             gutter = f"{d.location.line:>5} | "
             caret_pad = " " * (len(gutter) - 2) + "| " + " " * max(d.location.column - 1, 0)

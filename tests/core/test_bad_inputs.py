@@ -115,3 +115,13 @@ def test_a_bad_type_is_pointed_at_inside_its_expression(cli, tmp_path):
     first = json.loads(cli("validate", product, "--format", "json").stdout)[0]
     line = product.read_text().splitlines()[first["line"] - 1]
     assert first["code"] == "SPEC006" and line[first["column"] - 1:].startswith("arry<")
+
+
+def test_two_files_with_one_address_are_an_error_at_the_second(cli, tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "dataproduct.yaml").write_bytes((HERE.parent.parent / "fixtures/all_types/dataproduct.yaml").read_bytes())
+    found = [d for d in json.loads(cli("validate", tmp_path, "--format", "json").stdout) if d["code"] == "MESH001"]
+    assert len(found) == 1
+    assert found[0]["file"].endswith("b/dataproduct.yaml") and (found[0]["line"], found[0]["column"]) == (5, 7)
+    assert found[0]["related"][0]["file"].endswith("a/dataproduct.yaml")

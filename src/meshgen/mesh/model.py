@@ -67,16 +67,13 @@ def _suggest(word: str, options: list[str]) -> str:
 def check_references(mesh: Mesh) -> list[Diagnostic]:
     """References inside each product and across the mesh (input ports, successors)."""
     out: list[Diagnostic] = []
-    seen: dict[str, ProductFile] = {}
+    seen = mesh.by_address()  # the first file of each address
     for pf in mesh.products:
-        address = pf.product.address
-        if address in seen:
-            first = seen[address]
-            out.append(Diagnostic("MESH001", Severity.ERROR, f"{address} is defined twice",
+        first = seen[pf.product.address]
+        if first is not pf:
+            out.append(Diagnostic("MESH001", Severity.ERROR, f"{pf.product.address} is defined twice",
                                   pf.location("name"), f"also defined in {first.location('name')}; "
                                   "give one a new name or a new major version", related=(first.location("name"),)))
-        else:
-            seen[address] = pf
     for pf in mesh.products:
         out.extend(_product_references(pf))
         out.extend(_input_ports(mesh, pf, seen))
@@ -87,7 +84,7 @@ def check_references(mesh: Mesh) -> list[Diagnostic]:
                 f"successor {lc.successor} is not in this mesh", pf.location("lifecycle", "successor"),
                 "this product was loaded alone; run meshgen on the mesh folder to check the reference"
                 if mesh.standalone else
-                _suggest(lc.successor, [a for a in seen if a != address]) or "publish the successor, or fix the address"))
+                _suggest(lc.successor, [a for a in seen if a != pf.product.address]) or "publish the successor, or fix the address"))
     return out
 
 
