@@ -137,14 +137,14 @@ def _config_location(mesh: Mesh, key: str) -> Location:
 def _target_options(mesh: Mesh, cls, raw: dict):
     from pydantic import ValidationError
 
+    from meshgen.load.yaml_source import SourceMap
     from meshgen.spec.loader import pydantic_diagnostics
 
     try:
         return cls.Options.model_validate(raw)
     except ValidationError as exc:
-        if mesh.config_source is None:
-            raise UsageError(str(exc)) from None
-        diags = pydantic_diagnostics(exc, raw, _Shifted(mesh.config_source, ("targets", cls.name)), cls.Options)
+        source = mesh.config_source or SourceMap(str(mesh.root / "meshgen.yaml"))
+        diags = pydantic_diagnostics(exc, raw, _Shifted(source, ("targets", cls.name)), cls.Options)
         raise ViolationsFound(f"bad options for target {cls.name}", diags) from None
 
 

@@ -300,3 +300,14 @@ def test_the_example_mesh_is_a_real_mesh():
     assert any(p.has_pii for p in products)
     kinds = {t.kind for p in products for ds in p.datasets for f in iter_fields(ds.fields) for t in f.data_type.walk()}
     assert kinds == set(Kind)
+
+
+def test_bad_target_options_are_positioned_in_meshgen_yaml(cli, mesh_copy, tmp_path):
+    config = mesh_copy / "meshgen.yaml"
+    config.write_text(config.read_text() + "targets:\n  avro: {namespce: x}\n")
+    result = cli("build", mesh_copy, "-o", tmp_path / "out", "--format", "json")
+    assert result.exit_code == 1
+    (found,) = json.loads(result.stdout)
+    assert found["code"] == "SPEC002" and found["file"].endswith("meshgen.yaml")
+    assert (found["line"], found["column"]) == (len(config.read_text().splitlines()), 10)
+    assert not (tmp_path / "out").exists()

@@ -36,7 +36,9 @@ def load_version(spec: str) -> ProductFile:
         try:
             rel_top = (Path.cwd() / rel).resolve().relative_to(top.resolve()).as_posix()
         except ValueError:
-            raise UsageError(f"{rel} is outside the repository {top}") from None
+            raise UsageError(f"{rel} is outside the repository {top}", [Diagnostic(
+                "LOAD007", Severity.ERROR, f"{rel} is outside the git repository {top}", Location(spec),
+                "REV:path names a file of the repository that holds the current folder")]) from None
         pf, diags = read_file_at(top, rev, rel_top)
     if pf is None or any(d.severity is Severity.ERROR for d in diags):
         raise ViolationsFound(f"{spec} is not a valid product", diags)
