@@ -91,11 +91,18 @@ def test_building_one_product_keeps_the_others_output(mesh_copy, tmp_path):
     build(mesh_copy, output=out)
     before = tree_digest(out)
     product = mesh_copy / "users/customers/v1/dataproduct.yaml"
-    product.write_text(product.read_text().replace("description:", "description: # edited\n   ", 0))
+    text = product.read_text()
+    assert "    description: One row per registered customer" in text
+    product.write_text(text.replace("    description: One row per registered customer",
+                                    "    description: Edited. One row per registered customer", 1))
     result = build(product, output=out)
     assert [pf.product.address for pf in result.mesh.selected_products()] == ["data://users/customers/v1"]
     after = tree_digest(out)
     assert set(after) == set(before)
+    changed = {path for path in after if after[path] != before[path]}
+    assert "users/customers/v1/avro/customers.avsc" in changed
+    # only the rebuilt product's files (and the mesh-wide ones and the manifest) changed
+    assert all(p.startswith(("users/customers/v1/", "_mesh/")) or p == "meshgen-manifest.json" for p in changed)
 
 
 def test_a_folder_meshgen_did_not_write_is_never_overwritten(tmp_path):
