@@ -93,6 +93,11 @@ def test_published_schema_accepts_every_valid_product(path):
     jsonschema.Draft202012Validator(product_json_schema()).validate(doc.data)
 
 
+def test_published_schema_is_a_valid_draft_2020_12_schema():
+    jsonschema = need_module("jsonschema")
+    jsonschema.Draft202012Validator.check_schema(product_json_schema())
+
+
 def test_published_schema_rejects_unknown_keys():
     jsonschema = need_module("jsonschema")
     data = load_yaml(ROOT / "tests/core/bad_inputs/unknown_key.yaml").data
