@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs, on a fresh Debian machine with Python 3.11+:
-# the package with its test extras into the venv, and the real external components the
-# integration tests start (each only when missing).
+# the package with its test extras into the venv, the real external components the
+# integration tests start (each only when missing), and one venv per heavy tool.
 set -euo pipefail
 venv="${1:-.venv}"
 
@@ -14,11 +14,23 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql
 fi
 
-# dbt in its own venv: dbt pins protobuf<7, which conflicts with grpcio-tools in the main venv.
-# --only-binary: the newest dbt-core-experimental-parser sdist downloads a wheel from outside PyPI.
-dbt_venv="${DBT_VENV:-.venv-dbt}"
-if [ ! -x "$dbt_venv/bin/dbt" ]; then
-  "$venv/bin/python" -m venv "$dbt_venv"
-  "$dbt_venv/bin/python" -m pip install --quiet --upgrade pip
-  "$dbt_venv/bin/python" -m pip install --quiet --only-binary=dbt-core-experimental-parser dbt-core dbt-duckdb
-fi
+# Tools whose dependencies conflict with the main venv or with each other (dbt, orchestrators,
+# catalogs, linters) each get a venv of their own: scripts/venvs/<tool>.txt is its requirements
+# file, installed into $MESHGEN_VENVS/<tool> (default .venvs/). A venv is reused while its
+# requirements file is unchanged (a stamp holds the file's hash), and rebuilt when it changes.
+venvs="${MESHGEN_VENVS:-.venvs}"
+mkdir -p "$venvs"
+for req in scripts/venvs/*.txt; do
+  tool="$(basename "$req" .txt)"
+  dest="$venvs/$tool"
+  want="$(sha256sum "$req" | cut -d' ' -f1)"
+  if [ -f "$dest/.meshgen-stamp" ] && [ "$(cat "$dest/.meshgen-stamp")" = "$want" ]; then
+    continue
+  fi
+  echo "setting up the $tool venv in $dest"
+  rm -rf "$dest"
+  "$venv/bin/python" -m venv "$dest"
+  "$dest/bin/python" -m pip install --quiet --upgrade pip
+  "$dest/bin/python" -m pip install --quiet -r "$req"
+  echo "$want" > "$dest/.meshgen-stamp"
+done

@@ -39,6 +39,18 @@ def need_module(name: str):
         need(False, f"python package {name}")
 
 
+def tool_venv(tool: str) -> Path:
+    """The venv of a heavy tool (scripts/venvs/<tool>.txt), made by scripts/setup-test-env.sh."""
+    return Path(os.environ.get("MESHGEN_VENVS", ROOT / ".venvs")) / tool
+
+
+def tool_bin(tool: str, executable: str | None = None) -> Path:
+    """An executable in a tool's venv: skip locally when the venv is missing, fail in CI."""
+    path = tool_venv(tool) / "bin" / (executable or tool)
+    need(path.exists(), f"{path} (`make test` runs scripts/setup-test-env.sh, which creates it)")
+    return path
+
+
 def need_executable(name: str) -> str:
     path = shutil.which(name)
     need(path is not None, f"executable {name}")

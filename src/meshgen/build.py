@@ -138,7 +138,7 @@ def _target_options(mesh: Mesh, cls, raw: dict):
     from pydantic import ValidationError
 
     from meshgen.load.yaml_source import SourceMap
-    from meshgen.spec.loader import pydantic_diagnostics
+    from meshgen.model.loader import pydantic_diagnostics
 
     try:
         return cls.Options.model_validate(raw)

@@ -177,11 +177,11 @@ def init(directory: Path, domain, name, owner_team, owner_email, dataset, purpos
 def schema(output: Path | None, markdown: bool) -> None:
     """Print the JSON Schema of dataproduct.yaml (for editors and CI)."""
     if markdown:
-        from meshgen.spec.reference import reference_markdown
+        from meshgen.model.reference import reference_markdown
 
         text = reference_markdown()
     else:
-        from meshgen.spec.jsonschema import product_json_schema_text
+        from meshgen.model.jsonschema import product_json_schema_text
 
         text = product_json_schema_text()
     if output is None:

@@ -15,11 +15,8 @@ import meshgen
 
 
 def builtin_template_dir() -> Path:
-    """templates/ ships inside the wheel as meshgen/templates; a source checkout has it at the root."""
-    packaged = Path(meshgen.__file__).parent / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(meshgen.__file__).resolve().parents[2] / "templates"
+    """The built-in templates live inside the package (meshgen/templates), in a wheel and a checkout alike."""
+    return Path(meshgen.__file__).parent / "templates"
 
 
 def to_json(value: Any, indent: int | None = 2) -> str:

@@ -40,7 +40,7 @@ def scaffold(directory: Path, request: ScaffoldRequest, *, force: bool = False) 
     from meshgen.mesh.loader import find_mesh_root
     from meshgen.output import write_file_atomic
     from meshgen.render import TemplateRenderer
-    from meshgen.spec.jsonschema import product_json_schema_text
+    from meshgen.model.jsonschema import product_json_schema_text
 
     problems = request.problems()
     if problems:

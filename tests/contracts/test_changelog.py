@@ -6,7 +6,7 @@ import json
 
 from meshgen.contracts.changelog import changelog, changelog_json, changelog_markdown
 from meshgen.load.yaml_source import parse_yaml
-from meshgen.spec.loader import validate_document
+from meshgen.model.loader import validate_document
 from tests.conftest import need_module
 
 PREVIOUS = """\

@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 
 from meshgen.contracts.judge import judge
 from meshgen.contracts.rules import RULES, compare, rules_markdown
-from meshgen.spec.loader import load_product
+from meshgen.model.loader import load_product
 from tests.conftest import ROOT
 
 CASES = Path(__file__).parent / "cases"
@@ -93,7 +93,7 @@ def test_consumers_of_a_parent_field_are_named_for_a_nested_change():
     from meshgen.contracts.judge import consumers_of
     from meshgen.load.yaml_source import parse_yaml
     from meshgen.mesh.loader import load_mesh
-    from meshgen.spec.loader import validate_document
+    from meshgen.model.loader import validate_document
     from tests.conftest import SPECS
 
     mesh, _ = load_mesh(SPECS)

@@ -156,7 +156,7 @@ def test_help_does_not_import_targets_or_models():
     code = ("import sys\nfrom meshgen.cli import main\nsys.argv=['meshgen','--help']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "heavy=[m for m in sys.modules if m.startswith(('meshgen.targets','meshgen.governance','meshgen.contracts',"
-            "'meshgen.spec','pydantic','jinja2','ruamel'))]\nprint('HEAVY', heavy)")
+            "'meshgen.model','pydantic','jinja2','ruamel'))]\nprint('HEAVY', heavy)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr
 
@@ -295,8 +295,8 @@ def test_the_example_mesh_is_a_real_mesh():
     """specs/: 3+ domains, 5+ products, v1 and v2 side by side, cross-domain input ports, PII,
     and every type of the grammar."""
     from meshgen.mesh.loader import load_mesh
-    from meshgen.spec.models import iter_fields
-    from meshgen.spec.types import Kind
+    from meshgen.model.models import iter_fields
+    from meshgen.model.types import Kind
 
     mesh, _ = load_mesh(SPECS)
     products = [pf.product for pf in mesh.products]

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from meshgen.load.yaml_source import load_yaml
-from meshgen.spec.jsonschema import product_json_schema, product_json_schema_text
-from meshgen.spec.reference import reference_markdown
+from meshgen.model.jsonschema import product_json_schema, product_json_schema_text
+from meshgen.model.reference import reference_markdown
 from tests.conftest import need_module, REFERENCE, ROOT, SPECS
 
 
@@ -107,7 +107,7 @@ def test_published_schema_rejects_unknown_keys():
 
 def test_every_reference_key_is_in_the_models():
     """The normative vocabulary: every key of the reference file is accepted by the models."""
-    from meshgen.spec.loader import load_product
+    from meshgen.model.loader import load_product
 
     pf, diagnostics = load_product(REFERENCE)
     assert pf is not None and [d for d in diagnostics if d.severity.name == "ERROR"] == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from meshgen.spec.values import duration_seconds, parse_ratio, schedule_for_freshness
+from meshgen.model.values import duration_seconds, parse_ratio, schedule_for_freshness
 
 
 @pytest.mark.parametrize("text, seconds", [("15m", 900), ("1h", 3600), ("7d", 604800), ("2y", 2 * 365 * 86400),
@@ -50,12 +50,12 @@ def test_derived_schedule_always_meets_its_freshness(threshold):
 
 
 def test_a_product_without_a_schedule_gets_the_derived_one():
-    from meshgen.spec.loader import load_product
+    from meshgen.model.loader import load_product
     from tests.conftest import ROOT
 
     pf, _ = load_product(ROOT / "tests/fixtures/all_types/dataproduct.yaml")
     assert pf.product.schedule is None  # no freshness, no schedule
     data = pf.document.data | {"slos": {"freshness": {"threshold": "20m"}}}
-    from meshgen.spec.models import DataProduct
+    from meshgen.model.models import DataProduct
 
     assert DataProduct.model_validate(data).schedule == "*/20 * * * *"

@@ -16,7 +16,7 @@ from meshgen.diagnostics import Diagnostic, Location, Severity
 from meshgen.errors import InputError, UsageError
 from meshgen.load.yaml_source import parse_yaml
 from meshgen.mesh.config import MeshConfig
-from meshgen.spec.loader import ProductFile, validate_document
+from meshgen.model.loader import ProductFile, validate_document
 
 _GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
 

@@ -20,8 +20,8 @@ from typing import Iterable
 from meshgen.contracts.changes import PROMISES, Change, short_modes
 from meshgen.contracts.rules import compare
 from meshgen.diagnostics import Severity
-from meshgen.spec.loader import ProductFile
-from meshgen.spec.models import DataProduct, Dataset, Field, OutputPort
+from meshgen.model.loader import ProductFile
+from meshgen.model.models import DataProduct, Dataset, SchemaField, OutputPort
 
 CLASSES = ("breaking", "attention", "additive", "info")
 _TITLES = {"breaking": "Breaking changes", "attention": "Needs attention", "additive": "Additions", "info": "Other changes"}
@@ -57,7 +57,7 @@ def changelog_json(old: ProductFile, new: ProductFile, changes: list[Change] | N
 
 # The code spans meshgen's own texts write name a spec key: `default`, `compatibility: backward`,
 # `required: true`. Backticks in product content (a pattern, a default) are escaped instead.
-_SPEC_KEYS = sorted({f.alias or name for model in (DataProduct, Dataset, Field, OutputPort)
+_SPEC_KEYS = sorted({f.alias or name for model in (DataProduct, Dataset, SchemaField, OutputPort)
                      for name, f in model.model_fields.items()}, key=len, reverse=True)
 _CODE_SPAN = re.compile("`(?:" + "|".join(map(re.escape, _SPEC_KEYS)) + r")(?:: [\w-]+)?`")
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that could

@@ -44,7 +44,7 @@ def short_modes(directions: frozenset[str]) -> str:
 
 
 @dataclass(frozen=True)
-class Rule:
+class ChangeRule:
     """A compatibility rule: a stable code and ID, a purpose, categories and a pair handler."""
 
     code: str  # stable diagnostic code, e.g. BRK201
@@ -66,7 +66,7 @@ class Rule:
 class Change:
     """One difference between two versions of a product, classified by a rule."""
 
-    rule: Rule
+    rule: ChangeRule
     message: str  # what changed, e.g. "field 'user_id' of dataset 'orders' was removed"
     element: str  # dotted element path, e.g. orders.items.sku
     old: Location | None  # where in the previous version

@@ -14,7 +14,7 @@ from meshgen.contracts.judge import Consumer, consumers_of, judge
 from meshgen.contracts.rules import compare
 from meshgen.diagnostics import Diagnostic, DiagnosticList, Location, Severity
 from meshgen.errors import InputError, MeshgenError, UsageError, ViolationsFound
-from meshgen.spec.loader import ProductFile, load_product
+from meshgen.model.loader import ProductFile, load_product
 
 
 def load_version(spec: str) -> ProductFile:

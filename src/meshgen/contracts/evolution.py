@@ -22,7 +22,7 @@ from meshgen.contracts.settings import ContractSettings
 from meshgen.diagnostics import Diagnostic, Severity
 from meshgen.errors import InputError
 from meshgen.mesh.model import Mesh
-from meshgen.spec.loader import ProductFile
+from meshgen.model.loader import ProductFile
 
 
 def compare_meshes(baseline: Baseline, mesh: Mesh, settings: ContractSettings) -> list[Diagnostic]:

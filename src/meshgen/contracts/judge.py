@@ -17,7 +17,7 @@ from typing import Iterable
 
 from meshgen.contracts.changes import BOTH, PROMISES, Change, short_modes
 from meshgen.diagnostics import Diagnostic, Location, Severity
-from meshgen.spec.loader import ProductFile
+from meshgen.model.loader import ProductFile
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from meshgen.diagnostics import Location
-from meshgen.spec.loader import ProductFile
+from meshgen.model.loader import ProductFile
 
 EVENTS = "events"  # Avro schema resolution: readers resolve fields by name, defaults fill gaps
 TABLE = "table"  # dbt contract semantics: queries name columns; a missing column fails them

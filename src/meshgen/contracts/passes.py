@@ -8,7 +8,7 @@ from pathlib import Path
 from meshgen.build import CheckResult, _relevant
 from meshgen.contracts.baseline import GitUnavailable, read_mesh_at
 from meshgen.contracts.evolution import compare_meshes
-from meshgen.contracts.policy import policy_checks
+from meshgen.contracts.versioning import policy_checks
 from meshgen.clock import today
 from meshgen.contracts.settings import config_location, load_settings
 from meshgen.diagnostics import Diagnostic, DiagnosticList, Severity

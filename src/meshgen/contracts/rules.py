@@ -1,6 +1,6 @@
 """The compatibility rules: each a stable code, an ID, categories and a handler over one pair.
 
-A handler sees one matched `Pair` (match.py did the walking) and yields `Finding`s: what
+A handler sees one matched `Pair` (match.py did the walking) and yields `Verdict`s: what
 changed, which directions it breaks, and how to fix it. `compare()` turns findings into
 `Change`s with the positions of the element in both versions. The first docstring line of a
 handler is the rule's purpose; docs/contracts.md lists them all.
@@ -19,19 +19,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
-from meshgen.contracts.changes import BACKWARD, BOTH, FORWARD, NONE, Change, Rule
+from meshgen.contracts.changes import BACKWARD, BOTH, FORWARD, NONE, Change, ChangeRule
 from meshgen.contracts.match import DBT, TABLE, Pair, pairs
 from meshgen.diagnostics import Severity
-from meshgen.spec.loader import ProductFile
-from meshgen.spec.models import CLASSIFICATION_ORDER
-from meshgen.spec.types import DataType, Kind
-from meshgen.spec.values import duration_seconds
+from meshgen.model.loader import ProductFile
+from meshgen.model.models import CLASSIFICATION_ORDER
+from meshgen.model.types import DataType, Kind
+from meshgen.model.values import duration_seconds
 
 INFO, WARNING = Severity.INFO, Severity.WARNING
 
 
 @dataclass(frozen=True)
-class Finding:
+class Verdict:
     message: str
     breaks: frozenset[str] = NONE
     level: Severity = INFO
@@ -40,12 +40,12 @@ class Finding:
     removes: bool = False
 
 
-RULES: list[Rule] = []
+RULES: list[ChangeRule] = []
 
 
 def rule(code: str, rule_id: str, element: str, *categories: str) -> Callable:
-    def register(handler: Callable[[Pair], Iterable[Finding]]) -> Callable:
-        RULES.append(Rule(code, rule_id, element, tuple(categories), handler))
+    def register(handler: Callable[[Pair], Iterable[Verdict]]) -> Callable:
+        RULES.append(ChangeRule(code, rule_id, element, tuple(categories), handler))
         return handler
 
     return register
@@ -90,10 +90,10 @@ def _both(p: Pair) -> bool:
 # ---- product ----------------------------------------------------------------------------
 
 @rule("BRK001", "PRODUCT_OWNER_CHANGED", "product", "metadata")
-def owner_changed(p: Pair) -> Iterator[Finding]:
+def owner_changed(p: Pair) -> Iterator[Verdict]:
     """The owning team changed: consumers should know whom to ask."""
     if p.old.owner.team != p.new.owner.team:
-        yield Finding(f"owner team changed from {p.old.owner.team!r} to {p.new.owner.team!r}",
+        yield Verdict(f"owner team changed from {p.old.owner.team!r} to {p.new.owner.team!r}",
                       fix="tell the consumers who their new contact is", key=("owner", "team"))
 
 
@@ -101,7 +101,7 @@ _PROMISE_STRENGTH = {"none": 0, "backward": 1, "forward": 1, "full": 2}
 
 
 @rule("BRK002", "PRODUCT_COMPATIBILITY_WEAKENED", "product", "policy")
-def compatibility_weakened(p: Pair) -> Iterator[Finding]:
+def compatibility_weakened(p: Pair) -> Iterator[Verdict]:
     """The declared compatibility promise is weaker, or no longer covers every earlier version."""
     o, n = p.old.compatibility, p.new.compatibility
     if o == n:
@@ -110,20 +110,20 @@ def compatibility_weakened(p: Pair) -> Iterator[Finding]:
     weaker = (_PROMISE_STRENGTH[nb] < _PROMISE_STRENGTH[ob] or (nb != ob and _PROMISE_STRENGTH[nb] == 1)
               or (o.endswith("_transitive") and not n.endswith("_transitive") and nb == ob))
     if weaker:
-        yield Finding(f"compatibility promise weakened from {o} to {n}", level=WARNING, key=("compatibility",),
+        yield Verdict(f"compatibility promise weakened from {o} to {n}", level=WARNING, key=("compatibility",),
                       fix=f"keep `compatibility: {o}`; changes are still judged against the previous promise ({o})")
     else:
-        yield Finding(f"compatibility promise strengthened from {o} to {n}", key=("compatibility",))
+        yield Verdict(f"compatibility promise strengthened from {o} to {n}", key=("compatibility",))
 
 
 @rule("BRK003", "PRODUCT_METADATA_CHANGED", "product", "metadata")
-def metadata_changed(p: Pair) -> Iterator[Finding]:
+def metadata_changed(p: Pair) -> Iterator[Verdict]:
     """Title, description, tags, support channels or status changed (documentation only)."""
     for key in ("title", "description", "tags", "support", "status"):
         a, b = _plain(getattr(p.old, key)), _plain(getattr(p.new, key))
         if a != b:
             shown = f" from {a!r} to {b!r}" if key == "status" else ""
-            yield Finding(f"{key} changed{shown}", key=(key,))
+            yield Verdict(f"{key} changed{shown}", key=(key,))
 
 
 def _plain(value: Any) -> Any:
@@ -135,25 +135,25 @@ def _plain(value: Any) -> Any:
 # ---- dataset ----------------------------------------------------------------------------
 
 @rule("BRK101", "DATASET_REMOVED", "dataset", "schema")
-def dataset_removed(p: Pair) -> Iterator[Finding]:
+def dataset_removed(p: Pair) -> Iterator[Verdict]:
     """A dataset was removed: every reader of it breaks."""
     if p.removed:
-        yield Finding(f"dataset {p.dataset!r} was removed", BOTH, removes=True,
+        yield Verdict(f"dataset {p.dataset!r} was removed", BOTH, removes=True,
                       fix=f"keep the dataset (mark its fields deprecated), or {new_major(p)}")
 
 
 @rule("BRK102", "DATASET_ADDED", "dataset", "schema")
-def dataset_added(p: Pair) -> Iterator[Finding]:
+def dataset_added(p: Pair) -> Iterator[Verdict]:
     """A dataset was added (additive)."""
     if p.added:
-        yield Finding(f"dataset {p.dataset!r} was added")
+        yield Verdict(f"dataset {p.dataset!r} was added")
 
 
 @rule("BRK103", "PRIMARY_KEY_CHANGED", "dataset", "constraints")
-def primary_key_changed(p: Pair) -> Iterator[Finding]:
+def primary_key_changed(p: Pair) -> Iterator[Verdict]:
     """The primary key changed: what identifies a row, and every join and upsert on it, changed."""
     if _both(p) and p.old.primaryKey != p.new.primaryKey:
-        yield Finding(f"primary key of dataset {p.dataset!r} changed from {p.old.primaryKey} to {p.new.primaryKey}",
+        yield Verdict(f"primary key of dataset {p.dataset!r} changed from {p.old.primaryKey} to {p.new.primaryKey}",
                       BOTH, key=("primaryKey",), fix=f"keep the primary key, or {new_major(p)}")
 
 
@@ -165,7 +165,7 @@ def _has_default(f) -> bool:
 
 
 @rule("BRK201", "FIELD_REMOVED", "field", "schema")
-def field_removed(p: Pair) -> Iterator[Finding]:
+def field_removed(p: Pair) -> Iterator[Verdict]:
     """A field was removed: consumers that read it break."""
     if not p.removed or p.renamed_from is not None:
         return
@@ -179,31 +179,31 @@ def field_removed(p: Pair) -> Iterator[Finding]:
         names = " or ".join(repr(n) for n in p.rename_candidates[:3])
         keep = (f"if it was renamed (to {names}?), keep {p.old.name!r} beside the new field with "
                 f"`deprecated: true` and replacedBy: {p.rename_candidates[0]} until consumers move")
-    yield Finding(f"{_what(p)} was removed", breaks, removes=True, fix=f"{keep}, or {new_major(p)}")
+    yield Verdict(f"{_what(p)} was removed", breaks, removes=True, fix=f"{keep}, or {new_major(p)}")
 
 
 @rule("BRK202", "FIELD_RENAMED", "field", "schema")
-def field_renamed(p: Pair) -> Iterator[Finding]:
+def field_renamed(p: Pair) -> Iterator[Verdict]:
     """A field was renamed (seen as a removal plus an addition of the same type): readers of the old name break."""
     if p.renamed_from is not None:
-        yield Finding(f"{_what(p)} was removed and {p.new.name!r} added with the same type {p.new.type}: "
+        yield Verdict(f"{_what(p)} was removed and {p.new.name!r} added with the same type {p.new.type}: "
                       f"a rename", BOTH, removes=True,
                       fix=f"keep {p.old.name!r} beside {p.new.name!r} (deprecated: true, replacedBy: {p.new.name}) "
                           f"until consumers move, or {new_major(p)}")
 
 
 @rule("BRK203", "FIELD_ADDED", "field", "schema")
-def field_added(p: Pair) -> Iterator[Finding]:
+def field_added(p: Pair) -> Iterator[Verdict]:
     """A nullable field, or one with a default, was added (additive)."""
     if p.added and _has_default(p.new):
-        yield Finding(f"{_what(p)} was added")
+        yield Verdict(f"{_what(p)} was added")
 
 
 @rule("BRK204", "FIELD_ADDED_WITHOUT_DEFAULT", "field", "schema")
-def field_added_without_default(p: Pair) -> Iterator[Finding]:
+def field_added_without_default(p: Pair) -> Iterator[Verdict]:
     """A required field without a default was added: new readers cannot read data written before it."""
     if p.added and not _has_default(p.new):
-        yield Finding(f"required {_what(p)} was added without a default", frozenset({BACKWARD}),
+        yield Verdict(f"required {_what(p)} was added without a default", frozenset({BACKWARD}),
                       fix=f"give it a `default`, or leave it nullable (not required), or {new_major(p)}")
 
 
@@ -240,30 +240,30 @@ def type_relation(old: DataType, new: DataType) -> str:
 
 
 @rule("BRK205", "FIELD_TYPE_CHANGED", "field", "schema")
-def type_changed(p: Pair) -> Iterator[Finding]:
+def type_changed(p: Pair) -> Iterator[Verdict]:
     """A field's type changed incompatibly: neither version's readers can read the other's data."""
     if _both(p) and type_relation(p.old.data_type, p.new.data_type) == "changed":
-        yield Finding(f"type of {_what(p)} changed from {p.old.data_type} to {p.new.data_type}",
+        yield Verdict(f"type of {_what(p)} changed from {p.old.data_type} to {p.new.data_type}",
                       BOTH, key=("type",),
                       fix=f"add a new field with the new type and deprecate this one, or {new_major(p)}")
 
 
-def _dbt_type_change(p: Pair, verb: str, adjective: str) -> Finding:
+def _dbt_type_change(p: Pair, verb: str, adjective: str) -> Verdict:
     """A table port (dbt's enforced contract) fails on any data_type change, widening included."""
-    return Finding(f"type of {_what(p)} {verb} from {p.old.data_type} to {p.new.data_type}; "
+    return Verdict(f"type of {_what(p)} {verb} from {p.old.data_type} to {p.new.data_type}; "
                    "its table port's enforced contract (dbt) fails on any change of a column's data_type",
                    BOTH, key=("type",),
                    fix=f"add a new column with the {adjective} type and deprecate this one, or {new_major(p)}")
 
 
 @rule("BRK206", "FIELD_TYPE_WIDENED", "field", "schema")
-def type_widened(p: Pair) -> Iterator[Finding]:
+def type_widened(p: Pair) -> Iterator[Verdict]:
     """A field's type was widened (int→long, float→double, uuid→string, decimal precision up): safe for new readers only."""
     if _both(p) and type_relation(p.old.data_type, p.new.data_type) == "widened":
         if DBT in p.semantics:
             yield _dbt_type_change(p, "widened", "wider")
             return
-        yield Finding(f"type of {_what(p)} widened from {p.old.data_type} to {p.new.data_type}; "
+        yield Verdict(f"type of {_what(p)} widened from {p.old.data_type} to {p.new.data_type}; "
                       "new readers read old data, but existing readers cannot hold every new value",
                       frozenset({FORWARD}), key=("type",),
                       fix="safe under `compatibility: backward`; under forward or full keep the narrower type, "
@@ -271,13 +271,13 @@ def type_widened(p: Pair) -> Iterator[Finding]:
 
 
 @rule("BRK207", "FIELD_TYPE_NARROWED", "field", "schema")
-def type_narrowed(p: Pair) -> Iterator[Finding]:
+def type_narrowed(p: Pair) -> Iterator[Verdict]:
     """A field's type was narrowed (long→int, string→uuid, decimal precision down): new readers cannot read old data."""
     if _both(p) and type_relation(p.old.data_type, p.new.data_type) == "narrowed":
         if DBT in p.semantics:
             yield _dbt_type_change(p, "narrowed", "narrower")
             return
-        yield Finding(f"type of {_what(p)} narrowed from {p.old.data_type} to {p.new.data_type}; "
+        yield Verdict(f"type of {_what(p)} narrowed from {p.old.data_type} to {p.new.data_type}; "
                       "existing readers still read new data, but old values may not fit the new type",
                       frozenset({BACKWARD}), key=("type",),
                       fix="safe under `compatibility: forward`; otherwise keep the wider type, "
@@ -307,26 +307,26 @@ def _symbols_key(p: Pair) -> tuple:
 
 
 @rule("BRK210", "ENUM_SYMBOL_ADDED", "field", "schema")
-def enum_symbol_added(p: Pair) -> Iterator[Finding]:
+def enum_symbol_added(p: Pair) -> Iterator[Verdict]:
     """An enum gained symbols: existing readers meet values they do not know."""
     symbols = _enum_symbols(p)
     if symbols:
         added = [s for s in symbols[1] if s not in symbols[0]]
         if added:
-            yield Finding(f"enum {_what(p)} gained symbol{'s' if len(added) > 1 else ''} {', '.join(added)}",
+            yield Verdict(f"enum {_what(p)} gained symbol{'s' if len(added) > 1 else ''} {', '.join(added)}",
                           frozenset({FORWARD}), key=_symbols_key(p),
                           fix="safe under `compatibility: backward`; tell consumers to handle the new values, "
                               f"or {new_major(p)}")
 
 
 @rule("BRK211", "ENUM_SYMBOL_REMOVED", "field", "schema")
-def enum_symbol_removed(p: Pair) -> Iterator[Finding]:
+def enum_symbol_removed(p: Pair) -> Iterator[Verdict]:
     """An enum lost symbols: new readers cannot read old data that holds them."""
     symbols = _enum_symbols(p)
     if symbols:
         removed = [s for s in symbols[0] if s not in symbols[1]]
         if removed:
-            yield Finding(f"enum {_what(p)} lost symbol{'s' if len(removed) > 1 else ''} {', '.join(removed)}",
+            yield Verdict(f"enum {_what(p)} lost symbol{'s' if len(removed) > 1 else ''} {', '.join(removed)}",
                           frozenset({BACKWARD}), key=_symbols_key(p),
                           fix=f"keep the symbols (stop writing them instead), or {new_major(p)}")
 
@@ -334,45 +334,45 @@ def enum_symbol_removed(p: Pair) -> Iterator[Finding]:
 # ---- field: nullability, defaults, constraints -------------------------------------------
 
 @rule("BRK208", "FIELD_REQUIRED_ADDED", "field", "schema")
-def required_added(p: Pair) -> Iterator[Finding]:
+def required_added(p: Pair) -> Iterator[Verdict]:
     """A nullable field became required: new readers cannot read old data that holds nulls."""
     if _both(p) and not p.old.required and p.new.required:
-        yield Finding(f"{_what(p)} became required (never null)", frozenset({BACKWARD}), key=("required",),
+        yield Verdict(f"{_what(p)} became required (never null)", frozenset({BACKWARD}), key=("required",),
                       fix=f"keep it nullable and fill it from now on, or {new_major(p)}")
 
 
 @rule("BRK209", "FIELD_REQUIRED_REMOVED", "field", "schema")
-def required_removed(p: Pair) -> Iterator[Finding]:
+def required_removed(p: Pair) -> Iterator[Verdict]:
     """A required field became nullable: existing readers that rely on a value meet nulls."""
     if _both(p) and p.old.required and not p.new.required:
-        yield Finding(f"{_what(p)} is no longer required (may be null)", frozenset({FORWARD}), key=("required",),
+        yield Verdict(f"{_what(p)} is no longer required (may be null)", frozenset({FORWARD}), key=("required",),
                       fix=f"keep `required: true`, or {new_major(p)}")
 
 
 @rule("BRK212", "FIELD_DEFAULT_CHANGED", "field", "schema")
-def default_changed(p: Pair) -> Iterator[Finding]:
+def default_changed(p: Pair) -> Iterator[Verdict]:
     """A field's default was added, changed or removed: readers fill absent values differently."""
     if not _both(p) or p.old.default == p.new.default:
         return
     if p.old.default is None:
-        yield Finding(f"{_what(p)} got the default {p.new.default!r}", key=("default",))
+        yield Verdict(f"{_what(p)} got the default {p.new.default!r}", key=("default",))
     elif p.new.default is None:
-        yield Finding(f"{_what(p)} lost its default {p.old.default!r}", level=WARNING, key=("default",),
+        yield Verdict(f"{_what(p)} lost its default {p.old.default!r}", level=WARNING, key=("default",),
                       fix="keep the default: readers that fill absent values with it would now get nothing")
     else:
-        yield Finding(f"default of {_what(p)} changed from {p.old.default!r} to {p.new.default!r}", level=WARNING,
+        yield Verdict(f"default of {_what(p)} changed from {p.old.default!r} to {p.new.default!r}", level=WARNING,
                       key=("default",), fix="keep the old default; a new meaning deserves a new field")
 
 
 @rule("BRK213", "FIELD_UNIQUE_CHANGED", "field", "constraints")
-def unique_changed(p: Pair) -> Iterator[Finding]:
+def unique_changed(p: Pair) -> Iterator[Verdict]:
     """A field's uniqueness changed: dropped, readers that dedupe or join on it break; added, old data may repeat."""
     if _both(p) and p.old.unique != p.new.unique:
         if p.new.unique:
-            yield Finding(f"{_what(p)} became unique", frozenset({BACKWARD}), key=("unique",),
+            yield Verdict(f"{_what(p)} became unique", frozenset({BACKWARD}), key=("unique",),
                           fix="make sure data written before was unique too, or publish it as a new field")
         else:
-            yield Finding(f"{_what(p)} is no longer unique", frozenset({FORWARD}), key=("unique",),
+            yield Verdict(f"{_what(p)} is no longer unique", frozenset({FORWARD}), key=("unique",),
                           fix=f"keep `unique: true`, or {new_major(p)}")
 
 
@@ -403,27 +403,27 @@ def _constraint_changes(o, n) -> Iterator[tuple[str, str, str]]:
 
 
 @rule("BRK214", "FIELD_CONSTRAINT_TIGHTENED", "field", "constraints")
-def constraint_tightened(p: Pair) -> Iterator[Finding]:
+def constraint_tightened(p: Pair) -> Iterator[Verdict]:
     """A pattern, length or range became stricter (or was changed): old data may no longer be valid."""
     if not _both(p):
         return
     for key, how, text in _constraint_changes(p.old, p.new):
         if how == "tightened":
-            yield Finding(f"{_what(p)} tightened: {text}", frozenset({BACKWARD}), key=(key,),
+            yield Verdict(f"{_what(p)} tightened: {text}", frozenset({BACKWARD}), key=(key,),
                           fix=f"keep the old bound, or {new_major(p)}")
         elif how == "changed":
-            yield Finding(f"{_what(p)} constraint changed: {text} (neither accepts all the other's values)", BOTH,
+            yield Verdict(f"{_what(p)} constraint changed: {text} (neither accepts all the other's values)", BOTH,
                           key=(key,), fix=f"keep the old pattern, or {new_major(p)}")
 
 
 @rule("BRK215", "FIELD_CONSTRAINT_LOOSENED", "field", "constraints")
-def constraint_loosened(p: Pair) -> Iterator[Finding]:
+def constraint_loosened(p: Pair) -> Iterator[Verdict]:
     """A pattern, length or range became looser: existing readers may meet values they reject."""
     if not _both(p):
         return
     for key, how, text in _constraint_changes(p.old, p.new):
         if how == "loosened":
-            yield Finding(f"{_what(p)} loosened: {text}", frozenset({FORWARD}), key=(key,),
+            yield Verdict(f"{_what(p)} loosened: {text}", frozenset({FORWARD}), key=(key,),
                           fix=f"safe under `compatibility: backward`; otherwise keep the bound, or {new_major(p)}")
 
 
@@ -435,89 +435,89 @@ def _level(f) -> int:
 
 
 @rule("BRK216", "FIELD_CLASSIFICATION_LOWERED", "field", "policy")
-def classification_lowered(p: Pair) -> Iterator[Finding]:
+def classification_lowered(p: Pair) -> Iterator[Verdict]:
     """A field's personal-data flag or classification was lowered: downstream copies may be handled too loosely."""
     if not _both(p):
         return
     if p.old.pii and not p.new.pii:
-        yield Finding(f"{_what(p)} is no longer marked as personal data (pii)", level=WARNING, key=("pii",),
+        yield Verdict(f"{_what(p)} is no longer marked as personal data (pii)", level=WARNING, key=("pii",),
                       fix="keep `pii: true` unless the data really changed; consumers' copies follow this flag")
     if _level(p.new) < _level(p.old):
         o = p.old.classification or ("confidential" if p.old.pii else "public")
         n = p.new.classification or ("confidential" if p.new.pii else "public")
-        yield Finding(f"classification of {_what(p)} lowered from {o} to {n}", level=WARNING,
+        yield Verdict(f"classification of {_what(p)} lowered from {o} to {n}", level=WARNING,
                       key=("classification",), fix="keep the classification unless the data really changed")
 
 
 @rule("BRK217", "FIELD_PROTECTION_REMOVED", "field", "policy")
-def protection_removed(p: Pair) -> Iterator[Finding]:
+def protection_removed(p: Pair) -> Iterator[Verdict]:
     """A personal-data field lost or changed its protection (encrypt, mask, hash, tokenize)."""
     if not _both(p) or p.old.protection is None or p.old.protection == p.new.protection:
         return
     if p.new.protection is None:
-        yield Finding(f"{_what(p)} lost its protection ({p.old.protection})", level=WARNING, key=("protection",),
+        yield Verdict(f"{_what(p)} lost its protection ({p.old.protection})", level=WARNING, key=("protection",),
                       fix=f"restore `protection: {p.old.protection}`")
     else:
-        yield Finding(f"protection of {_what(p)} changed from {p.old.protection} to {p.new.protection}",
+        yield Verdict(f"protection of {_what(p)} changed from {p.old.protection} to {p.new.protection}",
                       frozenset({FORWARD}), level=WARNING, key=("protection",),
                       fix="consumers that unmask or decrypt the values must change too; coordinate, "
                           f"or {new_major(p)}")
 
 
 @rule("BRK218", "FIELD_DEPRECATED", "field", "metadata")
-def field_deprecated(p: Pair) -> Iterator[Finding]:
+def field_deprecated(p: Pair) -> Iterator[Verdict]:
     """A field was marked deprecated: consumers should move off it."""
     if _both(p) and p.new.deprecated and not p.old.deprecated:
         instead = f"; use {p.new.replacedBy!r}" if p.new.replacedBy else ""
-        yield Finding(f"{_what(p)} was deprecated{instead}", level=INFO, key=("deprecated",))
+        yield Verdict(f"{_what(p)} was deprecated{instead}", level=INFO, key=("deprecated",))
 
 
 @rule("BRK219", "FIELD_DESCRIPTION_CHANGED", "field", "metadata")
-def description_changed(p: Pair) -> Iterator[Finding]:
+def description_changed(p: Pair) -> Iterator[Verdict]:
     """A field's description changed (documentation only)."""
     if _both(p) and p.old.description != p.new.description:
-        yield Finding(f"description of {_what(p)} changed", key=("description",))
+        yield Verdict(f"description of {_what(p)} changed", key=("description",))
 
 
 # ---- output ports -----------------------------------------------------------------------
 
 @rule("BRK301", "PORT_REMOVED", "port", "ports")
-def port_removed(p: Pair) -> Iterator[Finding]:
+def port_removed(p: Pair) -> Iterator[Verdict]:
     """An output port was removed: consumers reading through it lose access."""
     if p.removed:
-        yield Finding(f"output port {p.old.name!r} ({p.old.type}) was removed", BOTH,
+        yield Verdict(f"output port {p.old.name!r} ({p.old.type}) was removed", BOTH,
                       fix=f"keep the port, or {new_major(p)}")
 
 
 @rule("BRK302", "PORT_LOCATION_CHANGED", "port", "ports")
-def port_location_changed(p: Pair) -> Iterator[Finding]:
+def port_location_changed(p: Pair) -> Iterator[Verdict]:
     """An output port's location, topic, URL, platform or format changed: consumers read from the wrong place."""
     if not _both(p):
         return
     for key in ("location", "topic", "url", "platform", "format"):
         a, b = getattr(p.old, key), getattr(p.new, key)
         if a != b:
-            yield Finding(f"output port {p.new.name!r}: {key} changed from {a!r} to {b!r}", BOTH, key=(key,),
+            yield Verdict(f"output port {p.new.name!r}: {key} changed from {a!r} to {b!r}", BOTH, key=(key,),
                           fix=f"keep the old {key} and add a new port for the new one, or {new_major(p)}")
 
 
 @rule("BRK303", "PORT_TYPE_CHANGED", "port", "ports")
-def port_type_changed(p: Pair) -> Iterator[Finding]:
+def port_type_changed(p: Pair) -> Iterator[Verdict]:
     """An output port's type or dataset changed."""
     if not _both(p):
         return
     for key in ("type", "dataset"):
         a, b = getattr(p.old, key), getattr(p.new, key)
         if a != b:
-            yield Finding(f"output port {p.new.name!r}: {key} changed from {a!r} to {b!r}", BOTH, key=(key,),
+            yield Verdict(f"output port {p.new.name!r}: {key} changed from {a!r} to {b!r}", BOTH, key=(key,),
                           fix=f"add a new port instead, or {new_major(p)}")
 
 
 @rule("BRK304", "PORT_ADDED", "port", "ports")
-def port_added(p: Pair) -> Iterator[Finding]:
+def port_added(p: Pair) -> Iterator[Verdict]:
     """An output port was added (additive)."""
     if p.added:
-        yield Finding(f"output port {p.new.name!r} ({p.new.type}) was added")
+        yield Verdict(f"output port {p.new.name!r} ({p.new.type}) was added")
 
 
 # ---- SLOs -------------------------------------------------------------------------------
@@ -557,21 +557,21 @@ def _slo_changes(p: Pair) -> Iterator[tuple[str, str, str]]:
 
 
 @rule("BRK401", "SLO_WEAKENED", "slos", "slos")
-def slo_weakened(p: Pair) -> Iterator[Finding]:
+def slo_weakened(p: Pair) -> Iterator[Verdict]:
     """A service level was weakened or dropped (freshness threshold raised, accuracy target lowered, ...)."""
     for name, how, text in _slo_changes(p):
         if how in ("weakened", "removed"):
-            yield Finding(text, frozenset({FORWARD}), level=WARNING, key=(name,),
+            yield Verdict(text, frozenset({FORWARD}), level=WARNING, key=(name,),
                           fix="consumers built on the old promise may miss theirs: keep it, or agree the new one "
                               "with them first")
 
 
 @rule("BRK402", "SLO_STRENGTHENED", "slos", "slos")
-def slo_strengthened(p: Pair) -> Iterator[Finding]:
+def slo_strengthened(p: Pair) -> Iterator[Verdict]:
     """A service level was tightened or added."""
     for name, how, text in _slo_changes(p):
         if how in ("strengthened", "added"):
-            yield Finding(text, key=(name,))
+            yield Verdict(text, key=(name,))
 
 
 def rules_markdown() -> str:

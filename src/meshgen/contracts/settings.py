@@ -9,8 +9,8 @@ from pydantic import Field as F, ValidationError
 from meshgen.diagnostics import Diagnostic, Location
 from meshgen.errors import UsageError
 from meshgen.mesh.model import Mesh
-from meshgen.spec.loader import pydantic_diagnostics
-from meshgen.spec.models import SpecModel
+from meshgen.model.loader import pydantic_diagnostics
+from meshgen.model.models import SpecModel
 
 
 class ContractSettings(SpecModel):

@@ -33,8 +33,8 @@ from pydantic import BaseModel, ConfigDict, Field as F, ValidationError
 from meshgen.diagnostics import Diagnostic, Location, Severity
 from meshgen.governance.registry import Registry
 from meshgen.governance.rule import Rule, RuleOptions
-from meshgen.spec.models import Duration
-from meshgen.spec.values import duration_seconds
+from meshgen.model.models import Duration
+from meshgen.model.values import duration_seconds
 
 DOMAIN_POLICY_FILE = "governance.yaml"
 LEVELS = ("off", "info", "warning", "error")
@@ -113,7 +113,7 @@ def _unknown_hint(key: str, registry: Registry) -> str:
 
 def _validate_file(data: Any, where: _Positions, code: str) -> tuple[PolicyFile, list[Diagnostic]]:
     """The policy's shape; each part that is wrong is reported and left out, the rest still applies."""
-    from meshgen.spec.loader import pydantic_diagnostics
+    from meshgen.model.loader import pydantic_diagnostics
 
     data = {} if data is None else data
     if not isinstance(data, dict):
@@ -135,7 +135,7 @@ def _validate_file(data: Any, where: _Positions, code: str) -> tuple[PolicyFile,
 
 def _setting(key: str, value: Any, where: _Positions, code: str) -> tuple[RuleSetting | None, list[Diagnostic]]:
     """`error` or `{severity: error, options: {...}}` → a RuleSetting."""
-    from meshgen.spec.loader import pydantic_diagnostics
+    from meshgen.model.loader import pydantic_diagnostics
 
     if isinstance(value, str):
         if value not in LEVELS:
@@ -161,7 +161,7 @@ def _close(word: str, options) -> str:
 
 
 def _options(rule: type[Rule], raw: dict, where: _Positions, path: tuple, code: str) -> tuple[RuleOptions | None, list[Diagnostic]]:
-    from meshgen.spec.loader import pydantic_diagnostics
+    from meshgen.model.loader import pydantic_diagnostics
 
     try:
         return rule.Options.model_validate(raw), []

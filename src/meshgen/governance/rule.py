@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator, get_args
 from pydantic import BaseModel, ConfigDict
 
 from meshgen.diagnostics import Severity
-from meshgen.spec.models import Dataset, Field, Kind
+from meshgen.model.models import Dataset, SchemaField, Kind
 
 if TYPE_CHECKING:
     from meshgen.mesh.model import Mesh
-    from meshgen.spec.loader import ProductFile
+    from meshgen.model.loader import ProductFile
 
 
 # How a domain policy may tighten an option the mesh policy sets, declared on the option with
-# `Field(..., json_schema_extra=tighten("grow"))`. An option without one may not change.
+# `F(..., json_schema_extra=tighten("grow"))`. An option without one may not change.
 TIGHTEN = {
     "raise": "only raise it",          # a bool from false to true, an ordered Literal upwards
     "grow": "only add entries",        # a list (or a mapping of lists) may gain, never lose
@@ -126,7 +126,7 @@ class FieldRef:
 
     dataset: Dataset
     dotted: str  # items.sku
-    field: Field
+    field: SchemaField
     place: Place
     parent: "FieldRef | None" = None
 
@@ -164,7 +164,7 @@ class RuleContext:
         for ds in self.product.datasets:
             yield from self._walk(ds, ds.fields, "", None)
 
-    def _walk(self, ds: Dataset, fields: Iterable[Field], prefix: str, parent: FieldRef | None) -> Iterator[FieldRef]:
+    def _walk(self, ds: Dataset, fields: Iterable[SchemaField], prefix: str, parent: FieldRef | None) -> Iterator[FieldRef]:
         for f in fields:
             dotted = f"{prefix}{f.name}"
             ref = FieldRef(ds, dotted, f, Place(self.pf.field_path(ds.name, dotted), f"datasets.{ds.name}.fields.{dotted}"),

@@ -24,7 +24,7 @@ from meshgen.diagnostics import Diagnostic, Severity
 from meshgen.governance.policy import Policy
 from meshgen.governance.registry import Registry
 from meshgen.governance.rule import Finding, Rule
-from meshgen.spec.loader import ProductFile
+from meshgen.model.loader import ProductFile
 
 
 @dataclass

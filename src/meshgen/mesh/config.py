@@ -6,7 +6,7 @@ from typing import Any, Optional, Union
 
 from pydantic import Field as F, field_validator
 
-from meshgen.spec.models import SpecModel
+from meshgen.model.models import SpecModel
 
 CONFIG_FILE = "meshgen.yaml"
 

@@ -14,7 +14,7 @@ from meshgen.errors import InputError, UsageError
 from meshgen.load.yaml_source import SourceMap, load_yaml
 from meshgen.mesh.config import CONFIG_FILE, MeshConfig
 from meshgen.mesh.model import Mesh, check_references
-from meshgen.spec.loader import pydantic_diagnostics, validate_document
+from meshgen.model.loader import pydantic_diagnostics, validate_document
 
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", ".pytest_cache"}
 

@@ -10,8 +10,8 @@ from typing import Iterator
 from meshgen.diagnostics import Diagnostic, Severity
 from meshgen.load.yaml_source import SourceMap
 from meshgen.mesh.config import MeshConfig
-from meshgen.spec.loader import ProductFile
-from meshgen.spec.models import Dataset, Kind, parse_address
+from meshgen.model.loader import ProductFile
+from meshgen.model.models import Dataset, Kind, parse_address
 
 
 @dataclass

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from meshgen.output import Artifact
-from meshgen.spec.loader import ProductFile
-from meshgen.spec.models import Dataset, OutputPort
+from meshgen.model.loader import ProductFile
+from meshgen.model.models import Dataset, OutputPort
 from meshgen.targets.base import Target, identifier, pascal_case
 from meshgen.targets.openapi import product_info
 from meshgen.targets.ports import avro_schema, embedded_json_schema

@@ -10,10 +10,10 @@ import datetime as dt
 from typing import Any, Iterable
 
 from meshgen.output import Artifact
-from meshgen.spec.loader import ProductFile
-from meshgen.spec.models import Dataset, Field
-from meshgen.spec.types import DataType, Kind
-from meshgen.spec.values import json_as_text, map_leaves, record_to_python, to_python
+from meshgen.model.loader import ProductFile
+from meshgen.model.models import Dataset, SchemaField
+from meshgen.model.types import DataType, Kind
+from meshgen.model.values import json_as_text, map_leaves, record_to_python, to_python
 from meshgen.targets.base import NameScope, Target, identifier, is_identifier, pascal_case
 
 PRIMITIVES: dict[Kind, Any] = {
@@ -69,7 +69,7 @@ class AvroTarget(Target):
         chosen = [f.name if is_identifier(f.name) else names.claim(identifier(f.name)) for f in fields]
         return [self._field(pf, f, name, owner, path + ("fields", i)) for i, (f, name) in enumerate(zip(fields, chosen))]
 
-    def _field(self, pf: ProductFile, f: Field, name: str, owner: str, path: tuple) -> dict:
+    def _field(self, pf: ProductFile, f: SchemaField, name: str, owner: str, path: tuple) -> dict:
         if name != f.name:
             self.unsupported("AVRO001", f"field name {f.name!r} is not a valid Avro name; written as {name!r}",
                              pf.location(*path, "name"), "use letters, digits and underscores, not starting with a digit")

@@ -1,6 +1,6 @@
 """What every target is: a class with a name, a template folder, options and a generate step.
 
-Adding a target is a small, obvious step: a subclass here, a folder under templates/, an entry
+Adding a target is a small, obvious step: a subclass here, a folder under src/meshgen/templates/, an entry
 in BUILTIN_TARGETS, and a golden test case.
 """
 
@@ -18,7 +18,7 @@ from meshgen.output import Artifact
 if TYPE_CHECKING:
     from meshgen.mesh.model import Mesh
     from meshgen.render import TemplateRenderer
-    from meshgen.spec.loader import ProductFile
+    from meshgen.model.loader import ProductFile
 
 
 class NoOptions(BaseModel):

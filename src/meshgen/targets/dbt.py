@@ -19,9 +19,9 @@ from typing import Any, Iterable, Optional
 from pydantic import BaseModel, ConfigDict, Field as F
 
 from meshgen.output import Artifact
-from meshgen.spec.loader import ProductFile
-from meshgen.spec.models import Dataset
-from meshgen.spec.types import Kind
+from meshgen.model.loader import ProductFile
+from meshgen.model.models import Dataset
+from meshgen.model.types import Kind
 from meshgen.targets.base import Target
 from meshgen.targets.sql import DialectName, checks, product_dialects
 from meshgen.targets.sql.dialects import Dialect, dialect

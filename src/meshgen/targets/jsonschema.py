@@ -16,10 +16,10 @@ from typing import Any, Iterable
 from urllib.parse import quote
 
 from meshgen.output import Artifact
-from meshgen.spec.loader import ProductFile
-from meshgen.spec.models import Dataset, Field
-from meshgen.spec.types import DataType, Kind
-from meshgen.spec.values import INT_RANGE
+from meshgen.model.loader import ProductFile
+from meshgen.model.models import Dataset, SchemaField
+from meshgen.model.types import DataType, Kind
+from meshgen.model.values import INT_RANGE
 from meshgen.targets.base import Target, pascal_case
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -104,7 +104,7 @@ class JsonSchemaTarget(Target):
             schema["description"] = ds.description
         return schema
 
-    def _object(self, pf: ProductFile, fields: list[Field], path: tuple) -> dict[str, Any]:
+    def _object(self, pf: ProductFile, fields: list[SchemaField], path: tuple) -> dict[str, Any]:
         properties = {f.name: self._field(pf, f, path + ("fields", i)) for i, f in enumerate(fields)}
         schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
         required = [f.name for f in fields if f.required and f.default is None]
@@ -112,7 +112,7 @@ class JsonSchemaTarget(Target):
             schema["required"] = required
         return schema
 
-    def _field(self, pf: ProductFile, f: Field, path: tuple) -> dict[str, Any]:
+    def _field(self, pf: ProductFile, f: SchemaField, path: tuple) -> dict[str, Any]:
         schema = self._type(pf, f.data_type, path)
         for key in ("maxLength", "minLength", "pattern"):  # only strings and uuids have them
             value = getattr(f, key)
@@ -130,7 +130,7 @@ class JsonSchemaTarget(Target):
             schema["examples"] = copy.deepcopy(f.examples)
         return schema if f.required else nullable(schema)
 
-    def _bounds(self, pf: ProductFile, f: Field, schema: dict[str, Any], path: tuple) -> None:
+    def _bounds(self, pf: ProductFile, f: SchemaField, schema: dict[str, Any], path: tuple) -> None:
         t = f.data_type
         if t.kind is Kind.DECIMAL:
             # Decimals are strings: a bound of 0 is the sign; other bounds have no JSON Schema form.

@@ -11,8 +11,8 @@ from typing import Any, Iterable
 from urllib.parse import quote
 
 from meshgen.output import Artifact
-from meshgen.spec.loader import ProductFile
-from meshgen.spec.models import Dataset, OutputPort
+from meshgen.model.loader import ProductFile
+from meshgen.model.models import Dataset, OutputPort
 from meshgen.targets.base import Target, identifier, pascal_case
 from meshgen.targets.ports import embedded_json_schema, non_null
 

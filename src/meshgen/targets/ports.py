@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from meshgen.spec.loader import ProductFile
-from meshgen.spec.models import Dataset
+from meshgen.model.loader import ProductFile
+from meshgen.model.models import Dataset
 from meshgen.targets.avro import AvroTarget
 from meshgen.targets.base import Target, TargetContext
 from meshgen.targets.jsonschema import JsonSchemaTarget

@@ -13,7 +13,7 @@ from typing import ClassVar, Iterable
 
 from meshgen.diagnostics import Diagnostic, Location, Severity
 from meshgen.output import Artifact
-from meshgen.spec.loader import ProductFile
+from meshgen.model.loader import ProductFile
 from meshgen.targets.base import Target
 from meshgen.targets.jsonschema import JsonSchemaTarget
 

@@ -14,7 +14,7 @@ import re
 from typing import Any, Iterable
 
 from meshgen.output import Artifact
-from meshgen.spec.loader import ProductFile
+from meshgen.model.loader import ProductFile
 from meshgen.targets.asyncapi import payload_format
 from meshgen.targets.base import Target
 from meshgen.targets.ports import avro_schema, embedded_json_schema, protobuf_schema

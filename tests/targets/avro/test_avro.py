@@ -51,8 +51,8 @@ def _plain(value):
 
 def _as_float32(record, fields):
     """A `float` is 32-bit in Avro: what comes back is the nearest single-precision value."""
-    from meshgen.spec.types import DataType, Kind
-    from meshgen.spec.values import map_leaves
+    from meshgen.model.types import DataType, Kind
+    from meshgen.model.values import map_leaves
 
     def leaf(v, t):
         return struct.unpack("f", struct.pack("f", v))[0] if t.kind is Kind.FLOAT else v
@@ -94,9 +94,9 @@ def test_schemas_parse_and_examples_round_trip(source, tmp_path):
 
 
 def test_every_type_of_the_grammar_is_in_the_golden_case():
-    from meshgen.spec.loader import load_product
-    from meshgen.spec.models import iter_fields
-    from meshgen.spec.types import Kind
+    from meshgen.model.loader import load_product
+    from meshgen.model.models import iter_fields
+    from meshgen.model.types import Kind
 
     pf, _ = load_product(CASES / "all_types" / "input" / "dataproduct.yaml")
     kinds = {t.kind for ds in pf.product.datasets for f in iter_fields(ds.fields) for t in f.data_type.walk()}

@@ -14,7 +14,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from meshgen.targets.sql.dialects import DuckDB
-from tests.conftest import ROOT, need, need_module
+from tests.conftest import ROOT, need, need_module, tool_venv
 from tests.targets.sql.meshes import (
     build_for_validation,
     duckdb_value,
@@ -22,7 +22,7 @@ from tests.targets.sql.meshes import (
     insert_sql,
 )
 
-DBT = Path(os.environ.get("DBT_VENV", ROOT / ".venv-dbt")) / "bin" / "dbt"
+DBT = tool_venv("dbt") / "bin" / "dbt"
 
 
 def make_project(built, project: Path) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any, Iterator
 
-from meshgen.spec.models import Dataset
-from meshgen.spec.types import Kind
+from meshgen.model.models import Dataset
+from meshgen.model.types import Kind
 
 
 def mutated_examples(ds: Dataset) -> Iterator[tuple[str, dict[str, Any]]]:

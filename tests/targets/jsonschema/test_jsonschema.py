@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from meshgen.spec.values import ValueProblem, record_to_python
+from meshgen.model.values import ValueProblem, record_to_python
 from tests.conftest import need_module
 from tests.targets.jsonschema.meshes import (
     CASE_NAMES,

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from meshgen.build import build
 from meshgen.mesh.model import Mesh
-from meshgen.spec.models import Dataset
-from meshgen.spec.values import json_as_text, map_leaves
-from meshgen.spec.types import DataType, Kind
-from meshgen.spec.values import record_to_python
+from meshgen.model.models import Dataset
+from meshgen.model.values import json_as_text, map_leaves
+from meshgen.model.types import DataType, Kind
+from meshgen.model.values import record_to_python
 from meshgen.targets.sql.dialects import DIALECTS, Postgres
 from tests.conftest import REFERENCE, ROOT, SPECS
 

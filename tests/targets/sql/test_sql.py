@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from meshgen.build import build
-from meshgen.spec.values import to_python
+from meshgen.model.values import to_python
 from meshgen.targets.sql.dialects import DuckDB, Postgres, dialect
 from tests.conftest import need_module
 from tests.golden import assert_same_tree

@@ -7,7 +7,7 @@ from pydantic import Field as F
 
 from meshgen.diagnostics import Severity
 from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions, tighten
-from meshgen.spec.models import Pattern
+from meshgen.model.models import Pattern
 
 CASES = {
     "snake": re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"),

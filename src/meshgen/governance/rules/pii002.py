@@ -6,7 +6,7 @@ from pydantic import Field as F
 
 from meshgen.diagnostics import Severity
 from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions, tighten
-from meshgen.spec.models import CLASSIFICATION_ORDER
+from meshgen.model.models import CLASSIFICATION_ORDER
 
 
 class PiiProductClassification(Rule):

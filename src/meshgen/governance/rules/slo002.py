@@ -3,7 +3,7 @@ from __future__ import annotations
 from meshgen.diagnostics import Severity
 from meshgen.governance.rule import Finding, Rule, RuleContext
 from meshgen.governance.schedule import ScheduleError, human_duration, longest_gap_seconds
-from meshgen.spec.values import duration_seconds
+from meshgen.model.values import duration_seconds
 
 
 class FreshnessAchievable(Rule):

@@ -16,10 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field as F
 
 from meshgen.diagnostics import Diagnostic, Severity
 from meshgen.output import Artifact
-from meshgen.spec.loader import ProductFile
-from meshgen.spec.models import PORT_PLATFORMS_SQL, Dataset, Field, iter_fields
-from meshgen.spec.types import DataType, Kind
-from meshgen.spec.values import to_python
+from meshgen.model.loader import ProductFile
+from meshgen.model.models import PORT_PLATFORMS_SQL, Dataset, SchemaField, iter_fields
+from meshgen.model.types import DataType, Kind
+from meshgen.model.values import to_python
 from meshgen.targets.base import Target
 from meshgen.targets.sql.dialects import DIALECTS, Dialect, Snowflake, dialect
 
@@ -86,7 +86,7 @@ class SqlTarget(Target):
         t = Table(d.quote(ds.name))
         sole_key = ds.primaryKey[0] if len(ds.primaryKey) == 1 else None
         has_defaults = False
-        protected: dict[str, tuple[str, Field]] = {}
+        protected: dict[str, tuple[str, SchemaField]] = {}
         comments: dict[str, str] = {}
         for i, f in enumerate(ds.fields):
             path = base + ("fields", i)
@@ -203,7 +203,7 @@ class SqlTarget(Target):
 
     # ---- Personal data ----------------------------------------------------------------------
 
-    def protection_expr(self, pf, ds, f: Field, d: Dialect, column: str, sql_type: str, method: str, path) -> str:
+    def protection_expr(self, pf, ds, f: SchemaField, d: Dialect, column: str, sql_type: str, method: str, path) -> str:
         t = f.data_type
         if method == "mask":
             return d.masked_expr(column, t, sql_type)
@@ -235,7 +235,7 @@ class SqlTarget(Target):
         columns = ",\n  ".join(items)
         return f"CREATE VIEW {d.quote(ds.name + '_protected')} AS\nSELECT\n  {columns}\nFROM {t.name}"
 
-    def masking_policy(self, pf, ds, f: Field, d: Dialect, policy: str, sql_type: str, method: str, path) -> str:
+    def masking_policy(self, pf, ds, f: SchemaField, d: Dialect, policy: str, sql_type: str, method: str, path) -> str:
         sig = d.policy_type(sql_type)
         kind = f.data_type.kind
         if method in ("hash", "tokenize") and kind in (Kind.STRING, Kind.UUID, Kind.ENUM, Kind.BYTES):
@@ -252,7 +252,7 @@ class SqlTarget(Target):
                 f"  CASE WHEN IS_ROLE_IN_SESSION({role}) THEN val ELSE {masked} END")
 
 
-def protection(f: Field) -> str | None:
+def protection(f: SchemaField) -> str | None:
     """How a top-level column is protected: its own method, `mask` for bare PII, or the
     strongest need of a personal field nested inside it (the whole column is then withheld)."""
     if f.pii or f.protection:
@@ -262,7 +262,7 @@ def protection(f: Field) -> str | None:
     return None
 
 
-def checks(d: Dialect, f: Field, col: str, symbols: bool = True) -> tuple[list[str], list[tuple[str, str]]]:
+def checks(d: Dialect, f: SchemaField, col: str, symbols: bool = True) -> tuple[list[str], list[tuple[str, str]]]:
     """What the column type alone does not hold: (CHECK conditions, or — for a dialect without
     CHECK constraints — the (spec key, constraint) pairs left unenforced). Enum symbols a dialect
     cannot check are reported by `column_type` as a lost part of the type."""
@@ -292,7 +292,7 @@ def number(value: int | float) -> str:
     return str(value) if isinstance(value, int) else format(decimal.Decimal(repr(value)), "f")
 
 
-def default_literal(d: Dialect, f: Field, sql_type: str) -> str | None:
+def default_literal(d: Dialect, f: SchemaField, sql_type: str) -> str | None:
     """A spec default as a SQL expression, or None for types without a portable literal."""
     t: DataType = f.data_type
     v = to_python(f.default, t)

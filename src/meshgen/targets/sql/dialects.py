@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from meshgen.spec.types import DataType, Kind
+from meshgen.model.types import DataType, Kind
 
 # Words that must be quoted as identifiers in at least one of the dialects (a union keeps
 # names identical across dialects: a column is quoted everywhere or nowhere).

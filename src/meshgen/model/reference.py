@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from meshgen.spec.loader import _unwrap_models
+from meshgen.model.loader import _unwrap_models
 
 
 def _type_name(annotation: Any) -> str:
@@ -54,7 +54,7 @@ def _cell(text: str) -> str:
 
 def reference_markdown() -> str:
     from meshgen.mesh.config import MeshConfig
-    from meshgen.spec.models import DataProduct
+    from meshgen.model.models import DataProduct
 
     lines = [
         "# dataproduct.yaml reference (`apiVersion: meshgen/v1`)",

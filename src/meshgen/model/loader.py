@@ -12,8 +12,8 @@ from pydantic import BaseModel, ValidationError
 
 from meshgen.diagnostics import Diagnostic, Location, Severity
 from meshgen.load.yaml_source import Document, SourceMap, load_yaml
-from meshgen.spec.models import API_VERSION, DataProduct
-from meshgen.spec.values import ValueProblem, record_to_python
+from meshgen.model.models import API_VERSION, DataProduct
+from meshgen.model.values import ValueProblem, record_to_python
 
 
 @dataclass

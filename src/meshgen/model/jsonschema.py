@@ -8,7 +8,7 @@ SCHEMA_ID = "urn:meshgen:schema:dataproduct:v1"
 
 
 def product_json_schema() -> dict:
-    from meshgen.spec.models import DataProduct
+    from meshgen.model.models import DataProduct
 
     schema = DataProduct.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

@@ -23,8 +23,8 @@ from pydantic import (
     model_validator,
 )
 
-from meshgen.spec.types import DataType, Kind, TypeSyntaxError, parse_type
-from meshgen.spec.values import ValueProblem, duration_seconds, parse_ratio, schedule_for_freshness, to_python
+from meshgen.model.types import DataType, Kind, TypeSyntaxError, parse_type
+from meshgen.model.values import ValueProblem, duration_seconds, parse_ratio, schedule_for_freshness, to_python
 
 API_VERSION = "meshgen/v1"
 
@@ -137,7 +137,7 @@ class TypeSpec(SpecModel):
     type: str = F(description="The element type, in the field type grammar.", examples=["string", "struct"])
     items: Optional["TypeSpec"] = F(None, description="For `type: array`: the item type.")
     values: Optional["TypeSpec"] = F(None, description="For `type: map`: the value type (keys are strings).")
-    fields: Optional[list["Field"]] = F(None, description="For `type: struct`: its fields.")
+    fields: Optional[list["SchemaField"]] = F(None, description="For `type: struct`: its fields.")
     symbols: Optional[list[str]] = F(None, description="For `type: enum`: the allowed values.")
     description: Optional[str] = F(None, description="What the element is.", examples=["One line item."])
 
@@ -155,7 +155,7 @@ class TypeSpec(SpecModel):
         return self._data_type
 
 
-def _compose_type(spec: "TypeSpec | Field") -> DataType:
+def _compose_type(spec: "TypeSpec | SchemaField") -> DataType:
     """The type expression plus the sibling keys (items, values, fields, symbols) → one node."""
     base = parse_type(spec.type)
     kind = base.kind
@@ -207,7 +207,7 @@ def _no_duplicate_names(items: list, what: str) -> None:
         seen.add(item.name)
 
 
-class Field(SpecModel):
+class SchemaField(SpecModel):
     """A column of a dataset, or a member of a struct."""
 
     name: Name = F(description="The field's name, unique within its dataset or struct.", examples=["order_id"])
@@ -234,7 +234,7 @@ class Field(SpecModel):
     symbols: Optional[list[str]] = F(None, description="For `type: enum`: the allowed values.")
     items: Optional[TypeSpec] = F(None, description="For `type: array`: the item type.")
     values: Optional[TypeSpec] = F(None, description="For `type: map`: the value type (keys are strings).")
-    fields: Optional[list["Field"]] = F(None, description="For `type: struct`: its fields.")
+    fields: Optional[list["SchemaField"]] = F(None, description="For `type: struct`: its fields.")
 
     _data_type: DataType = PrivateAttr()
 
@@ -308,24 +308,24 @@ class Dataset(SpecModel):
     description: Optional[str] = F(None, description="What one row is.", examples=["One row per order."])
     primaryKey: list[str] = F(default_factory=list, description="Fields that identify a row.", examples=[["order_id"]])
     partitionBy: list[str] = F(default_factory=list, description="Fields the data is partitioned by.", examples=[["placed_date"]])
-    fields: list[Field] = F(min_length=1, description="The columns.")
+    fields: list[SchemaField] = F(min_length=1, description="The columns.")
     quality: list[QualityCheck] = F(default_factory=list, description="Data-quality checks; SLOs refer to them by id.")
     examples: list[dict[str, Any]] = F(default_factory=list, description="Example rows; each must be valid against the fields.")
     sampleQueries: list[SampleQuery] = F(default_factory=list, description="Queries that show how to use the data.")
 
     @field_validator("fields")
     @classmethod
-    def _unique_fields(cls, value: list[Field]) -> list[Field]:
+    def _unique_fields(cls, value: list[SchemaField]) -> list[SchemaField]:
         _no_duplicate_names(value, "field")
         return value
 
-    def field(self, name: str) -> Field | None:
+    def field(self, name: str) -> SchemaField | None:
         for f in self.fields:
             if f.name == name:
                 return f
         return None
 
-    def field_path(self, dotted: str) -> Field | None:
+    def field_path(self, dotted: str) -> SchemaField | None:
         """`items.sku` → the `sku` member of the array-of-struct `items`."""
         parts = dotted.split(".")
         fields: tuple | list = self.fields
@@ -550,4 +550,4 @@ def parse_address(address: str) -> tuple[str, str, int] | None:
 
 
 TypeSpec.model_rebuild()
-Field.model_rebuild()
+SchemaField.model_rebuild()

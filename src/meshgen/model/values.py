@@ -15,10 +15,10 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any, Iterator
 
-from meshgen.spec.types import DataType, Kind
+from meshgen.model.types import DataType, Kind
 
 if TYPE_CHECKING:
-    from meshgen.spec.models import Field
+    from meshgen.model.models import SchemaField
 
 INT_RANGE = {Kind.INT: (-(2**31), 2**31 - 1), Kind.LONG: (-(2**63), 2**63 - 1)}
 
@@ -170,7 +170,7 @@ def to_python(value: Any, dtype: DataType, *, required: bool = True, path: tuple
     raise ValueProblem(f"unsupported type {dtype}", path)  # pragma: no cover
 
 
-def record_to_python(value: Any, fields: "tuple[Field, ...] | list[Field]", path: tuple = ()) -> dict:
+def record_to_python(value: Any, fields: "tuple[SchemaField, ...] | list[SchemaField]", path: tuple = ()) -> dict:
     if not isinstance(value, dict):
         raise ValueProblem(f"expected a record (a map of field names), got {_show(value)}", path)
     known = {f.name: f for f in fields}
@@ -190,7 +190,7 @@ def record_to_python(value: Any, fields: "tuple[Field, ...] | list[Field]", path
     return out
 
 
-def _check_constraints(v: Any, raw: Any, f: "Field", path: tuple) -> None:
+def _check_constraints(v: Any, raw: Any, f: "SchemaField", path: tuple) -> None:
     if v is None:
         return
     if isinstance(v, str):

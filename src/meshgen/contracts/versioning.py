@@ -15,7 +15,7 @@ from meshgen.contracts.judge import Consumer
 from meshgen.contracts.settings import ContractSettings
 from meshgen.diagnostics import Diagnostic, Severity
 from meshgen.mesh.model import Mesh
-from meshgen.spec.models import parse_address
+from meshgen.model.models import parse_address
 
 
 def policy_checks(mesh: Mesh, settings: ContractSettings, today: dt.date) -> list[Diagnostic]:

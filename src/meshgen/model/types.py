@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from meshgen.spec.models import Field
+    from meshgen.model.models import SchemaField
 
 
 class Kind(str, enum.Enum):
@@ -55,14 +55,14 @@ MAX_DECIMAL_PRECISION = 38
 
 @dataclass(frozen=True)
 class DataType:
-    """A node of the type tree. Struct fields are the spec's `Field` models."""
+    """A node of the type tree. Struct fields are the spec's `SchemaField` models."""
 
     kind: Kind
     precision: int | None = None
     scale: int | None = None
     items: "DataType | None" = None
     values: "DataType | None" = None
-    fields: tuple["Field", ...] = ()
+    fields: tuple["SchemaField", ...] = ()
     symbols: tuple[str, ...] = ()
 
     def __str__(self) -> str:
