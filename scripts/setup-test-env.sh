@@ -16,9 +16,10 @@ fi
 
 # Tools whose dependencies conflict with the main venv or with each other (dbt, orchestrators,
 # catalogs, linters) each get a venv of their own: scripts/venvs/<tool>.txt is its requirements
-# file, installed into $MESHGEN_VENVS/<tool> (default .venvs/). A venv is reused while its
+# file, installed into $MESHGEN_VENVS/<tool> (default ~/.cache/meshgen/venvs/, shared by every
+# clone on the machine: the tools in them never import this checkout). A venv is reused while its
 # requirements file is unchanged (a stamp holds the file's hash), and rebuilt when it changes.
-venvs="${MESHGEN_VENVS:-.venvs}"
+venvs="${MESHGEN_VENVS:-${XDG_CACHE_HOME:-$HOME/.cache}/meshgen/venvs}"
 mkdir -p "$venvs"
 for req in scripts/venvs/*.txt; do
   tool="$(basename "$req" .txt)"

@@ -41,7 +41,8 @@ def need_module(name: str):
 
 def tool_venv(tool: str) -> Path:
     """The venv of a heavy tool (scripts/venvs/<tool>.txt), made by scripts/setup-test-env.sh."""
-    return Path(os.environ.get("MESHGEN_VENVS", ROOT / ".venvs")) / tool
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "meshgen" / "venvs"
+    return Path(os.environ.get("MESHGEN_VENVS") or cache) / tool
 
 
 def tool_bin(tool: str, executable: str | None = None) -> Path:
