@@ -90,7 +90,6 @@ def test_ignore_skips_rules_by_code_id_or_category():
 
 def test_consumers_of_a_parent_field_are_named_for_a_nested_change():
     """logistics reads `items`; a change to `items.quantity` breaks it, and marketing (no `items`) is not named."""
-    from meshgen.contracts.judge import consumers_of
     from meshgen.load.yaml_source import parse_yaml
     from meshgen.mesh.loader import load_mesh
     from meshgen.model.loader import validate_document
@@ -101,7 +100,7 @@ def test_consumers_of_a_parent_field_are_named_for_a_nested_change():
     text = old.path.read_text().replace("{name: quantity, type: int,", "{name: quantity, type: long,")
     new, diags = validate_document(parse_yaml(text.replace("version: 2.0.0", "version: 2.1.0"), "new.yaml"))
     assert new is not None, diags
-    consumers = consumers_of(mesh.products, "data://checkout/orders/v2")
+    consumers = mesh.consumers("data://checkout/orders/v2")
     [d] = [d for d in judge(compare(old, new), old, new, consumers) if d.code == "BRK206"]
     assert d.severity.label == "error"  # orders v2 promises `full`
     assert "data://logistics/shipments/v1 (fulfilment-team, input port 'orders')" in d.message

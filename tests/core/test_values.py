@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from meshgen.model.values import duration_seconds, parse_ratio, schedule_for_freshness
+from meshgen.model.cron import schedule_for_freshness
+from meshgen.model.values import duration_seconds, parse_ratio
 
 
 @pytest.mark.parametrize("text, seconds", [("15m", 900), ("1h", 3600), ("7d", 604800), ("2y", 2 * 365 * 86400),
@@ -42,7 +43,7 @@ def test_schedule_derived_from_freshness(threshold, cron):
 @pytest.mark.parametrize("threshold", ["1m", "7m", "15m", "45m", "1h", "90m", "5h", "13h", "1d", "3d", "8d"])
 def test_derived_schedule_always_meets_its_freshness(threshold):
     """Checked with the governance rule's own cron analysis, not by reading the output."""
-    from meshgen.governance.schedule import longest_gap_seconds
+    from meshgen.model.cron import longest_gap_seconds
 
     seconds = duration_seconds(threshold)
     if seconds >= 60:
@@ -59,3 +60,18 @@ def test_a_product_without_a_schedule_gets_the_derived_one():
     from meshgen.model.models import DataProduct
 
     assert DataProduct.model_validate(data).schedule == "*/20 * * * *"
+
+
+@pytest.mark.parametrize("schedule", ["61 * * * *", "*/0 * * * *", "0 0 * * 5#6", "@often", "* * *"])
+def test_the_spec_refuses_a_schedule_the_cron_analysis_cannot_read(schedule):
+    """One cron grammar: what `pipeline.schedule` accepts is what governance and the orchestration targets read."""
+    from pydantic import ValidationError
+
+    from meshgen.model.loader import load_product
+    from meshgen.model.models import DataProduct
+    from tests.conftest import ROOT
+
+    pf, _ = load_product(ROOT / "tests/fixtures/all_types/dataproduct.yaml")
+    with pytest.raises(ValidationError, match="is not a schedule"):
+        DataProduct.model_validate(pf.document.data | {"pipeline": {"schedule": schedule}})
+    assert DataProduct.model_validate(pf.document.data | {"pipeline": {"schedule": "0 0 L * *"}}).schedule == "0 0 L * *"

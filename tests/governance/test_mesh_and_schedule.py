@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from meshgen.build import check
-from meshgen.governance.schedule import ScheduleError, longest_gap_seconds
+from meshgen.model.cron import CronError, longest_gap_seconds
 from tests.conftest import ROOT, SPECS
 
 
@@ -46,7 +46,7 @@ def test_meshgen_init_scaffold_passes_the_default_policy(tmp_path, cli):
     ("0 0 * 3 1#1", "371d"),
 ])
 def test_longest_gap(schedule, period):
-    from meshgen.governance.schedule import human_duration
+    from meshgen.model.cron import human_duration
 
     assert human_duration(longest_gap_seconds(schedule)) == period
 
@@ -54,7 +54,7 @@ def test_longest_gap(schedule, period):
 @pytest.mark.parametrize("schedule", ["61 * * * *", "*/0 * * * *", "5-1 * * * *", "* * *", "@often", "0 0 30 2 *",
                                       "0 0 32W * *", "0 0 * * 5#6", "0 0 * * 8L", "0 0 LX * *", "0 0 * * 5#"])
 def test_bad_schedules(schedule):
-    with pytest.raises(ScheduleError):
+    with pytest.raises(CronError):
         longest_gap_seconds(schedule)
 
 

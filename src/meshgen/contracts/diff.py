@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from meshgen.contracts.baseline import read_file_at, repository_root
-from meshgen.contracts.judge import Consumer, consumers_of, judge
+from meshgen.contracts.judge import judge
 from meshgen.contracts.rules import compare
 from meshgen.diagnostics import Diagnostic, DiagnosticList, Location, Severity
 from meshgen.errors import InputError, MeshgenError, UsageError, ViolationsFound
+from meshgen.mesh.resolved import InputLink
 from meshgen.model.loader import ProductFile, load_product
 
 
@@ -45,7 +46,7 @@ def load_version(spec: str) -> ProductFile:
     return pf
 
 
-def mesh_consumers(new_spec: str, address: str) -> list[Consumer] | None:
+def mesh_consumers(new_spec: str, address: str) -> list[InputLink] | None:
     """The consumers of `address` in the mesh around NEW, or None when NEW is not in a mesh."""
     from meshgen.mesh.loader import find_mesh_root, load_mesh
 
@@ -56,7 +57,7 @@ def mesh_consumers(new_spec: str, address: str) -> list[Consumer] | None:
         mesh, _ = load_mesh(path)
     except MeshgenError:
         return None
-    return consumers_of(mesh.products, address)
+    return mesh.consumers(address)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from meshgen.contracts.baseline import Baseline, history_at, read_file_at
 from meshgen.contracts.changes import Change
-from meshgen.contracts.judge import consumers_of, judge, name_consumers, semver_key
+from meshgen.contracts.judge import judge, name_consumers, semver_key
 from meshgen.contracts.rules import compare
 from meshgen.contracts.settings import ContractSettings
 from meshgen.diagnostics import Diagnostic, Severity
@@ -37,7 +37,7 @@ def compare_meshes(baseline: Baseline, mesh: Mesh, settings: ContractSettings) -
         if address in seen:
             continue  # defined twice at the baseline: compare the first
         seen.add(address)
-        consumers = consumers_of(mesh.products, address)
+        consumers = mesh.consumers(address)
         new = current.get(address)
         if new is None:
             rel = baseline.paths.get(address, "")
@@ -68,7 +68,7 @@ def _rel(path: Path, top: Path) -> str:
 def _migrate_hint(pf: ProductFile, consumers) -> str:
     lc = pf.product.lifecycle
     target = lc.successor if lc and lc.successor else "the next major version"
-    ports = ", ".join(f"{c.pf.product.address} port {c.port.name!r}" for c in consumers)
+    ports = ", ".join(f"{c.consumer.product.address} port {c.port.name!r}" for c in consumers)
     return f"keep {pf.product.address} published until {ports} move{'s' if len(consumers) == 1 else ''} to {target}"
 
 

@@ -12,48 +12,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterable
 
 from meshgen.contracts.changes import BOTH, PROMISES, Change, short_modes
-from meshgen.diagnostics import Diagnostic, Location, Severity
+from meshgen.diagnostics import Diagnostic, Severity
+from meshgen.mesh.resolved import InputLink
 from meshgen.model.loader import ProductFile
 
 
-@dataclass(frozen=True)
-class Consumer:
-    """An input port of a product that reads another product."""
-
-    pf: ProductFile
-    index: int
-
-    @property
-    def port(self):
-        return self.pf.product.inputPorts[self.index]
-
-    @property
-    def location(self) -> Location:
-        return self.pf.location("inputPorts", self.index)
-
-    def describe(self) -> str:
-        p = self.pf.product
-        return f"{p.address} ({p.owner.team}, input port {self.port.name!r})"
-
-    def uses(self, dataset: str | None, field: str | None) -> bool:
-        """Does this port read `field` of `dataset` (a parent or a member of it counts)?"""
-        if dataset is None or self.port.dataset != dataset:
-            return False
-        if field is None:
-            return True
-        return any(u == field or u.startswith(field + ".") or field.startswith(u + ".") for u in self.port.fields)
-
-
-def consumers_of(products: Iterable[ProductFile], address: str) -> list[Consumer]:
-    return [Consumer(pf, i) for pf in products for i, port in enumerate(pf.product.inputPorts)
-            if port.product == address]
-
-
-def name_consumers(consumers: list[Consumer]) -> str:
+def name_consumers(consumers: list[InputLink]) -> str:
     shown = [c.describe() for c in consumers]
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
@@ -70,10 +36,11 @@ def semver_key(version: str) -> tuple:
 
 
 def judge(changes: list[Change], old: ProductFile, new: ProductFile,
-          consumers: list[Consumer] | None, promise: str | None = None) -> list[Diagnostic]:
+          consumers: list[InputLink] | None, promise: str | None = None) -> list[Diagnostic]:
     """Diagnostics for the changes from `old` to `new`: one per change, in order, then the version checks.
 
-    `consumers` are the input ports that read the previous version in the current mesh;
+    `consumers` are the input ports that read the previous version in the current mesh
+    (`Mesh.consumers(address)`);
     None when the mesh is unknown (two files compared alone). `promise` is the compatibility
     mode to judge by (default: the one `old` declares).
     """
@@ -138,4 +105,4 @@ def version_bump(changes: list[Change], old: ProductFile, new: ProductFile, brea
     return out
 
 
-__all__ = ["Consumer", "consumers_of", "judge", "name_consumers", "semver_key", "version_bump"]
+__all__ = ["judge", "name_consumers", "semver_key", "version_bump"]

@@ -430,8 +430,7 @@ def constraint_loosened(p: Pair) -> Iterator[Verdict]:
 # ---- field: personal data ----------------------------------------------------------------
 
 def _level(f) -> int:
-    c = f.classification or ("confidential" if f.pii else "public")
-    return CLASSIFICATION_ORDER.index(c)
+    return CLASSIFICATION_ORDER.index(f.effective_classification)
 
 
 @rule("BRK216", "FIELD_CLASSIFICATION_LOWERED", "field", "policy")
@@ -443,8 +442,7 @@ def classification_lowered(p: Pair) -> Iterator[Verdict]:
         yield Verdict(f"{_what(p)} is no longer marked as personal data (pii)", level=WARNING, key=("pii",),
                       fix="keep `pii: true` unless the data really changed; consumers' copies follow this flag")
     if _level(p.new) < _level(p.old):
-        o = p.old.classification or ("confidential" if p.old.pii else "public")
-        n = p.new.classification or ("confidential" if p.new.pii else "public")
+        o, n = p.old.effective_classification, p.new.effective_classification
         yield Verdict(f"classification of {_what(p)} lowered from {o} to {n}", level=WARNING,
                       key=("classification",), fix="keep the classification unless the data really changed")
 

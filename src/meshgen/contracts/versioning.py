@@ -11,26 +11,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from meshgen.contracts.judge import Consumer
 from meshgen.contracts.settings import ContractSettings
 from meshgen.diagnostics import Diagnostic, Severity
 from meshgen.mesh.model import Mesh
+from meshgen.mesh.resolved import InputLink
 from meshgen.model.models import parse_address
 
 
 def policy_checks(mesh: Mesh, settings: ContractSettings, today: dt.date) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    index = mesh.by_address()
     for pf in mesh.products:
-        for i, port in enumerate(pf.product.inputPorts):
-            producer = index.get(port.product)
-            if producer is not None:
-                out.extend(_consumer_of(Consumer(pf, i), producer, settings, today))
+        for link in mesh.resolved(pf).inputs:
+            if link.producer is not None:
+                out.extend(_consumer_of(link, link.producer, settings, today))
     out.extend(_versions_side_by_side(mesh))
     return out
 
 
-def _consumer_of(consumer: Consumer, producer, settings: ContractSettings, today: dt.date) -> list[Diagnostic]:
+def _consumer_of(consumer: InputLink, producer, settings: ContractSettings, today: dt.date) -> list[Diagnostic]:
     p = producer.product
     lc = p.lifecycle
     successor = lc.successor if lc and lc.successor else None
@@ -40,7 +38,7 @@ def _consumer_of(consumer: Consumer, producer, settings: ContractSettings, today
     related = (producer.location("status"),)
     if p.status == "retired":
         return [Diagnostic("VERSION007", Severity.ERROR,
-                           f"{consumer.pf.product.address} reads {p.address}, which is retired",
+                           f"{consumer.consumer.product.address} reads {p.address}, which is retired",
                            where, move, "contracts.consumer-of-retired", related)]
     date = lc.deprecationDate if lc else None
     if p.status != "deprecated" and date is None:
@@ -55,7 +53,7 @@ def _consumer_of(consumer: Consumer, producer, settings: ContractSettings, today
         severity = Severity.WARNING
         text = f"{p.address} is deprecated"
     related = (producer.location("lifecycle", "deprecationDate") if date else producer.location("status"),)
-    return [Diagnostic("VERSION008", severity, f"input port {consumer.port.name!r} of {consumer.pf.product.address} "
+    return [Diagnostic("VERSION008", severity, f"input port {consumer.port.name!r} of {consumer.consumer.product.address} "
                                                f"reads a deprecated version: {text}",
                        where, move, "contracts.consumer-of-deprecated", related)]
 

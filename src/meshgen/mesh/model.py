@@ -5,13 +5,17 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING
 
 from meshgen.diagnostics import Diagnostic, Severity
 from meshgen.load.yaml_source import SourceMap
 from meshgen.mesh.config import MeshConfig
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset, Kind, parse_address
+
+if TYPE_CHECKING:
+    from meshgen.mesh.graph import MeshGraph
+    from meshgen.mesh.resolved import InputLink, Resolution, ResolvedProduct
 
 
 @dataclass
@@ -26,6 +30,7 @@ class Mesh:
     # references to them are not reported again as "not in the mesh".
     broken: dict[str, Path] = field(default_factory=dict)
     _index: dict[str, ProductFile] | None = field(default=None, repr=False, compare=False)
+    _resolution: "Resolution | None" = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -45,12 +50,29 @@ class Mesh:
     def selected_products(self) -> list[ProductFile]:
         return [pf for pf in self.products if pf.path in self.selected]
 
-    def consumers_of(self, address: str) -> Iterator[tuple[ProductFile, int]]:
-        """(consumer product, input port index) for every input port that reads `address`."""
-        for pf in self.products:
-            for i, port in enumerate(pf.product.inputPorts):
-                if port.product == address:
-                    yield pf, i
+    # ---- the resolved layer (mesh/resolved.py), built once on first use -------------------
+
+    def _resolved_layer(self) -> "Resolution":
+        if self._resolution is None:
+            from meshgen.mesh.resolved import resolve
+
+            self._resolution = resolve(self)
+        return self._resolution
+
+    def resolved(self, product: "ProductFile | str") -> "ResolvedProduct":
+        """The resolved product of a product file, or of an address (its first file). KeyError if absent."""
+        layer = self._resolved_layer()
+        pf = self.by_address()[product] if isinstance(product, str) else product
+        return layer.by_file[id(pf)]
+
+    @property
+    def graph(self) -> "MeshGraph":
+        """Producers → consumers between the products of this mesh."""
+        return self._resolved_layer().graph
+
+    def consumers(self, address: str) -> "list[InputLink]":
+        """Every input port in this mesh that reads `address`, whether or not `address` is in the mesh."""
+        return list(self._resolved_layer().links_to.get(address, ()))
 
     def versions_of(self, domain: str, name: str) -> list[ProductFile]:
         return sorted((pf for pf in self.products if pf.product.domain == domain and pf.product.name == name),
@@ -90,37 +112,40 @@ def check_references(mesh: Mesh) -> list[Diagnostic]:
 
 def _input_ports(mesh: Mesh, pf: ProductFile, index: dict[str, ProductFile]) -> list[Diagnostic]:
     out = []
-    for i, port in enumerate(pf.product.inputPorts):
-        producer = index.get(port.product)
-        if producer is None and port.product in mesh.broken:
-            continue  # the producer's file has errors of its own, reported there
-        if producer is None:
-            parsed = parse_address(port.product)
-            # A bare product file can't see the rest of the mesh: say so instead of failing.
-            severity = Severity.WARNING if mesh.standalone else Severity.ERROR
-            versions = [p.product.address for p in index.values()
-                        if parsed and (p.product.domain, p.product.name) == parsed[:2]]
-            hint = (f"versions in the mesh: {', '.join(versions)}" if versions
-                    else _suggest(port.product, list(index)) or "check the address")
-            if mesh.standalone:
-                hint = "this product was loaded alone; run meshgen on the mesh folder to check the reference"
-            out.append(Diagnostic("MESH002", severity, f"input port {port.name!r}: product {port.product} is not in the mesh",
-                                  pf.location("inputPorts", i, "product"), hint))
+    for link in mesh.resolved(pf).inputs:
+        port, i = link.port, link.index
+        if link.producer is None:
+            if port.product not in mesh.broken:  # else: the producer's file has errors of its own
+                out.append(_missing_producer(mesh, pf, i, index))
             continue
-        ds = producer.product.dataset(port.dataset)
-        if ds is None:
+        if link.dataset is None:
             out.append(Diagnostic("MESH003", Severity.ERROR,
                                   f"input port {port.name!r}: {port.product} has no dataset {port.dataset!r}",
                                   pf.location("inputPorts", i, "dataset"),
-                                  _suggest(port.dataset, [d.name for d in producer.product.datasets])))
+                                  _suggest(port.dataset, [d.name for d in link.producer.product.datasets])))
             continue
-        for j, name in enumerate(port.fields):
-            if ds.field_path(name) is None:
+        for j, (name, found) in enumerate(link.fields):
+            if found is None:
                 out.append(Diagnostic("MESH004", Severity.ERROR,
-                                      f"input port {port.name!r}: {port.product} dataset {ds.name!r} has no field {name!r}",
-                                      pf.location("inputPorts", i, "fields", j),
-                                      _suggest(name, [f.name for f in ds.fields])))
+                                      f"input port {port.name!r}: {port.product} dataset {link.dataset.name!r} "
+                                      f"has no field {name!r}", pf.location("inputPorts", i, "fields", j),
+                                      _suggest(name, [f.name for f in link.dataset.fields])))
     return out
+
+
+def _missing_producer(mesh: Mesh, pf: ProductFile, i: int, index: dict[str, ProductFile]) -> Diagnostic:
+    port = pf.product.inputPorts[i]
+    parsed = parse_address(port.product)
+    # A bare product file can't see the rest of the mesh: say so instead of failing.
+    severity = Severity.WARNING if mesh.standalone else Severity.ERROR
+    versions = [p.product.address for p in index.values()
+                if parsed and (p.product.domain, p.product.name) == parsed[:2]]
+    hint = (f"versions in the mesh: {', '.join(versions)}" if versions
+            else _suggest(port.product, list(index)) or "check the address")
+    if mesh.standalone:
+        hint = "this product was loaded alone; run meshgen on the mesh folder to check the reference"
+    return Diagnostic("MESH002", severity, f"input port {port.name!r}: product {port.product} is not in the mesh",
+                      pf.location("inputPorts", i, "product"), hint)
 
 
 def _product_references(pf: ProductFile) -> list[Diagnostic]:

@@ -24,7 +24,8 @@ from pydantic import (
 )
 
 from meshgen.model.types import DataType, Kind, TypeSyntaxError, parse_type
-from meshgen.model.values import ValueProblem, duration_seconds, parse_ratio, schedule_for_freshness, to_python
+from meshgen.model.cron import CronError, parse_cron, schedule_for_freshness
+from meshgen.model.values import ValueProblem, duration_seconds, parse_ratio, to_python
 
 API_VERSION = "meshgen/v1"
 
@@ -52,7 +53,6 @@ def _duration(value: str) -> str:
 
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 _ADDRESS = re.compile(r"^data://([^/\s]+)/([^/\s]+)/v(\d+)$")
-_CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?LW#]+$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -69,13 +69,11 @@ def _address(value: str) -> str:
 
 
 def _cron(value: str) -> str:
-    if value.startswith("@"):
-        if value not in ("@hourly", "@daily", "@weekly", "@monthly", "@yearly"):
-            raise ValueError(f"{value!r} is not a schedule: use a 5-field cron or @hourly/@daily/@weekly/@monthly/@yearly")
-        return value
-    parts = value.split()
-    if len(parts) != 5 or not all(_CRON_FIELD.match(p) for p in parts):
-        raise ValueError(f"{value!r} is not a 5-field cron expression such as '*/15 * * * *'")
+    try:
+        parse_cron(value)
+    except CronError as exc:
+        raise ValueError(f"{value!r} is not a schedule ({exc}): use a 5-field cron expression such as "
+                         "'*/15 * * * *', or @hourly/@daily/@weekly/@monthly/@yearly") from None
     return value
 
 
@@ -260,6 +258,11 @@ class SchemaField(SpecModel):
     @property
     def data_type(self) -> DataType:
         return self._data_type
+
+    @property
+    def effective_classification(self) -> str:
+        """`classification`, else `confidential` for personal data, else `public`: what every pass uses."""
+        return self.classification or ("confidential" if self.pii else "public")
 
 
 class QualityCheck(SpecModel):
@@ -518,30 +521,31 @@ class DataProduct(SpecModel):
 
     @property
     def classification(self) -> str:
-        """The highest classification of any field (public when none is set)."""
-        levels = ["public"]
-        for ds in self.datasets:
-            for f in iter_fields(ds.fields):
-                if f.classification:
-                    levels.append(f.classification)
-                elif f.pii:
-                    levels.append("confidential")
-        return max(levels, key=CLASSIFICATION_ORDER.index)
+        """The highest effective classification of any field, nested ones included (public when none)."""
+        levels = [f.effective_classification for ds in self.datasets for f in iter_fields(ds.fields)]
+        return max(levels or ["public"], key=CLASSIFICATION_ORDER.index)
 
     @property
     def has_pii(self) -> bool:
         return any(f.pii for ds in self.datasets for f in iter_fields(ds.fields))
 
 
-def iter_fields(fields, prefix: str = ""):
+def iter_fields(fields):
     """Every field, nested ones included, depth first."""
-    for f in fields:
+    for _, f in dotted_fields(fields):
         yield f
+
+
+def dotted_fields(fields, prefix: str = ""):
+    """(dotted path, field) for every field, nested ones included, depth first: `items.sku`."""
+    for f in fields:
+        dotted = f"{prefix}{f.name}"
+        yield dotted, f
         t = f.data_type
         while t.kind in (Kind.ARRAY, Kind.MAP):
             t = t.items if t.kind is Kind.ARRAY else t.values
         if t.kind is Kind.STRUCT:
-            yield from iter_fields(t.fields)
+            yield from dotted_fields(t.fields, dotted + ".")
 
 
 def parse_address(address: str) -> tuple[str, str, int] | None:

@@ -266,19 +266,3 @@ def json_as_text(value: Any, dtype: DataType) -> Any:
 
         return json.dumps(value, sort_keys=True)
     return value
-
-
-def schedule_for_freshness(threshold_seconds: float) -> str:
-    """The least frequent regular cron schedule whose runs are never further apart than the
-    freshness threshold: what `pipeline.schedule` means when it is absent."""
-    minutes = int(threshold_seconds // 60)
-    if minutes < 60:
-        step = max((d for d in (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30) if d <= max(minutes, 1)))
-        return "* * * * *" if step == 1 else f"*/{step} * * * *"
-    hours = minutes // 60
-    if hours < 24:
-        step = max(d for d in (1, 2, 3, 4, 6, 8, 12) if d <= hours)
-        return "0 * * * *" if step == 1 else f"0 */{step} * * *"
-    if hours < 7 * 24:
-        return "0 0 * * *"
-    return "0 0 * * 0"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from meshgen.diagnostics import Severity
 from meshgen.governance.rule import Finding, Rule, RuleContext
-from meshgen.governance.schedule import ScheduleError, human_duration, longest_gap_seconds
+from meshgen.model.cron import CronError, human_duration, longest_gap_seconds
 from meshgen.model.values import duration_seconds
 
 
@@ -52,9 +52,9 @@ class FreshnessAchievable(Rule):
         if freshness is not None and schedule:
             try:
                 period = longest_gap_seconds(schedule)
-            except ScheduleError as exc:
+            except CronError as exc:
                 yield Finding(f"schedule {schedule!r} cannot be evaluated: {exc}", ctx.at("pipeline", "schedule"),
-                              "write a 5-field cron expression such as '*/15 * * * *'")
+                              "choose days that occur (February has no 30th), e.g. '0 0 L * *' for the last day of the month")
             else:
                 if period > freshness:
                     yield Finding(f"schedule {schedule!r} can leave {human_duration(period)} between runs, "
