@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from meshgen.dialects import DIALECTS
 from meshgen.model.types import DataType, Kind, TypeSyntaxError, parse_type
 from meshgen.model.cron import CronError, parse_cron, schedule_for_freshness
 from meshgen.model.values import ValueProblem, duration_seconds, parse_ratio, to_python
@@ -402,7 +403,7 @@ class Slos(SpecModel):
     latency: Optional[LatencySlo] = None
 
 
-PORT_PLATFORMS_SQL = ("postgres", "snowflake", "bigquery", "databricks", "duckdb", "redshift")
+PORT_PLATFORMS_SQL = tuple(DIALECTS)  # the registered SQL dialects (meshgen.dialects)
 
 
 class OutputPort(SpecModel):
@@ -413,7 +414,7 @@ class OutputPort(SpecModel):
         description="events, table and files are analytical ports; rest and grpc are operational.")
     dataset: str = F(description="The dataset this port serves.", examples=["orders"])
     description: Optional[str] = F(None, description="What the port is for.")
-    platform: Optional[str] = F(None, description="kafka; postgres, snowflake, bigquery, databricks, duckdb, redshift; s3 ...")
+    platform: Optional[str] = F(None, description=f"kafka; {', '.join(PORT_PLATFORMS_SQL)}; s3 ...")
     topic: Optional[str] = F(None, description="For events: the topic.", examples=["checkout.orders.v1"])
     format: Optional[Literal["avro", "json", "protobuf", "parquet", "csv", "delta", "iceberg"]] = F(
         None, description="The serialization format.")

@@ -23,8 +23,8 @@ from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset
 from meshgen.model.types import Kind
 from meshgen.targets.base import Target
+from meshgen.dialects import Dialect, dialect
 from meshgen.targets.sql import DialectName, checks, product_dialects
-from meshgen.targets.sql.dialects import Dialect, dialect
 
 
 class DbtOptions(BaseModel):

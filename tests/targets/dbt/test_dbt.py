@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from meshgen.targets.sql.dialects import DuckDB
+from meshgen.dialects import DuckDB
 from tests.conftest import ROOT, need, need_module, tool_venv
 from tests.targets.sql.meshes import (
     build_for_validation,

@@ -14,7 +14,7 @@ from meshgen.model.models import Dataset
 from meshgen.model.values import json_as_text, map_leaves
 from meshgen.model.types import DataType, Kind
 from meshgen.model.values import record_to_python
-from meshgen.targets.sql.dialects import DIALECTS, Postgres
+from meshgen.dialects import DIALECTS, Postgres
 from tests.conftest import REFERENCE, ROOT, SPECS
 
 CASES = Path(__file__).parent / "cases"

@@ -2,27 +2,17 @@ from __future__ import annotations
 
 from pydantic import Field as F
 
+from meshgen.dialects import reserved_anywhere
 from meshgen.diagnostics import Severity
 from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions, tighten
-
-# Reserved in ANSI SQL and in most warehouses (PostgreSQL, Snowflake, BigQuery, Databricks,
-# DuckDB, Redshift): as a column or table name each needs quoting everywhere.
-SQL_RESERVED = frozenset("""
-all alter and any array as asc authorization between both by case cast check collate column
-constraint create cross current_date current_time current_timestamp current_user default delete
-desc distinct drop else end except exists false fetch for foreign from full grant group having in
-inner insert intersect interval into is join lateral leading left like limit natural not null
-offset on or order outer primary references right rollup select session_user some table then to
-trailing true union unique update user using values when where window with
-""".split())
-
 
 class ReservedWords(Rule):
     """Dataset and field names are not SQL reserved words.
 
     A column called `order` or `user` must be quoted in every query and in every generated
-    DDL, and some tools get that wrong. The list covers words reserved in ANSI SQL and in the
-    warehouses meshgen targets; `extra` adds words, `allow` exempts some.
+    DDL, and some tools get that wrong. The words are those a warehouse meshgen writes SQL for
+    reserves (each dialect's list in `meshgen.dialects`, the same the DDL quotes); `extra` adds
+    words, `allow` exempts some.
 
     **Anti-pattern**
 
@@ -56,11 +46,21 @@ class ReservedWords(Rule):
                           json_schema_extra=tighten("shrink"))
 
     def check(self, ctx: RuleContext):
-        words = (SQL_RESERVED | {w.lower() for w in ctx.options.extra}) - {w.lower() for w in ctx.options.allow}
+        reserved = reserved_anywhere()
+        extra = {w.lower() for w in ctx.options.extra}
+        allowed = {w.lower() for w in ctx.options.allow}
         hint = "rename it (e.g. add a noun: order → order_id, user → user_name) so no target needs to quote it"
+
+        def said(name: str) -> str | None:
+            word = name.lower()
+            if word in allowed or (word not in reserved and word not in extra):
+                return None
+            where = reserved.get(word)
+            return f"reserved in {', '.join(where)}" if where else "a word this mesh rejects"
+
         for ds in ctx.product.datasets:
-            if ds.name.lower() in words:
-                yield Finding(f"dataset name {ds.name!r} is a reserved SQL word", ctx.dataset(ds, "name"), hint)
+            if why := said(ds.name):
+                yield Finding(f"dataset name {ds.name!r} is a reserved SQL word ({why})", ctx.dataset(ds, "name"), hint)
         for ref in ctx.fields():
-            if ref.field.name.lower() in words:
-                yield Finding(f"field name {ref.dotted!r} is a reserved SQL word", ref.place.child("name"), hint)
+            if why := said(ref.field.name):
+                yield Finding(f"field name {ref.dotted!r} is a reserved SQL word ({why})", ref.place.child("name"), hint)

@@ -1,6 +1,6 @@
 """SQL DDL: one CREATE TABLE per dataset and dialect, at `sql/<dialect>/<dataset>.sql`.
 
-The dialects are table-driven classes in `dialects.py`; this module decides what each column
+The dialects are table-driven classes in `meshgen.dialects`; this module decides what each column
 carries (type, NOT NULL, default, checks, comment, protection) and reports what a dialect
 cannot express. Personal data is protected in the same file: a Snowflake masking policy on the
 column, or a `<dataset>_protected` view for the other warehouses.
@@ -17,14 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field as F
 from meshgen.diagnostics import Diagnostic, Severity
 from meshgen.output import Artifact
 from meshgen.model.loader import ProductFile
-from meshgen.model.models import PORT_PLATFORMS_SQL, Dataset, SchemaField, iter_fields
+from meshgen.dialects import DIALECTS, Dialect, dialect
+from meshgen.dialects.base import TableName
+from meshgen.model.models import Dataset, SchemaField, iter_fields
 from meshgen.model.types import DataType, Kind
 from meshgen.model.values import to_python
 from meshgen.targets.base import Target
-from meshgen.targets.sql.dialects import DIALECTS, Dialect, Snowflake, dialect
 
-DialectName = Literal["postgres", "snowflake", "bigquery", "databricks", "duckdb", "redshift"]
-assert set(DIALECTS) == set(PORT_PLATFORMS_SQL)
+DialectName = Literal[tuple(DIALECTS)]  # type: ignore[valid-type]  # every registered dialect
 
 
 class SqlOptions(BaseModel):
@@ -49,7 +49,11 @@ def product_dialects(pf: ProductFile) -> list[str]:
 class Column:
     name: str            # quoted for the dialect
     type: str
-    constraints: list[str] = field(default_factory=list)
+    constraints: list[str] = field(default_factory=list)  # the clauses in the dialect's order
+    clauses: dict[str, list[str]] = field(default_factory=dict)  # "not_null", "default", ... → text
+
+    def add(self, key: str, text: str) -> None:
+        self.clauses.setdefault(key, []).append(text)
 
 
 @dataclass
@@ -57,6 +61,7 @@ class Table:
     """One dataset in one dialect, every name and string already quoted for it."""
 
     name: str
+    where: TableName
     columns: list[Column] = field(default_factory=list)
     table_constraints: list[str] = field(default_factory=list)
     options: list[str] = field(default_factory=list)
@@ -82,88 +87,25 @@ class SqlTarget(Target):
     # ---- One table --------------------------------------------------------------------------
 
     def table(self, pf: ProductFile, ds: Dataset, d: Dialect) -> Table:
-        base = pf.dataset_path(ds.name)
-        t = Table(d.quote(ds.name))
-        sole_key = ds.primaryKey[0] if len(ds.primaryKey) == 1 else None
-        has_defaults = False
+        where = TableName((), ds.name)
+        t = Table(where.render(d), where=where)
         protected: dict[str, tuple[str, SchemaField]] = {}
         comments: dict[str, str] = {}
         for i, f in enumerate(ds.fields):
-            path = base + ("fields", i)
-            col = d.quote(f.name)
-            losses: list[str] = []
-            notes: list[str] = []  # member descriptions the type cannot carry inline
-            sql_type = d.column_type(f.data_type, losses, f.name, f.maxLength, notes=notes)
-            c = Column(col, sql_type)
-            comment = "\n".join(([f.description] if f.description else []) + notes)
-            if comment:
-                comments[f.name] = comment
-            if comment and d.comments == "inline":
-                c.constraints.append(f"COMMENT {d.literal(comment)}")
-            if f.default is not None:
-                default = default_literal(d, f, sql_type)
-                if default is None:
-                    self.unsupported("SQL005", f"{d.name}: the default of {ds.name}.{f.name} ({f.type}) is not written "
-                                     "as a column DEFAULT", pf.location(*path, "default"),
-                                     "consumers still see it in the contract; fill the value in the pipeline")
-                else:
-                    c.constraints.append(f"DEFAULT {default}")
-                    has_defaults = True
-            if f.required and (d.array_not_null or f.data_type.kind is not Kind.ARRAY):
-                c.constraints.append("NOT NULL")
-            method = protection(f)
-            if method is not None:
-                protected[f.name] = (method, f)
-                if d.masking == "policy":
-                    policy = d.quote(f"{ds.name}__{f.name}__pii")
-                    t.preamble.append(self.masking_policy(pf, ds, f, d, policy, sql_type, method, path))
-                    c.constraints.append(f"WITH MASKING POLICY {policy}")
-            if f.unique and f.name != sole_key:
-                if d.unique_constraint:
-                    c.constraints.append("UNIQUE")
-                else:
-                    self.unsupported("SQL003", f"{d.name}: unique on {ds.name}.{f.name} is not declared (no UNIQUE "
-                                     "constraint in this dialect)", pf.location(*path, "unique"),
-                                     "uniqueness is still tested by the dbt target and the quality checks")
-            conditions, unchecked = checks(d, f, col)
-            if unchecked:
-                self.unsupported("SQL006", f"{d.name}: {', '.join(said for _, said in unchecked)} of {ds.name}.{f.name} "
-                                 f"{'is' if len(unchecked) == 1 else 'are'} not enforced (no CHECK constraints in "
-                                 "this dialect" + (", and VARCHAR lengths count bytes" if any(
-                                     k == "maxLength" for k, _ in unchecked) and d.varchar_bytes else "") + ")",
-                                 pf.location(*path, unchecked[0][0]),
-                                 "the JSON Schema and the dbt target on a warehouse with CHECK constraints enforce "
-                                 "it; add a quality check with `sql:` to test it on this warehouse")
-            for j, check in enumerate(conditions):
-                if d.check_constraints == "inline":
-                    c.constraints.append(f"CHECK ({check})")
-                elif d.check_constraints == "alter":
-                    cname = d.quote(f"{ds.name}_{f.name}_check{j + 1}")
-                    t.epilogue.append(f"ALTER TABLE {t.name} ADD CONSTRAINT {cname} CHECK ({check})")
-            if comment and d.comments == "options":
-                c.constraints.append(f"OPTIONS(description={d.literal(comment)})")
-            if losses:
-                self.unsupported("SQL001", f"{d.name}: column {ds.name}.{f.name} ({f.type}) loses part of its type: "
-                                 + "; ".join(losses), pf.location(*path, "type"),
-                                 "choose a warehouse with nested types for this dataset, or accept the fallback "
-                                 "(the contract and the dbt tests still state the full type)")
-            t.columns.append(c)
-
+            t.columns.append(self.column(pf, ds, d, t, i, protected, comments))
+        has_defaults = any(c.clauses.get("default") for c in t.columns)
         if ds.primaryKey:
             cols = ", ".join(d.quote(k) for k in ds.primaryKey)
             t.table_constraints.append(d.primary_key.format(columns=cols, name=d.quote(f"{ds.name}_pk")))
-        if d.name == "databricks":
-            t.options.append("USING DELTA")
+        if d.storage:
+            t.options.append(d.storage)
         if ds.partitionBy:
             self.partitioning(pf, ds, d, t)
-        if ds.description:
-            if d.comments == "inline":
-                t.options.append(("COMMENT = " if isinstance(d, Snowflake) else "COMMENT ") + d.literal(ds.description))
-            elif d.comments == "options":
-                t.options.append(f"OPTIONS(description={d.literal(ds.description)})")
-        if has_defaults and d.name == "databricks":
-            t.options.append("TBLPROPERTIES ('delta.feature.allowColumnDefaults' = 'supported')")
-        if d.comments == "comment_on":
+        if ds.description and d.table_comment:
+            t.options.append(d.table_comment.format(text=d.literal(ds.description)))
+        if has_defaults and d.defaults_option:
+            t.options.append(d.defaults_option)
+        if d.comment_on:
             if ds.description:
                 t.comments.append(f"COMMENT ON TABLE {t.name} IS {d.literal(ds.description)}")
             for name, comment in comments.items():
@@ -172,30 +114,94 @@ class SqlTarget(Target):
             t.epilogue.append(self.protected_view(pf, ds, d, t, protected))
         return t
 
+    def column(self, pf: ProductFile, ds: Dataset, d: Dialect, t: Table, i: int,
+               protected: dict, comments: dict) -> "Column":
+        """One column with its clauses (written in the dialect's `column_order`); CHECKs a
+        dialect adds by ALTER TABLE, masking policies and comments go to the table."""
+        f = ds.fields[i]
+        path = pf.dataset_path(ds.name) + ("fields", i)
+        col = d.quote(f.name)
+        losses: list[str] = []
+        notes: list[str] = []  # member descriptions the type cannot carry inline
+        sql_type = d.column_type(f.data_type, losses, f.name, f.maxLength, notes=notes)
+        c = Column(col, sql_type)
+        comment = "\n".join(([f.description] if f.description else []) + notes)
+        if comment:
+            comments[f.name] = comment
+            if d.column_comment:
+                c.add("comment", d.column_comment.format(text=d.literal(comment)))
+        if f.default is not None:
+            default = default_literal(d, f, sql_type)
+            if default is None:
+                self.unsupported("SQL005", f"{d.name}: the default of {ds.name}.{f.name} ({f.type}) is not written "
+                                 "as a column DEFAULT", pf.location(*path, "default"),
+                                 "consumers still see it in the contract; fill the value in the pipeline")
+            else:
+                c.add("default", f"DEFAULT {default}")
+        if f.required and (d.array_not_null or f.data_type.kind is not Kind.ARRAY):
+            c.add("not_null", "NOT NULL")
+        method = protection(f)
+        if method is not None:
+            protected[f.name] = (method, f)
+            if d.masking == "policy":
+                policy = t.where.render(d, f"__{f.name}__pii")
+                t.preamble.append(self.masking_policy(pf, ds, f, d, policy, sql_type, method, path))
+                c.add("masking", f"WITH MASKING POLICY {policy}")
+        if f.unique and ds.primaryKey != [f.name]:
+            if d.unique_constraint:
+                c.add("unique", "UNIQUE")
+            else:
+                self.unsupported("SQL003", f"{d.name}: unique on {ds.name}.{f.name} is not declared (no UNIQUE "
+                                 "constraint in this dialect)", pf.location(*path, "unique"),
+                                 "uniqueness is still tested by the dbt target and the quality checks")
+        self.column_checks(pf, ds, d, t, f, c, path)
+        if losses:
+            self.unsupported("SQL001", f"{d.name}: column {ds.name}.{f.name} ({f.type}) loses part of its type: "
+                             + "; ".join(losses), pf.location(*path, "type"),
+                             "choose a warehouse with nested types for this dataset, or accept the fallback "
+                             "(the contract and the dbt tests still state the full type)")
+        c.constraints = [text for key in d.column_order for text in c.clauses.get(key, [])]
+        return c
+
+    def column_checks(self, pf, ds: Dataset, d: Dialect, t: Table, f: SchemaField, c: "Column", path) -> None:
+        conditions, unchecked = checks(d, f, c.name)
+        if unchecked:
+            self.unsupported("SQL006", f"{d.name}: {', '.join(said for _, said in unchecked)} of {ds.name}.{f.name} "
+                             f"{'is' if len(unchecked) == 1 else 'are'} not enforced (no CHECK constraints in "
+                             "this dialect" + (", and VARCHAR lengths count bytes" if any(
+                                 k == "maxLength" for k, _ in unchecked) and d.varchar_bytes else "") + ")",
+                             pf.location(*path, unchecked[0][0]),
+                             "the JSON Schema and the dbt target on a warehouse with CHECK constraints enforce "
+                             "it; add a quality check with `sql:` to test it on this warehouse")
+        for j, check in enumerate(conditions):
+            if d.check_constraints == "inline":
+                c.add("check", f"CHECK ({check})")
+            elif d.check_constraints == "alter":
+                cname = d.quote(f"{ds.name}_{f.name}_check{j + 1}")
+                t.epilogue.append(f"ALTER TABLE {t.name} ADD CONSTRAINT {cname} CHECK ({check})")
+
     def partitioning(self, pf: ProductFile, ds: Dataset, d: Dialect, t: Table) -> None:
         where = pf.location(*pf.dataset_path(ds.name), "partitionBy")
         columns = [(d.quote(n), ds.field(n).data_type) for n in ds.partitionBy]
-        if d.name == "postgres":
+        if d.partition_keys_in_unique:
             # PostgreSQL makes every unique constraint of a partitioned table include the partition key.
             keys = [ds.primaryKey] + [[f.name] for f in ds.fields if f.unique]
             short = [k for k in keys if k and not set(ds.partitionBy) <= set(k)]
             if short:
-                self.unsupported("SQL002", f"postgres: {ds.name} is not partitioned: PostgreSQL needs the partition "
-                                 f"columns ({', '.join(ds.partitionBy)}) in the primary key and every unique column",
+                self.unsupported("SQL002", f"{d.name}: {ds.name} is not partitioned: the partition columns "
+                                 f"({', '.join(ds.partitionBy)}) must be in the primary key and every unique column",
                                  where, "add the partition columns to primaryKey, or partition the table by hand")
                 return
-            clauses, reason = d.partition_clause(columns)
-            t.options.extend(clauses)
-            t.epilogue.insert(0, f"CREATE TABLE {d.quote(ds.name + '_default')} PARTITION OF {t.name} DEFAULT")
-            return
-        clauses, reason = d.partition_clause(columns)
-        t.options.extend(clauses)
+        partitioning = d.partition_clause(columns, t.where)
+        t.options.extend(partitioning.clauses)
+        t.epilogue[:0] = partitioning.after
+        reason = partitioning.reason
         if reason is None:
             return
-        if d.name == "duckdb":
+        if not d.partition_is_storage:
             # An embedded database has no storage layout to declare: say so, it is not a loss.
             self.context.diagnostics.append(Diagnostic(
-                "SQL002", Severity.INFO, f"duckdb: partitionBy of {ds.name} is not expressed ({reason})", where,
+                "SQL002", Severity.INFO, f"{d.name}: partitionBy of {ds.name} is not expressed ({reason})", where,
                 "DuckDB partitions files when writing them (COPY ... PARTITION_BY), not tables"))
         else:
             self.unsupported("SQL002", f"{d.name}: partitionBy of {ds.name} is only partly expressed: {reason}",
@@ -233,7 +239,7 @@ class SqlTarget(Target):
             else:
                 items.append(col)
         columns = ",\n  ".join(items)
-        return f"CREATE VIEW {d.quote(ds.name + '_protected')} AS\nSELECT\n  {columns}\nFROM {t.name}"
+        return f"CREATE VIEW {t.where.render(d, '_protected')} AS\nSELECT\n  {columns}\nFROM {t.name}"
 
     def masking_policy(self, pf, ds, f: SchemaField, d: Dialect, policy: str, sql_type: str, method: str, path) -> str:
         sig = d.policy_type(sql_type)
@@ -248,7 +254,7 @@ class SqlTarget(Target):
         else:
             masked = self.protection_expr(pf, ds, f, d, "val", sig, method, path)
         role = d.literal(self.options.pii_role)
-        return (f"CREATE MASKING POLICY {policy} AS (val {sig}) RETURNS {sig} ->\n"
+        return (f"{d.create_policy} {policy} AS (val {sig}) RETURNS {sig} ->\n"
                 f"  CASE WHEN IS_ROLE_IN_SESSION({role}) THEN val ELSE {masked} END")
 
 

@@ -1,0 +1,57 @@
+"""Databricks (Spark SQL on Delta tables)."""
+
+from __future__ import annotations
+
+from meshgen.dialects.base import Dialect, Partitioning, words
+from meshgen.model.types import Kind
+
+
+class Databricks(Dialect):
+    name = "databricks"
+    # Databricks' documented reserved words and the ANSI reserved keywords Spark enforces in
+    # ANSI mode.
+    RESERVED = words("""
+        all and anti any as authorization both case cast check collate column constraint create cross current_date
+        current_time current_timestamp current_user default distinct else end escape except false fetch filter for
+        foreign from full grant group having in inner intersect into is join lateral leading left like minus
+        natural not null offset on only or order outer overlaps primary references right select semi session_user
+        some table then time to trailing true union unique unknown user using when where with
+    """)
+    TYPE_MAPPING = {
+        Kind.STRING: "STRING", Kind.INT: "INT", Kind.LONG: "BIGINT", Kind.FLOAT: "FLOAT", Kind.DOUBLE: "DOUBLE",
+        Kind.DECIMAL: "DECIMAL({p},{s})", Kind.BOOLEAN: "BOOLEAN", Kind.DATE: "DATE",
+        Kind.TIMESTAMP: "TIMESTAMP", Kind.TIMESTAMP_NTZ: "TIMESTAMP_NTZ", Kind.BYTES: "BINARY",
+        Kind.UUID: "STRING", Kind.JSON: "STRING",
+    }
+    TYPE_ALIASES = {**Dialect.TYPE_ALIASES, "DOUBLE": "double", "LONG": "long", "SHORT": "int", "BYTE": "int"}
+    array = "ARRAY<{item}>"
+    map = "MAP<STRING, {value}>"
+    struct = "STRUCT<{members}>"
+    member_format = "{name}: {type}"
+    nested_not_null = True
+    member_comment = " COMMENT {text}"
+    fallback = {Kind.TIME: "STRING"}  # Spark has no time-of-day type: 'HH:MM:SS' text
+    identifier_quote = "`"
+    string_escape = "backslash"
+    check_constraints = "alter"
+    regex_match = "{column} RLIKE {pattern}"
+    unique_constraint = False
+    primary_key = "CONSTRAINT {name} PRIMARY KEY ({columns})"
+    comment_on = False
+    column_comment = "COMMENT {text}"
+    table_comment = "COMMENT {text}"
+    storage = "USING DELTA"
+    defaults_option = "TBLPROPERTIES ('delta.feature.allowColumnDefaults' = 'supported')"
+
+    def column_type(self, t, losses, where, max_length=None, nested=False, symbols_tested=False, notes=None):
+        if t.kind is Kind.TIME:
+            losses.append(f"{where} is stored as STRING 'HH:MM:SS' (Spark has no time-of-day type)")
+            return "STRING"
+        return super().column_type(t, losses, where, max_length, nested, symbols_tested, notes)
+
+    def partition_clause(self, columns, table):
+        return Partitioning([f"PARTITIONED BY ({', '.join(c for c, _ in columns)})"])
+
+    HASH_BYTES = "sha2({column}, 256)"
+    HASH_TEXT = "sha2(CAST({column} AS STRING), 256)"
+    HASH_NESTED = "sha2(to_json({column}), 256)"
