@@ -20,7 +20,13 @@ _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".
 
 
 def find_mesh_root(start: Path) -> Path | None:
-    """The nearest folder at or above `start` that holds a meshgen.yaml."""
+    """The nearest folder at or above `start` that holds a meshgen.yaml (an absolute path).
+
+    The walk starts from the absolute form of `start`, normalized as written (`..` removed, no
+    symlinks followed): a relative path such as `.` or `stock_levels/v1/dataproduct.yaml` has
+    parents above the working directory too.
+    """
+    start = Path(os.path.abspath(start))
     here = start if start.is_dir() else start.parent
     for folder in (here, *here.parents):
         if (folder / CONFIG_FILE).is_file():
