@@ -38,6 +38,7 @@ that no governance policy can disable or waive:
 | `replacedBy` names a field of the dataset | REF008 |
 | a product's `lifecycle.successor` is in the mesh | MESH005 |
 | input ports name a product, dataset and fields that exist | MESH002-MESH004 |
+| no product reads itself, directly or through other products | MESH006 |
 | no consumer depends on a retired product version, or on one past its `lifecycle.deprecationDate` (a warning before the date; past it an error, or a warning with `contracts: {pastDeprecation: warning}`) | VERSION007, VERSION008 ([contracts.md](contracts.md)) |
 
 ## Rules

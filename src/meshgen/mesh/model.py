@@ -107,6 +107,7 @@ def check_references(mesh: Mesh) -> list[Diagnostic]:
                 "this product was loaded alone; run meshgen on the mesh folder to check the reference"
                 if mesh.standalone else
                 _suggest(lc.successor, [a for a in seen if a != pf.product.address]) or "publish the successor, or fix the address"))
+    out.extend(_circular_input_ports(mesh))
     return out
 
 
@@ -130,6 +131,31 @@ def _input_ports(mesh: Mesh, pf: ProductFile, index: dict[str, ProductFile]) -> 
                                       f"input port {port.name!r}: {port.product} dataset {link.dataset.name!r} "
                                       f"has no field {name!r}", pf.location("inputPorts", i, "fields", j),
                                       _suggest(name, [f.name for f in link.dataset.fields])))
+    return out
+
+
+def _circular_input_ports(mesh: Mesh) -> list[Diagnostic]:
+    """MESH006: products that read each other in a circle (a → b → a), or a product that reads itself."""
+    out = []
+    for circle in mesh.graph.cycles():
+        ports = []  # (product file, input port index) of each step of the circle
+        for reader, read in zip(circle, circle[1:] + circle[:1]):
+            pf = mesh.get(reader)
+            ports.extend((pf, link.index) for link in mesh.resolved(pf).inputs if link.address == read)
+        for pf, i in ports:
+            port = pf.product.inputPorts[i]
+            if len(circle) == 1:
+                message = f"input port {port.name!r} reads {port.product}, this product itself"
+            else:
+                start = circle.index(pf.product.address)
+                path = " → ".join(circle[start:] + circle[:start] + circle[start:start + 1])
+                message = f"input port {port.name!r} reads {port.product}, and the products read each other " \
+                          f"in a circle: {path}"
+            out.append(Diagnostic(
+                "MESH006", Severity.ERROR, message, pf.location("inputPorts", i, "product"),
+                "a product cannot be built from its own output, directly or through other products: "
+                "remove one input port of the circle, or read an earlier major version",
+                related=tuple(other.location("inputPorts", j, "product") for other, j in ports if (other, j) != (pf, i))))
     return out
 
 
