@@ -5,6 +5,8 @@ VERSION008  a consumer reads a deprecated version (warning; past lifecycle.depre
             configurable with `contracts: {pastDeprecation: warning}`)
 VERSION009  an older major version is still `active` beside a newer active one
 VERSION010  lifecycle.successor names an older (or the same) major version of the product
+VERSION011  a consumer's input port reads a deprecated field (warning naming `replacedBy` and the date;
+            past `deprecationDate` an error, or a warning with `contracts: {pastDeprecation: warning}`)
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from meshgen.contracts.settings import ContractSettings
 from meshgen.diagnostics import Diagnostic, Severity
 from meshgen.mesh.model import Mesh
 from meshgen.mesh.resolved import InputLink
-from meshgen.model.models import parse_address
+from meshgen.model.models import dotted_fields, parse_address
 
 
 def policy_checks(mesh: Mesh, settings: ContractSettings, today: dt.date) -> list[Diagnostic]:
@@ -24,6 +26,8 @@ def policy_checks(mesh: Mesh, settings: ContractSettings, today: dt.date) -> lis
         for link in mesh.resolved(pf).inputs:
             if link.producer is not None:
                 out.extend(_consumer_of(link, link.producer, settings, today))
+            if link.dataset is not None:
+                out.extend(_deprecated_fields_read(link, settings, today))
     out.extend(_versions_side_by_side(mesh))
     return out
 
@@ -56,6 +60,35 @@ def _consumer_of(consumer: InputLink, producer, settings: ContractSettings, toda
     return [Diagnostic("VERSION008", severity, f"input port {consumer.port.name!r} of {consumer.consumer.product.address} "
                                                f"reads a deprecated version: {text}",
                        where, move, "contracts.consumer-of-deprecated", related)]
+
+
+def _deprecated_fields_read(link: InputLink, settings: ContractSettings, today: dt.date) -> list[Diagnostic]:
+    """VERSION011, at the consumer's input port: each deprecated field it reads (a listed field, a
+    member of one, or the struct that holds it)."""
+    out = []
+    producer, ds = link.producer, link.dataset
+    for dotted, f in dotted_fields(ds.fields):
+        if not f.deprecated or not link.uses(ds.name, dotted):
+            continue
+        j = next(j for j, u in enumerate(link.port.fields)
+                 if u == dotted or u.startswith(dotted + ".") or dotted.startswith(u + "."))
+        date = f.deprecationDate
+        past = date is not None and today > date
+        severity = (Severity.ERROR if settings.pastDeprecation == "error" else Severity.WARNING) if past \
+            else Severity.WARNING
+        instead = f"; use {f.replacedBy!r} instead" if f.replacedBy else ""
+        when = (f"; its deprecation date {date.isoformat()} has passed" if past else
+                f"; it may be removed after {date.isoformat()}") if date else ""
+        hint = (f"read {f.replacedBy!r} in input port {link.port.name!r}, then drop {link.port.fields[j]!r}"
+                if f.replacedBy else f"ask {producer.product.owner.team} what replaces {dotted!r}")
+        out.append(Diagnostic(
+            "VERSION011", severity,
+            f"input port {link.port.name!r} of {link.consumer.product.address} reads field {dotted!r} of "
+            f"{producer.product.address} dataset {ds.name!r}, which is deprecated{instead}{when}",
+            link.consumer.location("inputPorts", link.index, "fields", j), hint,
+            "contracts.consumer-of-deprecated-field",
+            (producer.location(*producer.field_path(ds.name, dotted), "deprecated", key=True),)))
+    return out
 
 
 def _versions_side_by_side(mesh: Mesh) -> list[Diagnostic]:

@@ -40,6 +40,7 @@ that no governance policy can disable or waive:
 | input ports name a product, dataset and fields that exist | MESH002-MESH004 |
 | no product reads itself, directly or through other products | MESH006 |
 | no consumer depends on a retired product version, or on one past its `lifecycle.deprecationDate` (a warning before the date; past it an error, or a warning with `contracts: {pastDeprecation: warning}`) | VERSION007, VERSION008 ([contracts.md](contracts.md)) |
+| a consumer is told when a field it reads is deprecated (its replacement and date; past the date an error, configurable the same way) | VERSION011 ([contracts.md](contracts.md)) |
 
 ## Rules
 
