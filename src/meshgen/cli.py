@@ -1,4 +1,4 @@
-"""The command line: a thin layer over meshgen.build. Heavy modules are imported inside commands.
+"""The command line: a thin layer over meshgen.api, the only meshgen module it imports.
 
 Exit codes (one place maps errors to them, `_finish`):
   0  clean (warnings allowed unless --fail-on warning)
@@ -15,11 +15,9 @@ from pathlib import Path
 
 import click
 
-from meshgen import __version__
+from meshgen import api
 
-from meshgen.report import FORMATS
-
-FORMAT_NAMES = list(FORMATS)
+FORMAT_NAMES = list(api.REPORT_FORMATS)
 
 
 def _color() -> bool:
@@ -27,24 +25,20 @@ def _color() -> bool:
 
 
 def _emit(diagnostics, fmt: str) -> None:
-    from meshgen.report import render
-
     ctx = click.get_current_context(silent=True)
     verbose = bool(ctx and ctx.find_root().meta.get("meshgen.verbose"))
-    text = render(diagnostics, fmt, color=_color(), verbose=verbose)
+    text = api.render_report(diagnostics, fmt, color=_color(), verbose=verbose)
     if text:
         click.echo(text.rstrip("\n"))
 
 
 def _finish(diagnostics, fmt: str, fail_on: str, exit_code: int | None = None, quiet_ok: str = "") -> None:
     """Print the diagnostics and exit with the documented code."""
-    from meshgen.diagnostics import DiagnosticList, Severity, summary_line
-
-    found = diagnostics if isinstance(diagnostics, DiagnosticList) else DiagnosticList(list(diagnostics))
+    found = diagnostics if isinstance(diagnostics, api.DiagnosticList) else api.DiagnosticList(list(diagnostics))
     _emit(found.sorted(), fmt)
     if fmt == "human":
         if found.active():
-            click.echo(("\n" if found.active() else "") + summary_line(found), err=True)
+            click.echo(("\n" if found.active() else "") + api.summary_line(found), err=True)
         if quiet_ok and exit_code in (None, 0):
             click.echo(quiet_ok, err=True)
     if exit_code is None:
@@ -52,7 +46,7 @@ def _finish(diagnostics, fmt: str, fail_on: str, exit_code: int | None = None, q
             exit_code = 0
         elif found.has_errors:
             exit_code = 1
-        elif fail_on == "warning" and found.count(Severity.WARNING):
+        elif fail_on == "warning" and found.count(api.Severity.WARNING):
             exit_code = 1
         else:
             exit_code = 0
@@ -61,11 +55,9 @@ def _finish(diagnostics, fmt: str, fail_on: str, exit_code: int | None = None, q
 
 def _run(fmt: str, fail_on: str, action):
     """Run `action`; map MeshgenError to its diagnostics and exit code."""
-    from meshgen.errors import MeshgenError
-
     try:
         return action()
-    except MeshgenError as exc:
+    except api.MeshgenError as exc:
         diags = exc.diagnostics
         if not diags:
             click.echo(f"meshgen: {exc}", err=True)
@@ -96,7 +88,7 @@ path_argument = click.argument("path", required=False, type=click.Path(path_type
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="meshgen")
+@click.version_option(api.__version__, "--version", prog_name="meshgen")
 def cli() -> None:
     """meshgen: a compiler for data products.
 
@@ -111,9 +103,7 @@ def cli() -> None:
 @fail_on_option
 def validate(path: Path | None, fmt: str, fail_on: str) -> None:
     """Check products and the mesh without writing anything."""
-    from meshgen.build import check
-
-    result = _run(fmt, fail_on, lambda: check(path))
+    result = _run(fmt, fail_on, lambda: api.check(path))
     n = len(result.mesh.selected)
     _finish(result.diagnostics, fmt, fail_on, quiet_ok=f"checked {n} product{'s' if n != 1 else ''}")
 
@@ -128,13 +118,10 @@ def validate(path: Path | None, fmt: str, fail_on: str) -> None:
 def build(path: Path | None, output: Path | None, targets: tuple[str, ...], strict: bool | None, fmt: str,
           fail_on: str) -> None:
     """Check the mesh and write every target's artifacts."""
-    from meshgen.build import build as run_build
-    from meshgen.diagnostics import display_path
-
-    result = _run(fmt, fail_on, lambda: run_build(path, output=output, targets=list(targets) or None, strict=strict))
+    result = _run(fmt, fail_on, lambda: api.build(path, output=output, targets=list(targets) or None, strict=strict))
     n = len(result.mesh.selected)
     _finish(result.diagnostics, fmt, fail_on,
-            quiet_ok=f"built {n} product{'s' if n != 1 else ''}: {len(result.written)} files in {display_path(result.output)}")
+            quiet_ok=f"built {n} product{'s' if n != 1 else ''}: {len(result.written)} files in {api.display_path(result.output)}")
 
 
 @cli.command()
@@ -149,8 +136,6 @@ def build(path: Path | None, output: Path | None, targets: tuple[str, ...], stri
 @click.option("--force", is_flag=True, help="Overwrite an existing product file.")
 def init(directory: Path, domain, name, owner_team, owner_email, dataset, purpose, no_input: bool, force: bool) -> None:
     """Scaffold a new product in DIRECTORY/<domain>/<name>/v1/."""
-    from meshgen.scaffold import ScaffoldRequest, scaffold
-
     def ask(value, label, default=None):
         if value:
             return value
@@ -164,9 +149,9 @@ def init(directory: Path, domain, name, owner_team, owner_email, dataset, purpos
     name = ask(name, "name")
     owner_team = ask(owner_team, "owner-team", f"{domain}-team")
     dataset = ask(dataset, "dataset", name)
-    request = ScaffoldRequest(domain=domain, name=name, owner_team=owner_team, dataset=dataset,
-                              owner_email=owner_email, purpose=purpose)
-    target = _run("human", "error", lambda: scaffold(directory, request, force=force))
+    target = _run("human", "error", lambda: api.scaffold(
+        directory, domain=domain, name=name, owner_team=owner_team, dataset=dataset, owner_email=owner_email,
+        purpose=purpose, force=force))
     click.echo(f"created {target}")
     click.echo(f"next: edit it, then run `meshgen build {directory}`")
 
@@ -176,20 +161,9 @@ def init(directory: Path, domain, name, owner_team, owner_email, dataset, purpos
 @click.option("--markdown", is_flag=True, help="Print the key-by-key reference (docs/spec-reference.md) instead.")
 def schema(output: Path | None, markdown: bool) -> None:
     """Print the JSON Schema of dataproduct.yaml (for editors and CI)."""
-    if markdown:
-        from meshgen.model.reference import reference_markdown
-
-        text = reference_markdown()
-    else:
-        from meshgen.model.jsonschema import product_json_schema_text
-
-        text = product_json_schema_text()
+    text = api.schema(markdown=markdown, output=output)
     if output is None:
         click.echo(text, nl=False)
-    else:
-        from meshgen.output import write_file_atomic
-
-        write_file_atomic(output, text)
 
 
 @cli.command("rules")
@@ -200,9 +174,7 @@ def rules_command(path: Path | None, domain: str | None, fmt: str) -> None:
     """List every governance rule: code, severity in force, name and what it checks."""
     import json
 
-    from meshgen.governance.engine import rules_in_force
-
-    rows = _run("human", "error", lambda: rules_in_force(path, domain))
+    rows = _run("human", "error", lambda: api.rules_in_force(path, domain))
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, sort_keys=True))
         return
@@ -225,9 +197,7 @@ def diff_command(old: str, new: str, show_info: bool, fmt: str, fail_on: str) ->
     Exit 1 when a change breaks the previous version's `compatibility` without a new major
     version, or breaks a field that a consumer in the mesh reads.
     """
-    from meshgen.contracts.diff import diff
-
-    result = _run(fmt, fail_on, lambda: diff(old, new, show_info=show_info))
+    result = _run(fmt, fail_on, lambda: api.diff(old, new, show_info=show_info))
     _finish(result.diagnostics, fmt, fail_on, quiet_ok=f"compared {result.old.product.version} → "
                                                        f"{result.new.product.version}{_hidden_note(result.hidden)}")
 
@@ -240,9 +210,7 @@ def diff_command(old: str, new: str, show_info: bool, fmt: str, fail_on: str) ->
 @fail_on_option
 def check_command(path: Path | None, ref: str, show_info: bool, fmt: str, fail_on: str) -> None:
     """Compare the working tree's mesh with a git revision (read from git; the tree is not touched)."""
-    from meshgen.contracts.passes import check_against
-
-    result = _run(fmt, fail_on, lambda: check_against(path, ref, show_info=show_info))
+    result = _run(fmt, fail_on, lambda: api.check_against(path, ref, show_info=show_info))
     n = len(result.mesh.selected)
     _finish(result.diagnostics, fmt, fail_on,
             quiet_ok=f"checked {n} product{'s' if n != 1 else ''} against {ref}{_hidden_note(result.hidden)}")
@@ -260,12 +228,7 @@ def _hidden_note(hidden: int) -> str:
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
 def changelog_command(old: str, new: str, fmt: str) -> None:
     """List every change between two versions of a product file, classified."""
-    from meshgen.contracts.changelog import changelog_json, changelog_markdown
-    from meshgen.contracts.diff import load_version
-
-    pair = _run("human", "error", lambda: (load_version(old), load_version(new)))
-    render = changelog_json if fmt == "json" else changelog_markdown
-    click.echo(render(*pair), nl=False)
+    click.echo(_run("human", "error", lambda: api.changelog(old, new, fmt=fmt)), nl=False)
 
 
 def main() -> None:

@@ -59,16 +59,27 @@ def read_manifest(out: Path) -> dict[str, str] | None:
         return None
 
 
+def read_manifest_units(out: Path) -> dict[str, dict]:
+    """The units the previous build recorded (see meshgen.planner), or {} when there are none."""
+    try:
+        units = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("units", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return units if isinstance(units, dict) else {}
+
+
 def _existing_files(out: Path) -> set[str]:
     return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() or p.is_symlink()}
 
 
 def write_tree(out: Path, files: dict[str, str], keep_from_previous: bool = False,
-               replace_prefixes: tuple[str, ...] = ()) -> list[str]:
+               replace_prefixes: tuple[str, ...] = (), units: dict[str, dict] | None = None) -> list[str]:
     """Write `files` (relative path → text) as the new content of `out`.
 
     With `keep_from_previous`, files of the previous build outside `replace_prefixes` stay (a
-    partial build of some products keeps the others' output). Returns the written paths.
+    partial build of some products keeps the others' output). `units`, when given, is recorded
+    in the manifest as it is (the planner's units: inputs hashed, files written). Returns the
+    written paths.
     """
     encoded = {str(safe_relpath(rel)): text.encode("utf-8") for rel, text in files.items()}
     if MANIFEST in encoded:
@@ -116,6 +127,8 @@ def write_tree(out: Path, files: dict[str, str], keep_from_previous: bool = Fals
             dest.write_bytes(data)
         manifest_doc = {"generator": f"meshgen {__version__}",
                         "files": {rel: _digest(data) for rel, data in sorted(encoded.items())}}
+        if units is not None:
+            manifest_doc["units"] = units
         (stage / MANIFEST).write_text(json.dumps(manifest_doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         _swap(stage, out)
     except BaseException:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from meshgen.build import build
+from meshgen.api import build
 from meshgen.errors import OutputError, ViolationsFound
 from meshgen.output import safe_relpath, write_tree
 from tests.conftest import ROOT, SPECS
@@ -167,7 +167,7 @@ def test_python_dash_m_works():
 
 
 def test_internal_errors_are_reported_as_bugs_without_traceback(monkeypatch, capsys):
-    import meshgen.build as build_module
+    import meshgen.api as build_module
     from meshgen.cli import main
 
     def boom(*a, **k):
@@ -318,3 +318,39 @@ def test_bad_target_options_are_positioned_in_meshgen_yaml(cli, mesh_copy, tmp_p
     assert found["code"] == "SPEC002" and found["file"].endswith("meshgen.yaml")
     assert (found["line"], found["column"]) == (len(config.read_text().splitlines()), 10)
     assert not (tmp_path / "out").exists()
+
+
+def test_building_one_target_keeps_the_other_targets_output(mesh_copy, tmp_path, cli):
+    out = tmp_path / "out"
+    assert cli("build", mesh_copy, "-o", out).exit_code == 0
+    before = tree_digest(out)
+    result = cli("build", mesh_copy, "-o", out, "-t", "avro")
+    assert result.exit_code == 0, result.output
+    after = tree_digest(out)
+    assert set(after) == set(before), sorted(set(before) - set(after))[:5]
+    assert any("/avro/" in p for p in after) and any("/sql/" in p for p in after)
+
+
+def test_the_manifest_records_each_units_inputs_and_files(mesh_copy, tmp_path):
+    from meshgen import __version__
+
+    out = tmp_path / "out"
+    build(mesh_copy, output=out)
+    units = json.loads((out / "meshgen-manifest.json").read_text())["units"]
+    avro = units["avro@data://users/customers/v1"]
+    assert avro["folder"] == "users/customers/v1/avro" and avro["reads"] == "product"
+    spec = mesh_copy / "users/customers/v1/dataproduct.yaml"
+    assert avro["inputs"]["specs"] == {"users/customers/v1/dataproduct.yaml": hashlib.sha256(spec.read_bytes()).hexdigest()}
+    assert avro["inputs"]["meshgen"] == __version__ and list(avro["inputs"]["templates"]) == ["avro/schema.avsc.j2"]
+    assert avro["files"] and all(f.startswith("users/customers/v1/avro/") for f in avro["files"])
+    dbt = units["dbt@mesh"]
+    assert dbt["reads"] == "mesh" and len(dbt["inputs"]["specs"]) == len(list(mesh_copy.rglob("dataproduct.yaml")))
+    listed = {f for u in units.values() for f in u["files"]}
+    assert listed == set(tree_digest(out)) - {"meshgen-manifest.json"}
+    # a product edited and rebuilt alone: its units' hashes change, the others' stay
+    spec.write_text(spec.read_text().replace("One row per registered customer", "Edited. One row per registered customer", 1))
+    build(spec, output=out)
+    again = json.loads((out / "meshgen-manifest.json").read_text())["units"]
+    assert again["avro@data://users/customers/v1"]["inputs"]["specs"] != avro["inputs"]["specs"]
+    others = [k for k in units if "users/customers" not in k and k != "dbt@mesh"]
+    assert others and all(again[k] == units[k] for k in others)

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from meshgen.build import check
+from meshgen.api import check
 from meshgen.model.cron import CronError, longest_gap_seconds
 from tests.conftest import ROOT, SPECS
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from meshgen.build import check
+from meshgen.api import check
 
 PLUGIN_MODULE = '''
 from meshgen.diagnostics import Severity

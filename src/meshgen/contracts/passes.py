@@ -1,17 +1,15 @@
-"""Entry points: the `meshgen build`/`validate` pass, and `meshgen check --against REF`."""
+"""Contract checks over a loaded mesh: the checking pass of `build`/`validate`, and the
+comparison with a git revision behind `meshgen check --against REF`. Plain functions of the
+mesh: they never import the driver (meshgen.planner) or the API (meshgen.api)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
-from meshgen.build import CheckResult, _relevant
 from meshgen.contracts.baseline import GitUnavailable, read_mesh_at
 from meshgen.contracts.evolution import compare_meshes
 from meshgen.contracts.versioning import policy_checks
 from meshgen.clock import today
 from meshgen.contracts.settings import config_location, load_settings
-from meshgen.diagnostics import Diagnostic, DiagnosticList, Severity
+from meshgen.diagnostics import Diagnostic, Severity
 from meshgen.errors import UsageError
 from meshgen.mesh.model import Mesh
 
@@ -50,25 +48,11 @@ def _against(mesh: Mesh, settings, ref: str, configured: bool) -> list[Diagnosti
     return compare_meshes(baseline, mesh, settings)
 
 
-@dataclass
-class AgainstResult(CheckResult):
-    hidden: int = 0  # informational changes left out (without --all)
-
-
-def check_against(path: Path | str | None, ref: str, *, show_info: bool = False) -> AgainstResult:
-    """`meshgen check --against REF`: load the mesh and compare it with REF."""
-    from meshgen.mesh.loader import load_mesh
-
-    mesh, diagnostics = load_mesh(path)
-    found = DiagnosticList(list(diagnostics))
+def compare_with_revision(mesh: Mesh, ref: str) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """`meshgen check --against REF` over a loaded mesh: (settings problems or version-policy
+    findings, the changes against REF). Products that failed to load are left out of both sides'
+    comparison (not "removed"). A revision that cannot be read raises UsageError."""
     settings, problems = load_settings(mesh)
-    found.extend(problems)
-    hidden = 0
-    if not problems:
-        # Products that failed to load are left out of both sides' comparison (not "removed").
-        found.extend(policy_checks(mesh, settings, today()))
-        changes = _relevant(mesh, DiagnosticList(_against(mesh, settings, ref, configured=False))).items
-        shown = changes if show_info else [d for d in changes if d.severity > Severity.INFO]
-        hidden = len(changes) - len(shown)
-        found.extend(shown)
-    return AgainstResult(mesh, _relevant(mesh, found), hidden)
+    if problems:
+        return problems, []
+    return policy_checks(mesh, settings, today()), _against(mesh, settings, ref, configured=False)

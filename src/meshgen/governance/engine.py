@@ -1,6 +1,6 @@
 """The governance pass: every enabled rule on every product, under its domain's policy, then waivers.
 
-Registered in meshgen.build.CHECK_PASSES as `meshgen.governance.engine:check_mesh`.
+`check_mesh(mesh)` is one of the checking passes meshgen.api runs after loading.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
-from meshgen.diagnostics import Diagnostic, Severity
+from meshgen.diagnostics import Diagnostic, DiagnosticList, Severity
 from meshgen.load.yaml_source import SourceMap
 from meshgen.mesh.config import MeshConfig
 from meshgen.model.loader import ProductFile
@@ -73,6 +73,15 @@ class Mesh:
     def consumers(self, address: str) -> "list[InputLink]":
         """Every input port in this mesh that reads `address`, whether or not `address` is in the mesh."""
         return list(self._resolved_layer().links_to.get(address, ()))
+
+    def concerning(self, diagnostics: Iterable[Diagnostic]) -> DiagnosticList:
+        """The diagnostics that concern the products this command acts on: when acting on some
+        products of a mesh, findings positioned in the other product files are left out."""
+        items = list(diagnostics.items if isinstance(diagnostics, DiagnosticList) else diagnostics)
+        if len(self.selected) == len(self.products):
+            return DiagnosticList(items)
+        others = {pf.source.file for pf in self.products if pf.path not in self.selected}
+        return DiagnosticList([d for d in items if d.location.file not in others])
 
     def versions_of(self, domain: str, name: str) -> list[ProductFile]:
         return sorted((pf for pf in self.products if pf.product.domain == domain and pf.product.name == name),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from meshgen.build import build
+from meshgen.api import build
 from meshgen.mesh.loader import load_mesh
 from meshgen.targets.avro import avro_record
 from tests.conftest import REFERENCE, ROOT, SPECS, need_module

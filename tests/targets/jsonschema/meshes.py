@@ -9,7 +9,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from meshgen.build import BuildResult, build, product_dir
+from meshgen.api import BuildResult, build
+from meshgen.planner import product_folder as product_dir
 from tests.conftest import SPECS
 from tests.golden import assert_same_tree
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from meshgen.build import build
+from meshgen.api import build
 from meshgen.errors import ViolationsFound
 from tests.conftest import need_module
 from tests.targets.jsonschema.meshes import (

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from meshgen.build import build
+from meshgen.api import build
 from meshgen.mesh.model import Mesh
 from meshgen.model.models import Dataset
 from meshgen.model.values import json_as_text, map_leaves
@@ -75,7 +75,8 @@ def build_for_validation(source_id: str, tmp_path: Path, warehouse: str | None =
 def _generate_standalone(source: Path, out: Path, warehouse: str) -> Built:
     """A product that references others is checked alone (its references become warnings);
     its options can't come from a meshgen.yaml, so the targets are run directly."""
-    from meshgen.build import check, product_dir
+    from meshgen.api import check
+    from meshgen.planner import product_folder as product_dir
     from meshgen.render import renderer_for
     from meshgen.targets.base import TargetContext
     from meshgen.targets.dbt import DbtOptions, DbtTarget

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from meshgen.build import build
+from meshgen.api import build
 from meshgen.model.values import to_python
 from meshgen.dialects import DuckDB, Postgres, dialect
 from tests.conftest import need_module

@@ -1,0 +1,176 @@
+"""The public API: every entry point of meshgen. `cli.py` calls only these (and click).
+
+    check           load the mesh and run every checking pass           (`meshgen validate`)
+    build           check, plan the units, run them, write atomically   (`meshgen build`)
+    check_against   compare the mesh with a git revision                (`meshgen check --against`)
+    diff            compare two versions of one product file            (`meshgen diff`)
+    changelog       every change between two versions, as text          (`meshgen changelog`)
+    rules_in_force  the governance rules with their severity in force   (`meshgen rules`)
+    scaffold        a new product that validates as written             (`meshgen init`)
+    schema          the JSON Schema (or the Markdown reference) of dataproduct.yaml
+    render_report   diagnostics as text in one of REPORT_FORMATS
+
+Everything heavy is imported inside the functions, so importing this module (and the CLI's
+`--help`) stays fast. Errors are raised as `MeshgenError` subclasses carrying diagnostics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from meshgen import __version__
+from meshgen.diagnostics import Diagnostic, DiagnosticList, Severity, display_path, summary_line
+from meshgen.errors import MeshgenError, UsageError, ViolationsFound
+
+if TYPE_CHECKING:
+    from meshgen.contracts.diff import DiffResult
+    from meshgen.mesh.model import Mesh
+
+__all__ = [
+    "AgainstResult", "BuildResult", "CheckResult", "Diagnostic", "DiagnosticList", "MeshgenError", "REPORT_FORMATS",
+    "Severity", "UsageError", "ViolationsFound", "build", "changelog", "check", "check_against", "diff",
+    "__version__", "display_path", "render_report", "rules_in_force", "scaffold", "schema", "summary_line",
+]
+
+REPORT_FORMATS = ("human", "json", "sarif", "github")
+CHANGELOG_FORMATS = ("markdown", "json")
+
+
+@dataclass
+class CheckResult:
+    mesh: "Mesh"
+    diagnostics: DiagnosticList
+
+
+@dataclass
+class BuildResult(CheckResult):
+    output: Path | None = None
+    written: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AgainstResult(CheckResult):
+    hidden: int = 0  # informational changes left out (without --all)
+
+
+def _checking_passes():
+    """The passes that read the loaded mesh and report diagnostics, in order: plain callables
+    `pass(mesh) -> list[Diagnostic]` that never import the driver or this module."""
+    from meshgen.contracts.passes import check_contracts
+    from meshgen.governance.engine import check_mesh
+
+    return (check_mesh, check_contracts)
+
+
+def _load_and_check(path, output) -> tuple["Mesh", DiagnosticList]:
+    from meshgen.mesh.loader import load_mesh
+
+    mesh, diagnostics = load_mesh(path, output=output)
+    found = DiagnosticList(list(diagnostics))
+    if not any(d.severity is Severity.ERROR and d.code.startswith(("LOAD", "SPEC", "CONF")) for d in diagnostics):
+        for checking_pass in _checking_passes():
+            found.extend(checking_pass(mesh))
+    return mesh, mesh.concerning(found)
+
+
+def check(path: Path | str | None = None, *, output: Path | None = None) -> CheckResult:
+    """Load the mesh at `path` and run every checking pass. Raises InputError for unreadable input."""
+    mesh, diagnostics = _load_and_check(path, output)
+    return CheckResult(mesh, diagnostics)
+
+
+def build(path: Path | str | None = None, *, output: Path | None = None, targets: list[str] | None = None,
+          strict: bool | None = None) -> BuildResult:
+    """Check the mesh and, when no error remains, run every unit of the build plan and write
+    their artifacts atomically. Only the units built replace their folders of the output."""
+    from meshgen import planner
+
+    mesh, diagnostics = _load_and_check(path, output)
+    out = planner.output_dir(mesh, output)
+    if diagnostics.has_errors:
+        raise ViolationsFound("the mesh has errors; nothing was written", diagnostics.sorted())
+    plan = planner.plan_build(mesh, output=output, targets=targets, strict=strict)
+    results = planner.execute(plan)
+    diagnostics.extend(planner.unit_diagnostics(results))
+    if diagnostics.has_errors:
+        raise ViolationsFound("a target could not express the mesh; nothing was written", diagnostics.sorted())
+    written, later = planner.write_results(plan, results)
+    diagnostics.extend(later)
+    return BuildResult(mesh, diagnostics, out, written)
+
+
+def check_against(path: Path | str | None, ref: str, *, show_info: bool = False) -> AgainstResult:
+    """`meshgen check --against REF`: load the mesh and compare it with REF (read from git)."""
+    from meshgen.contracts.passes import compare_with_revision
+    from meshgen.mesh.loader import load_mesh
+
+    mesh, diagnostics = load_mesh(path)
+    found = DiagnosticList(list(diagnostics))
+    findings, changes = compare_with_revision(mesh, ref)
+    found.extend(findings)
+    concerning = mesh.concerning(changes).items
+    shown = concerning if show_info else [d for d in concerning if d.severity > Severity.INFO]
+    found.extend(shown)
+    return AgainstResult(mesh, mesh.concerning(found), len(concerning) - len(shown))
+
+
+def diff(old: str, new: str, *, show_info: bool = True, ignore: tuple[str, ...] = ()) -> "DiffResult":
+    """Compare two versions of a product file (a path, or REV:path from git)."""
+    from meshgen.contracts.diff import diff as compare_files
+
+    return compare_files(old, new, show_info=show_info, ignore=ignore)
+
+
+def changelog(old: str, new: str, *, fmt: str = "markdown") -> str:
+    """Every change between two versions of a product file, classified, as Markdown or JSON."""
+    from meshgen.contracts.changelog import changelog_json, changelog_markdown
+    from meshgen.contracts.diff import load_version
+
+    if fmt not in CHANGELOG_FORMATS:
+        raise UsageError(f"unknown changelog format {fmt!r}: use {' or '.join(CHANGELOG_FORMATS)}")
+    pair = (load_version(old), load_version(new))
+    return (changelog_json if fmt == "json" else changelog_markdown)(*pair)
+
+
+def rules_in_force(path: Path | str | None = None, domain: str | None = None) -> list[dict]:
+    """Every governance rule with its severity in force for the mesh at `path` (and `domain`)."""
+    from meshgen.governance.engine import rules_in_force as rules
+
+    return rules(path, domain)
+
+
+def scaffold(directory: Path | str, *, domain: str, name: str, owner_team: str, dataset: str,
+             owner_email: str = "", purpose: str = "", force: bool = False) -> Path:
+    """Write `<directory>/<domain>/<name>/v1/dataproduct.yaml`; returns its path."""
+    from meshgen.scaffold import ScaffoldRequest, scaffold as write_product
+
+    request = ScaffoldRequest(domain=domain, name=name, owner_team=owner_team, dataset=dataset,
+                              owner_email=owner_email, purpose=purpose)
+    return write_product(Path(directory), request, force=force)
+
+
+def schema(*, markdown: bool = False, output: Path | None = None) -> str:
+    """The JSON Schema of dataproduct.yaml (or with `markdown`, the key-by-key reference);
+    written atomically to `output` when given. Returns the text."""
+    if markdown:
+        from meshgen.model.reference import reference_markdown
+
+        text = reference_markdown()
+    else:
+        from meshgen.model.jsonschema import product_json_schema_text
+
+        text = product_json_schema_text()
+    if output is not None:
+        from meshgen.output import write_file_atomic
+
+        write_file_atomic(Path(output), text)
+    return text
+
+
+def render_report(diagnostics: Iterable[Diagnostic], fmt: str, *, color: bool = False, verbose: bool = False) -> str:
+    """Diagnostics as text in one of REPORT_FORMATS."""
+    from meshgen.report import render
+
+    return render(diagnostics, fmt, color=color, verbose=verbose)

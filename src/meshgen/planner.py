@@ -1,0 +1,263 @@
+"""The build planner: which units a build runs, what each reads and writes, and where.
+
+A unit is one target over one product (`scope = "product"`) or one target over the whole mesh
+(`scope = "mesh"`). Each target declares what a unit reads (`reads`: the product, its upstream
+closure, or the whole mesh); the planner hashes exactly those inputs, plus the target's
+configuration, the templates the unit rendered and the meshgen version, into the output
+folder's manifest. Units do not share state: the executor runs them one after another today,
+and nothing stops running them in separate processes later (each returns its files and
+diagnostics as plain data).
+
+The output layout lives here and nowhere else:
+
+    <out>/<domain>/<product>/v<major>/<target>/...   a product unit
+    <out>/_mesh/<target>/...                         a mesh unit
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from meshgen import __version__
+from meshgen.diagnostics import Diagnostic, DiagnosticList, Location, Severity
+from meshgen.errors import UsageError, ViolationsFound
+
+if TYPE_CHECKING:
+    from meshgen.mesh.model import Mesh
+    from meshgen.model.loader import ProductFile
+    from meshgen.render import TemplateRenderer
+
+MESH_FOLDER = "_mesh"
+READS = ("product", "upstream", "mesh")
+
+
+# ---- layout ----------------------------------------------------------------------------------
+
+def product_folder(pf: "ProductFile") -> str:
+    """`<domain>/<product>/v<major>`: where every product unit of `pf` writes."""
+    p = pf.product
+    return f"{p.domain}/{p.name}/v{p.major}"
+
+
+def unit_folder(target: str, pf: "ProductFile | None") -> str:
+    """The folder one unit owns inside the output folder."""
+    return f"{MESH_FOLDER}/{target}" if pf is None else f"{product_folder(pf)}/{target}"
+
+
+def output_dir(mesh: "Mesh", output: Path | None) -> Path:
+    return Path(output) if output is not None else mesh.root / mesh.config.output
+
+
+# ---- the plan --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Unit:
+    target: str
+    product: "ProductFile | None"  # None: one unit for the whole mesh
+    reads: str  # one of READS
+
+    @property
+    def key(self) -> str:
+        return f"{self.target}@{self.product.product.address if self.product else 'mesh'}"
+
+    @property
+    def folder(self) -> str:
+        return unit_folder(self.target, self.product)
+
+
+@dataclass
+class Plan:
+    mesh: "Mesh"
+    output: Path
+    targets: dict[str, tuple[type, Any]]  # name → (Target class, validated options)
+    units: list[Unit]
+    renderer: "TemplateRenderer"
+    strict: bool
+    partial: bool  # some products or some targets: the rest of the previous output stays
+    template_digests: dict[str, str] = field(default_factory=dict)  # template name → sha256 of its source
+
+
+@dataclass
+class UnitResult:
+    unit: Unit
+    files: dict[str, str]  # path inside the output folder → text
+    diagnostics: list[Diagnostic]
+    inputs: dict[str, Any]
+    after_write: list[Callable[[], None]] = field(default_factory=list)
+
+
+def plan_build(mesh: "Mesh", *, output: Path | None = None, targets: list[str] | None = None,
+               strict: bool | None = None) -> Plan:
+    """Every unit the build runs. An unknown target name or bad target options raise."""
+    from meshgen.render import renderer_for
+    from meshgen.targets import available_targets, load_target
+
+    known = available_targets()
+    options = mesh.config.target_options()
+    names = list(targets) if targets else (list(options) or _default_targets(known))
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(f"unknown target {unknown[0]!r}", [Diagnostic(
+            "CONF002", Severity.ERROR, f"unknown target {unknown[0]!r}", _config_location(mesh, "targets"),
+            f"available targets: {', '.join(sorted(known))}")])
+    chosen: dict[str, tuple[type, Any]] = {}
+    units: list[Unit] = []
+    selected = mesh.selected_products()
+    for name in sorted(set(names)):
+        cls = load_target(name)
+        chosen[name] = (cls, _target_options(mesh, cls, options.get(name, {})))
+        if cls.scope == "mesh":
+            units.append(Unit(name, None, "mesh"))
+        else:
+            units.extend(Unit(name, pf, getattr(cls, "reads", "product")) for pf in selected)
+    templates = mesh.root / mesh.config.templates if mesh.config.templates else None
+    partial = len(selected) != len(mesh.products) or bool(targets)
+    return Plan(mesh, output_dir(mesh, output), chosen, units, renderer_for(str(templates) if templates else None),
+                mesh.config.strict if strict is None else strict, partial)
+
+
+def _default_targets(known: dict[str, str]) -> list[str]:
+    """Every known target whose optional packages (its class's `requires`, module names) are installed."""
+    from importlib.util import find_spec
+
+    from meshgen.targets import load_target
+
+    return sorted(n for n in known if all(find_spec(m) is not None for m in getattr(load_target(n), "requires", ())))
+
+
+def _config_location(mesh: "Mesh", key: str) -> Location:
+    if mesh.config_source is not None:
+        return mesh.config_source.location((key,))
+    return Location(str(mesh.root / "meshgen.yaml"))
+
+
+def _target_options(mesh: "Mesh", cls, raw: dict):
+    from pydantic import ValidationError
+
+    from meshgen.load.yaml_source import SourceMap
+    from meshgen.model.loader import pydantic_diagnostics
+
+    try:
+        return cls.Options.model_validate(raw)
+    except ValidationError as exc:
+        source = mesh.config_source or SourceMap(str(mesh.root / "meshgen.yaml"))
+        diags = pydantic_diagnostics(exc, raw, _Shifted(source, ("targets", cls.name)), cls.Options)
+        raise ViolationsFound(f"bad options for target {cls.name}", diags) from None
+
+
+class _Shifted:
+    """A source map seen from a sub-path (target options inside meshgen.yaml)."""
+
+    def __init__(self, source, prefix: tuple):
+        self.source, self.prefix = source, prefix
+
+    def location(self, path=(), *, key: bool = False) -> Location:
+        return self.source.location(self.prefix + tuple(path), key=key)
+
+
+# ---- the executor ----------------------------------------------------------------------------
+
+class _RecordingRenderer:
+    """The plan's renderer, noting which templates (and which bytes of them) a unit rendered."""
+
+    def __init__(self, renderer: "TemplateRenderer", digests: dict[str, str]):
+        self.renderer, self.digests, self.used = renderer, digests, {}
+
+    def render(self, template_name: str, /, **context: Any) -> str:
+        text = self.renderer.render(template_name, **context)
+        if template_name not in self.digests:
+            env = self.renderer.env
+            self.digests[template_name] = _digest(env.loader.get_source(env, template_name)[0].encode("utf-8"))
+        self.used[template_name] = self.digests[template_name]
+        return text
+
+
+def run_unit(plan: Plan, unit: Unit) -> UnitResult:
+    """Run one unit: its artifacts under its folder, its diagnostics, the inputs it read."""
+    from meshgen.targets.base import TargetContext
+
+    cls, options = plan.targets[unit.target]
+    renderer = _RecordingRenderer(plan.renderer, plan.template_digests)
+    context = TargetContext(mesh=plan.mesh, renderer=renderer, strict=plan.strict)
+    target = cls(context, options)
+    artifacts = target.generate_mesh() if unit.product is None else target.generate(unit.product)
+    files = {f"{unit.folder}/{a.path}": a.content for a in artifacts}
+    inputs = {"specs": _spec_digests(plan.mesh, unit), "config": _digest(_canonical(
+              {"options": options.model_dump(mode="json"), "strict": plan.strict})),
+              "templates": dict(sorted(renderer.used.items())), "meshgen": __version__}
+    # context.diagnostics itself: work run after the write may still report into it
+    return UnitResult(unit, files, context.diagnostics, inputs, list(context.after_write))
+
+
+def execute(plan: Plan) -> list[UnitResult]:
+    """Run every unit of the plan, in order (serially: units share nothing, so a parallel
+    executor can replace this loop)."""
+    return [run_unit(plan, unit) for unit in plan.units]
+
+
+def write_results(plan: Plan, results: list[UnitResult]) -> tuple[list[str], list[Diagnostic]]:
+    """Write the units' files atomically (output.write_tree), record them in the manifest, then
+    run the work that touches files outside the output folder. Returns the written paths and
+    what that later work reported."""
+    from meshgen.output import read_manifest_units, write_tree
+
+    files = {path: text for r in results for path, text in r.files.items()}
+    replaced = tuple(r.unit.folder for r in results)
+    units = read_manifest_units(plan.output) if plan.partial else {}
+    units = {k: v for k, v in units.items() if not _inside(v.get("folder", ""), replaced)}
+    for r in results:
+        units[r.unit.key] = {"target": r.unit.target, "reads": r.unit.reads, "folder": r.unit.folder,
+                             "product": r.unit.product.product.address if r.unit.product else None,
+                             "inputs": r.inputs, "files": sorted(r.files)}
+    written = write_tree(plan.output, files, keep_from_previous=plan.partial, replace_prefixes=replaced,
+                         units=units)
+    later: list[Diagnostic] = []
+    for r in results:
+        before = len(r.diagnostics)
+        for action in r.after_write:
+            action()
+        later.extend(r.diagnostics[before:])
+    return written, later
+
+
+def _inside(folder: str, prefixes: tuple[str, ...]) -> bool:
+    return any(folder == p or folder.startswith(p + "/") for p in prefixes)
+
+
+# ---- input hashes ----------------------------------------------------------------------------
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8")
+
+
+def _read_products(mesh: "Mesh", unit: Unit) -> list["ProductFile"]:
+    if unit.reads == "mesh" or unit.product is None:
+        return list(mesh.products)
+    if unit.reads == "product":
+        return [unit.product]
+    upstream = [mesh.get(address) for address in mesh.graph.upstream(unit.product.product.address)]
+    return [unit.product, *(pf for pf in upstream if pf is not None)]
+
+
+def _spec_digests(mesh: "Mesh", unit: Unit) -> dict[str, str]:
+    """Relative path (to the mesh root) → sha256 of the bytes of every product file the unit reads."""
+    out = {}
+    for pf in _read_products(mesh, unit):
+        try:
+            rel = Path(pf.path).resolve().relative_to(Path(mesh.root).resolve()).as_posix()
+        except ValueError:
+            rel = Path(pf.path).name
+        out[rel] = _digest(Path(pf.path).read_bytes())
+    return dict(sorted(out.items()))
+
+
+def unit_diagnostics(results: list[UnitResult]) -> DiagnosticList:
+    return DiagnosticList([d for r in results for d in r.diagnostics])
