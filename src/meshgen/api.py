@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AgainstResult", "BuildResult", "CheckResult", "Diagnostic", "DiagnosticList", "MeshgenError", "REPORT_FORMATS",
-    "Severity", "UsageError", "ViolationsFound", "build", "changelog", "check", "check_against", "diff",
+    "Severity", "UsageError", "ViolationsFound", "build", "changelog", "check", "check_against", "diff", "target_names",
     "__version__", "display_path", "render_report", "rules_in_force", "scaffold", "schema", "summary_line",
 ]
 
@@ -48,6 +48,7 @@ class CheckResult:
 class BuildResult(CheckResult):
     output: Path | None = None
     written: list[str] = field(default_factory=list)
+    beside: list[Path] = field(default_factory=list)  # files written outside the output (a Protobuf lock)
 
 
 @dataclass
@@ -96,9 +97,9 @@ def build(path: Path | str | None = None, *, output: Path | None = None, targets
     diagnostics.extend(planner.unit_diagnostics(results))
     if diagnostics.has_errors:
         raise ViolationsFound("a target could not express the mesh; nothing was written", diagnostics.sorted())
-    written, later = planner.write_results(plan, results)
-    diagnostics.extend(later)
-    return BuildResult(mesh, diagnostics, out, written)
+    written = planner.write_results(plan, results)
+    diagnostics.extend(written.diagnostics)
+    return BuildResult(mesh, diagnostics, out, written.files, written.beside)
 
 
 def check_against(path: Path | str | None, ref: str, *, show_info: bool = False) -> AgainstResult:
@@ -132,6 +133,13 @@ def changelog(old: str, new: str, *, fmt: str = "markdown") -> str:
         raise UsageError(f"unknown changelog format {fmt!r}: use {' or '.join(CHANGELOG_FORMATS)}")
     pair = (load_version(old), load_version(new))
     return (changelog_json if fmt == "json" else changelog_markdown)(*pair)
+
+
+def target_names() -> list[str]:
+    """Every target a build can name: built-in and installed plugins, sorted."""
+    from meshgen.targets import available_targets
+
+    return sorted(available_targets())
 
 
 def rules_in_force(path: Path | str | None = None, domain: str | None = None) -> list[dict]:

@@ -20,14 +20,26 @@ from meshgen import api
 FORMAT_NAMES = list(api.REPORT_FORMATS)
 
 
+def _flag(name: str) -> bool:
+    """A flag remembered on the root context (--verbose, --quiet, --no-color), given before or after the command."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().meta.get(f"meshgen.{name}"))
+
+
 def _color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and not _flag("no_color")
+
+
+def _status(text: str) -> None:
+    """A progress or summary line (stderr); --quiet leaves it out."""
+    if text and not _flag("quiet"):
+        click.echo(text, err=True)
 
 
 def _emit(diagnostics, fmt: str) -> None:
-    ctx = click.get_current_context(silent=True)
-    verbose = bool(ctx and ctx.find_root().meta.get("meshgen.verbose"))
-    text = api.render_report(diagnostics, fmt, color=_color(), verbose=verbose)
+    if fmt == "human" and _flag("quiet"):  # only what needs acting on
+        diagnostics = [d for d in diagnostics if d.severity >= api.Severity.WARNING]
+    text = api.render_report(diagnostics, fmt, color=_color(), verbose=_flag("verbose"))
     if text:
         click.echo(text.rstrip("\n"))
 
@@ -38,9 +50,9 @@ def _finish(diagnostics, fmt: str, fail_on: str, exit_code: int | None = None, q
     _emit(found.sorted(), fmt)
     if fmt == "human":
         if found.active():
-            click.echo(("\n" if found.active() else "") + api.summary_line(found), err=True)
+            _status("\n" + api.summary_line(found))
         if quiet_ok and exit_code in (None, 0):
-            click.echo(quiet_ok, err=True)
+            _status(quiet_ok)
     if exit_code is None:
         if fail_on == "never":
             exit_code = 0
@@ -70,18 +82,50 @@ _format_choice = click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES)
                               help="How to print diagnostics.")
 
 
-def _remember_verbose(ctx: click.Context, _param, value: bool) -> None:
-    if value:
-        ctx.find_root().meta["meshgen.verbose"] = True
+def _remembered_flag(name: str, *decls: str, help: str):
+    def remember(ctx: click.Context, _param, value: bool) -> None:
+        if value:
+            ctx.find_root().meta[f"meshgen.{name}"] = True
+
+    return click.option(*decls, is_flag=True, expose_value=False, callback=remember, help=help)
 
 
-_verbose_flag = click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_remember_verbose,
-                             help="Human output: show every warning (by default at most 3 of one code, then a count).")
+_verbose_flag = _remembered_flag("verbose", "-v", "--verbose",
+                                 help="Human output: show every warning (by default at most 3 of one code, then a count).")
+_quiet_flag = _remembered_flag("quiet", "-q", "--quiet",
+                               help="Print only what needs acting on: no summary or progress lines, no notes.")
+_no_color_flag = _remembered_flag("no_color", "--no-color", help="No colors (also when NO_COLOR is set).")
+
+
+def output_options(command):
+    """--quiet and --no-color: on the group and on every command."""
+    return _quiet_flag(_no_color_flag(command))
 
 
 def format_option(command):
-    """--format, and --verbose for the human format."""
-    return _format_choice(_verbose_flag(command))
+    """--format, --verbose for the human format, --quiet and --no-color."""
+    return _format_choice(_verbose_flag(output_options(command)))
+
+
+def _known_targets(_ctx, _param, names: tuple[str, ...]) -> tuple[str, ...]:
+    """-t NAME: a name no target has is a usage error at the command line (exit 2)."""
+    if not names:
+        return names
+    import difflib
+
+    known = api.target_names()
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            raise click.BadParameter(f"unknown target {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+                                     + f" (available: {', '.join(known)})")
+    return names
+
+
+target_option = click.option("-t", "--target", "targets", multiple=True, callback=_known_targets,
+                             help="Only this target (repeatable).")
+strict_option = click.option("--strict/--no-strict", default=None,
+                             help="What a target cannot express is an error, not a warning.")
 fail_on_option = click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error",
                               show_default=True, help="Which findings make the exit code 1.")
 path_argument = click.argument("path", required=False, type=click.Path(path_type=Path))
@@ -89,6 +133,7 @@ path_argument = click.argument("path", required=False, type=click.Path(path_type
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(api.__version__, "--version", prog_name="meshgen")
+@output_options
 def cli() -> None:
     """meshgen: a compiler for data products.
 
@@ -111,8 +156,8 @@ def validate(path: Path | None, fmt: str, fail_on: str) -> None:
 @cli.command()
 @path_argument
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output folder (default: the mesh's `output`).")
-@click.option("-t", "--target", "targets", multiple=True, help="Build only this target (repeatable).")
-@click.option("--strict/--no-strict", default=None, help="What a target cannot express is an error, not a warning.")
+@target_option
+@strict_option
 @format_option
 @fail_on_option
 def build(path: Path | None, output: Path | None, targets: tuple[str, ...], strict: bool | None, fmt: str,
@@ -120,6 +165,8 @@ def build(path: Path | None, output: Path | None, targets: tuple[str, ...], stri
     """Check the mesh and write every target's artifacts."""
     result = _run(fmt, fail_on, lambda: api.build(path, output=output, targets=list(targets) or None, strict=strict))
     n = len(result.mesh.selected)
+    for written in result.beside:
+        _status(f"wrote {api.display_path(written)} beside its product: commit it with the product")
     _finish(result.diagnostics, fmt, fail_on,
             quiet_ok=f"built {n} product{'s' if n != 1 else ''}: {len(result.written)} files in {api.display_path(result.output)}")
 
@@ -134,6 +181,7 @@ def build(path: Path | None, output: Path | None, targets: tuple[str, ...], stri
 @click.option("--purpose", default="", help="One sentence: why the product exists.")
 @click.option("--no-input", is_flag=True, help="Never prompt; fail if a required value is missing.")
 @click.option("--force", is_flag=True, help="Overwrite an existing product file.")
+@output_options
 def init(directory: Path, domain, name, owner_team, owner_email, dataset, purpose, no_input: bool, force: bool) -> None:
     """Scaffold a new product in DIRECTORY/<domain>/<name>/v1/."""
     def ask(value, label, default=None):
@@ -153,12 +201,13 @@ def init(directory: Path, domain, name, owner_team, owner_email, dataset, purpos
         directory, domain=domain, name=name, owner_team=owner_team, dataset=dataset, owner_email=owner_email,
         purpose=purpose, force=force))
     click.echo(f"created {target}")
-    click.echo(f"next: edit it, then run `meshgen build {directory}`")
+    _status(f"next: edit it, then run `meshgen build {directory}`")
 
 
 @cli.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
 @click.option("--markdown", is_flag=True, help="Print the key-by-key reference (docs/spec-reference.md) instead.")
+@output_options
 def schema(output: Path | None, markdown: bool) -> None:
     """Print the JSON Schema of dataproduct.yaml (for editors and CI)."""
     text = api.schema(markdown=markdown, output=output)
@@ -169,12 +218,19 @@ def schema(output: Path | None, markdown: bool) -> None:
 @cli.command("rules")
 @path_argument
 @click.option("--domain", help="Show the policy in force for this domain (with its governance.yaml).")
-@click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
+@_format_choice
+@output_options
 def rules_command(path: Path | None, domain: str | None, fmt: str) -> None:
-    """List every governance rule: code, severity in force, name and what it checks."""
+    """List every governance rule: code, severity in force, name and what it checks.
+
+    `--format sarif` gives the rules as a SARIF tool description (no results); `github` has no
+    findings to annotate and prints nothing."""
     import json
 
-    rows = _run("human", "error", lambda: api.rules_in_force(path, domain))
+    rows = _run(fmt, "error", lambda: api.rules_in_force(path, domain))
+    if fmt in ("sarif", "github"):
+        _emit([], fmt)
+        return
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, sort_keys=True))
         return
@@ -225,10 +281,18 @@ def _hidden_note(hidden: int) -> str:
 @cli.command("changelog")
 @click.argument("old")
 @click.argument("new")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["markdown", *FORMAT_NAMES]), default="markdown", show_default=True,
+              help="markdown (or human): the changelog page; json: the classified changes as data; sarif and "
+                   "github: every change as a finding, as `meshgen diff --all` prints it.")
+@output_options
 def changelog_command(old: str, new: str, fmt: str) -> None:
     """List every change between two versions of a product file, classified."""
-    click.echo(_run("human", "error", lambda: api.changelog(old, new, fmt=fmt)), nl=False)
+    if fmt in ("sarif", "github"):
+        result = _run(fmt, "never", lambda: api.diff(old, new, show_info=True))
+        _emit(result.diagnostics.sorted(), fmt)
+        return
+    text = _run("human", "error", lambda: api.changelog(old, new, fmt="json" if fmt == "json" else "markdown"))
+    click.echo(text, nl=False)
 
 
 def main() -> None:

@@ -199,10 +199,17 @@ def execute(plan: Plan) -> list[UnitResult]:
     return [run_unit(plan, unit) for unit in plan.units]
 
 
-def write_results(plan: Plan, results: list[UnitResult]) -> tuple[list[str], list[Diagnostic]]:
+@dataclass
+class Written:
+    files: list[str]  # paths inside the output folder
+    beside: list[Path]  # files written outside it by work run after the write (a Protobuf lock)
+    diagnostics: list[Diagnostic]  # what that work reported
+
+
+def write_results(plan: Plan, results: list[UnitResult]) -> Written:
     """Write the units' files atomically (output.write_tree), record them in the manifest, then
-    run the work that touches files outside the output folder. Returns the written paths and
-    what that later work reported."""
+    run the work that touches files outside the output folder (an action returns the path it
+    wrote, if any)."""
     from meshgen.output import read_manifest_units, write_tree
 
     files = {path: text for r in results for path, text in r.files.items()}
@@ -215,13 +222,14 @@ def write_results(plan: Plan, results: list[UnitResult]) -> tuple[list[str], lis
                              "inputs": r.inputs, "files": sorted(r.files)}
     written = write_tree(plan.output, files, keep_from_previous=plan.partial, replace_prefixes=replaced,
                          units=units)
-    later: list[Diagnostic] = []
+    later, beside = [], []
     for r in results:
         before = len(r.diagnostics)
         for action in r.after_write:
-            action()
+            if (path := action()) is not None:
+                beside.append(Path(path))
         later.extend(r.diagnostics[before:])
-    return written, later
+    return Written(written, sorted(beside), later)
 
 
 def _inside(folder: str, prefixes: tuple[str, ...]) -> bool:

@@ -1,7 +1,8 @@
 """`meshgen diff OLD NEW` and `meshgen changelog OLD NEW`: two product files, from disk or git.
 
-A file argument is a path, or `REV:path` to read it from git at a revision (`main:specs/x.yaml`;
-the path is relative to the current folder, as with `git show REV:./path`).
+A file argument is a path, or `REV:path` to read it from git at a revision. As with `git show`,
+`REV:path` is relative to the repository's top folder (`main:specs/x.yaml`, the form meshgen
+prints in related positions) and `REV:./path` or `REV:../path` to the current folder.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ def load_version(spec: str) -> ProductFile:
             raise UsageError(f"{spec}: not a file, and not REV:path inside a git repository", [Diagnostic(
                 "LOAD007", Severity.ERROR, f"file not found: {spec}", Location(spec),
                 "pass a dataproduct.yaml, or REV:path from inside a git repository")])
+        base = Path.cwd() if rel.startswith(("./", "../")) or rel in (".", "..") else top
         try:
-            rel_top = (Path.cwd() / rel).resolve().relative_to(top.resolve()).as_posix()
+            rel_top = (base / rel).resolve().relative_to(top.resolve()).as_posix()
         except ValueError:
             raise UsageError(f"{rel} is outside the repository {top}", [Diagnostic(
                 "LOAD007", Severity.ERROR, f"{rel} is outside the git repository {top}", Location(spec),

@@ -172,9 +172,10 @@ class ProtobufTarget(Target):
                 "run `meshgen build` locally (lock: update) and commit the updated lock file"))
             return
 
-        def record() -> None:
+        def record():  # returns the path written, for the build to announce
             try:
                 write_file_atomic(path, after)
+                return path
             except OSError as exc:
                 self.context.diagnostics.append(Diagnostic(
                     "PROTO012", Severity.WARNING, f"could not record Protobuf numbers in {path}: {exc.strerror or exc}",
