@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from meshgen.build import build, check
+from meshgen.api import build, check
 from meshgen.dialects import DIALECTS, DuckDB, Postgres, dialect, reserved_anywhere
 from tests.conftest import need_module
 
