@@ -15,7 +15,7 @@ version: 1.0.0
 description: {{purpose: Test product {name}.}}
 owner: {{team: {domain}-team, email: {domain}@example.com}}
 datasets:
-  - name: rows
+  - name: things
     description: One row per thing.
     primaryKey: [id]
     fields:
@@ -26,7 +26,7 @@ inputPorts:
 
 
 def write(root: Path, domain: str, name: str, reads: list[str]) -> Path:
-    ports = "".join(f"  - name: {r.split('/')[3]}_in\n    product: {r}\n    dataset: rows\n    fields: [id]\n"
+    ports = "".join(f"  - name: {r.split('/')[3]}_in\n    product: {r}\n    dataset: things\n    fields: [id]\n"
                     for r in reads)
     path = root / domain / name / "v1" / "dataproduct.yaml"
     path.parent.mkdir(parents=True)
