@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
@@ -129,7 +130,8 @@ def display_path(path: Path | str) -> str:
     """Paths in diagnostics are relative to the working directory when they can be."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        # abspath, not resolve: a symlink is shown under its own name, not its target's
+        return str(Path(os.path.abspath(p)).relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(p)
 
@@ -137,11 +139,12 @@ def display_path(path: Path | str) -> str:
 def _source_line(file: str, line: int, cache: dict[str, list[str] | None]) -> str | None:
     """Line `line` of `file`; each file is read once per report (`cache`)."""
     if file not in cache:
-        try:
-            with open(file, "rb") as fh:
-                cache[file] = fh.read().decode("utf-8", errors="replace").splitlines()
-        except OSError:
-            cache[file] = None
+        from meshgen.load.files import accepted_text
+
+        # Only a file meshgen accepted as input, and still the same file: a refused symlink to
+        # /proc/self/environ or /etc/passwd is never printed.
+        text = accepted_text(file)
+        cache[file] = text.splitlines() if text is not None else None
     lines = cache[file]
     return lines[line - 1] if lines is not None and 0 < line <= len(lines) else None
 

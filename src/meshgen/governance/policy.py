@@ -24,6 +24,7 @@ the mesh's: keys it does not name keep the mesh's value.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, Optional
@@ -240,9 +241,9 @@ def domain_policy(mesh, domain: str, base: Policy, registry: Registry) -> tuple[
     from meshgen.load.yaml_source import load_yaml
 
     path = domain_policy_path(mesh, domain)
-    if not path.is_file():
+    if not os.path.lexists(path):  # a FIFO, a device or a symlink is refused when read, never skipped
         return base, []
-    doc = load_yaml(path)
+    doc = load_yaml(path, root=Path(mesh.root))
     where = _Positions(doc.source, ())
     parsed, out = _validate_file(doc.data, where, "GOV003")
     policy = base.copy()

@@ -19,8 +19,8 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from meshgen.diagnostics import Diagnostic, Location, Severity, display_path
 from meshgen.errors import InputError
+from meshgen.load.files import MAX_FILE_BYTES, read_bytes
 
-MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
 
 Path_ = tuple  # a path into the data: keys (str) and list indices (int)
@@ -79,28 +79,12 @@ def _diag(code: str, file: str, line: int, col: int, message: str, hint: str) ->
     return Diagnostic(code, Severity.ERROR, message, Location(file, line, col), hint)
 
 
-def read_text(path: Path, shown: str) -> str:
-    """Read a file as UTF-8, turning every way it can fail into one positioned diagnostic."""
-    if path.is_dir():
-        raise InputError(
-            f"{shown} is a directory",
-            [_diag("LOAD007", shown, 1, 1, f"expected a file, found a directory: {shown}",
-                   "pass the path of a dataproduct.yaml file, or of a mesh folder to a command that takes one")],
-        )
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"{shown} is too large", [
-                _diag("LOAD009", shown, 1, 1, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}",
-                      "split the product, or check that this is the right file")])
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{shown} does not exist", [
-            _diag("LOAD007", shown, 1, 1, f"file not found: {shown}", "check the path")]) from None
-    except OSError as exc:
-        raise InputError(f"cannot read {shown}", [
-            _diag("LOAD007", shown, 1, 1, f"cannot read {shown}: {exc.strerror or exc}",
-                  "check the file's permissions")]) from None
+def read_text(path: Path, shown: str, root: Path | None = None) -> str:
+    """Read a file as UTF-8, turning every way it can fail into one positioned diagnostic.
+
+    The file must be a regular file (inside `root`, when given): see meshgen.load.files.
+    """
+    raw = read_bytes(path, shown, root=root, limit=MAX_FILE_BYTES)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -134,14 +118,18 @@ def _yaml():
     return _YAML
 
 
-def load_yaml(path: Path | str) -> Document:
+def load_yaml(path: Path | str, root: Path | None = None, *, empty_ok: bool = False) -> Document:
+    """Load a YAML file; with `root`, a file whose real path leaves that folder is refused.
+
+    With `empty_ok`, an empty file (or one of comments only) is a document whose data is None.
+    """
     path = Path(path)
     shown = display_path(path)
-    text = read_text(path, shown)
-    return parse_yaml(text, shown, path)
+    text = read_text(path, shown, root)
+    return parse_yaml(text, shown, path, empty_ok=empty_ok)
 
 
-def parse_yaml(text: str, shown: str, path: Path | None = None) -> Document:
+def parse_yaml(text: str, shown: str, path: Path | None = None, *, empty_ok: bool = False) -> Document:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     if "\t" in text:
@@ -175,6 +163,8 @@ def parse_yaml(text: str, shown: str, path: Path | None = None) -> Document:
             _diag("LOAD001", shown, 1, 1, f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'nesting too deep'}",
                   "fix the YAML syntax")]) from None
 
+    if node is None and empty_ok:
+        return Document(path or Path(shown), None, SourceMap(shown))
     if node is None:
         raise InputError(f"{shown} is empty", [
             _diag("LOAD006", shown, 1, 1, "the file is empty", "run `meshgen init` to start from a valid product")])

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from meshgen.diagnostics import Diagnostic, Location, Severity, display_path
 from meshgen.errors import InputError, UsageError
+from meshgen.load.files import REFUSED_INPUT_CODES
 from meshgen.load.yaml_source import SourceMap, load_yaml
 from meshgen.mesh.config import CONFIG_FILE, MeshConfig
 from meshgen.mesh.model import Mesh, check_references
@@ -29,16 +30,16 @@ def find_mesh_root(start: Path) -> Path | None:
     start = Path(os.path.abspath(start))
     here = start if start.is_dir() else start.parent
     for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE).is_file():
+        if os.path.lexists(folder / CONFIG_FILE):  # a FIFO or a bad symlink is refused when read, not skipped
             return folder
     return None
 
 
 def load_config(root: Path) -> tuple[MeshConfig, SourceMap | None, list[Diagnostic]]:
     path = root / CONFIG_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return MeshConfig(), None, []
-    doc = load_yaml(path)
+    doc = load_yaml(path, root=root, empty_ok=True)  # an empty meshgen.yaml: every setting's default
     if doc.data is None or doc.data == {}:
         return MeshConfig(), doc.source, []
     if not isinstance(doc.data, dict):
@@ -62,8 +63,19 @@ def discover(root: Path, config: MeshConfig, output_dir: Path | None) -> list[Pa
     """
     found: list[Path] = []
     out_resolved = output_dir.resolve() if output_dir else None
-    for dirpath, dirnames, filenames in os.walk(root):
+    real_root = root.resolve()
+    visits: dict[Path, int] = {}
+    # Symlinked folders are followed when they stay inside the mesh (a product found twice is
+    # then reported as defined twice); a link back to a folder on the way is a loop, and no real
+    # folder is walked more than twice (links to links could multiply the walk).
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         here = Path(dirpath)
+        real = here.resolve()
+        on_the_way = {p.resolve() for p in here.parents if p == root or root in p.parents}
+        if real in on_the_way or visits.get(real, 0) >= 2 or not (real == real_root or real_root in real.parents):
+            dirnames[:] = []
+            continue
+        visits[real] = visits.get(real, 0) + 1
         for d in dirnames:
             rel = (here / d).relative_to(root).as_posix()
             if any(_glob_match(rel, pattern) for pattern in config.products):
@@ -112,7 +124,7 @@ def load_mesh(path: Path | str | None = None, *, output: Path | None = None) -> 
         files = [target]
     else:
         files = discover(root, config, output_dir)
-        if target.is_file() and target.resolve() not in {f.resolve() for f in files}:
+        if target.is_file() and os.path.abspath(target) not in {os.path.abspath(f) for f in files}:
             files.append(target)  # named explicitly, though no `products:` pattern finds it
     # No PATH: the whole mesh the current folder belongs to.
     selected_paths = set(files) if path is None else _select(files, target)
@@ -127,9 +139,10 @@ def load_mesh(path: Path | str | None = None, *, output: Path | None = None) -> 
     broken: dict[str, Path] = {}
     for f in files:
         try:
-            document = load_yaml(f)
+            document = load_yaml(f, root=root)
         except InputError as exc:
-            if f in selected_paths or len(selected_paths) == len(files):
+            refused = any(d.code in REFUSED_INPUT_CODES for d in exc.diagnostics)
+            if f in selected_paths or len(selected_paths) == len(files) or refused:
                 input_errors.extend(exc.diagnostics)
             else:
                 # Someone else's unreadable file must not stop work on the products asked for.
@@ -164,8 +177,10 @@ def _written_address(data) -> str | None:
 
 
 def _select(files: list[Path], target: Path) -> set[Path]:
-    base = target.resolve()
-    resolved = {f: f.resolve() for f in files}
+    # Paths as written, not resolved: a product that is a symlink to another folder of the mesh
+    # belongs to the folder it is found in (resolving it would silently leave it out).
+    base = Path(os.path.abspath(target))
+    resolved = {f: Path(os.path.abspath(f)) for f in files}
     if target.is_file():
         return {f for f, r in resolved.items() if r == base}
     return {f for f, r in resolved.items() if r == base or base in r.parents}

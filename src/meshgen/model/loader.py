@@ -185,10 +185,11 @@ def _inside_scalar(where: Location, text: Any, offset: int) -> Location:
     """The position of character `offset` of a one-line scalar written at `where` (quoted or not)."""
     if not isinstance(text, str) or offset <= 0:
         return where
+    from meshgen.load.files import accepted_text
+
     try:
-        with open(where.file, encoding="utf-8") as fh:
-            line = fh.read().splitlines()[where.line - 1]
-    except (OSError, IndexError, UnicodeDecodeError):
+        line = (accepted_text(where.file) or "").splitlines()[where.line - 1]
+    except IndexError:
         return where
     start = where.column - 1
     quoted = line[start:start + 1] in ("'", '"')
