@@ -210,7 +210,7 @@ def init(directory: Path, domain, name, owner_team, owner_email, dataset, purpos
 @output_options
 def schema(output: Path | None, markdown: bool) -> None:
     """Print the JSON Schema of dataproduct.yaml (for editors and CI)."""
-    text = api.schema(markdown=markdown, output=output)
+    text = _run("human", "error", lambda: api.schema(markdown=markdown, output=output))
     if output is None:
         click.echo(text, nl=False)
 

@@ -51,25 +51,53 @@ def _digest(data: bytes) -> str:
 
 
 def read_manifest(out: Path) -> dict[str, str] | None:
-    path = out / MANIFEST
+    """The previous build's manifest (untrusted: a regular file, no symlink followed), or None."""
+    from meshgen.output_swap import read_inside
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return dict(data["files"])
-    except (OSError, ValueError, KeyError, TypeError):
+        data = json.loads((read_inside(out, MANIFEST) or b"").decode("utf-8"))
+        return {str(k): str(v) for k, v in data["files"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
 def read_manifest_units(out: Path) -> dict[str, dict]:
     """The units the previous build recorded (see meshgen.planner), or {} when there are none."""
+    from meshgen.output_swap import read_inside
+
     try:
-        units = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("units", {})
+        units = json.loads((read_inside(out, MANIFEST) or b"").decode("utf-8")).get("units", {})
     except (OSError, ValueError, AttributeError):
         return {}
     return units if isinstance(units, dict) else {}
 
 
 def _existing_files(out: Path) -> set[str]:
-    return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() or p.is_symlink()}
+    """Every file and symlink under `out`; a symlinked folder is listed, never walked."""
+    found = set()
+    for dirpath, dirnames, filenames in os.walk(out):
+        here = Path(dirpath)
+        for name in filenames + [d for d in dirnames if (here / d).is_symlink()]:
+            found.add((here / name).relative_to(out).as_posix())
+    return found
+
+
+def _refuse_output(out: Path, message: str, hint: str, code: str = "OUT001") -> OutputError:
+    shown = display_path(out)
+    return OutputError(message.format(out=shown), [Diagnostic(
+        code, Severity.ERROR, message.format(out=shown), Location(shown), hint)])
+
+
+def check_output_path(out: Path) -> None:
+    """Refuse an output path that meshgen must never replace: a symlink, a special file, `/`."""
+    if out.is_symlink():
+        raise _refuse_output(out, "output path {out} is a symlink; meshgen never replaces one",
+                             "pass the folder it points to with -o, or remove the link")
+    if os.path.abspath(out) == os.path.abspath(os.sep) or not out.name or out.name in (".", ".."):
+        raise _refuse_output(out, "output path {out} cannot be an output folder",
+                             "name a folder of its own with -o, e.g. -o build")
+    if out.exists() and not out.is_dir():
+        raise _refuse_output(out, "output path {out} exists and is not a folder", "choose another output with -o")
 
 
 def write_tree(out: Path, files: dict[str, str], keep_from_previous: bool = False,
@@ -80,82 +108,109 @@ def write_tree(out: Path, files: dict[str, str], keep_from_previous: bool = Fals
     partial build of some products keeps the others' output). `units`, when given, is recorded
     in the manifest as it is (the planner's units: inputs hashed, files written). Returns the
     written paths.
+    One build at a time writes to `out` (a lock beside it); leftovers of a killed build are
+    recovered or removed first; the previous tree is read as untrusted input.
     """
+    from meshgen.output_swap import OutputLock, recover_leftovers, stage_dir, swap_in
+
     encoded = {str(safe_relpath(rel)): text.encode("utf-8") for rel, text in files.items()}
     if MANIFEST in encoded:
         raise OutputError("a target tried to write the manifest", [])
-
-    previous: dict[str, str] = {}
-    if out.exists():
-        if not out.is_dir():
-            raise OutputError(f"{out} is not a folder", [Diagnostic(
-                "OUT001", Severity.ERROR, f"output path {display_path(out)} exists and is not a folder",
-                Location(display_path(out)), "choose another output with -o")])
-        present = _existing_files(out)
-        manifest = read_manifest(out)
-        if manifest is None and present:
-            raise OutputError(f"{out} was not written by meshgen", [Diagnostic(
-                "OUT001", Severity.ERROR,
-                f"output folder {display_path(out)} is not empty and was not written by meshgen",
-                Location(display_path(out)), "choose an empty or new folder with -o, or empty this one")])
-        if manifest is not None:
-            foreign = sorted(present - set(manifest) - {MANIFEST})
-            if foreign:
-                raise OutputError(f"{out} holds files meshgen did not write", [Diagnostic(
-                    "OUT001", Severity.ERROR,
-                    f"output folder {display_path(out)} holds {len(foreign)} file(s) meshgen did not write, "
-                    f"e.g. {foreign[0]}", Location(display_path(out)),
-                    "move them out of the output folder; meshgen replaces the folder's whole content")])
-            previous = manifest
-
-    if keep_from_previous and previous:
-        for rel in previous:
-            if rel not in encoded and not any(rel == p or rel.startswith(p.rstrip("/") + "/") for p in replace_prefixes):
-                src = out / rel
-                if src.is_file():
-                    encoded[rel] = src.read_bytes()
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(stage, 0o777 & ~umask)  # mkdtemp makes it private; the output is an ordinary folder
+    check_output_path(out)
     try:
-        for rel, data in sorted(encoded.items()):
-            dest = stage / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
-        manifest_doc = {"generator": f"meshgen {__version__}",
-                        "files": {rel: _digest(data) for rel, data in sorted(encoded.items())}}
-        if units is not None:
-            manifest_doc["units"] = units
-        (stage / MANIFEST).write_text(json.dumps(manifest_doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        _swap(stage, out)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with OutputLock(out):
+            recover_leftovers(out)
+            previous = _previous_manifest(out)
+            if keep_from_previous and previous:
+                _keep_previous(out, previous, encoded, replace_prefixes)
+            stage = stage_dir(out)
+            try:
+                for rel, data in sorted(encoded.items()):
+                    dest = stage / rel
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    dest.write_bytes(data)
+                manifest_doc = {"generator": f"meshgen {__version__}",
+                                "files": {rel: _digest(data) for rel, data in sorted(encoded.items())}}
+                if units is not None:
+                    manifest_doc["units"] = units
+                (stage / MANIFEST).write_text(json.dumps(manifest_doc, indent=2, sort_keys=True) + "\n",
+                                              encoding="utf-8")
+                swap_in(stage, out)
+            except BaseException:
+                shutil.rmtree(stage, ignore_errors=True)
+                raise
+    except OSError as exc:
+        raise _refuse_output(out, f"cannot write output folder {{out}}: {exc.strerror or exc}",
+                             "check that the folder and its parent are writable and the disk has space",
+                             "OUT004") from None
     return sorted(encoded)
 
 
-def _swap(stage: Path, out: Path) -> None:
+def _previous_manifest(out: Path) -> dict[str, str]:
+    """The previous build's manifest; OutputError when `out` holds files meshgen did not write."""
     if not out.exists():
-        os.rename(stage, out)
-        return
-    backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.previous-", dir=out.parent))
-    backup.rmdir()
-    os.rename(out, backup)
-    try:
-        os.rename(stage, out)
-    except BaseException:
-        os.rename(backup, out)
-        raise
-    shutil.rmtree(backup, ignore_errors=True)
+        return {}
+    present = _existing_files(out)
+    manifest = read_manifest(out)
+    if manifest is None and present:
+        raise _refuse_output(out, "output folder {out} is not empty and was not written by meshgen",
+                             "choose an empty or new folder with -o, or empty this one")
+    if manifest is None:
+        return {}
+    foreign = sorted(present - set(manifest) - {MANIFEST})
+    if foreign:
+        raise _refuse_output(
+            out, f"output folder {{out}} holds {len(foreign)} file(s) meshgen did not write, e.g. {foreign[0]}",
+            "move them out of the output folder; meshgen replaces the folder's whole content")
+    return manifest
+
+
+def _keep_previous(out: Path, previous: dict[str, str], encoded: dict[str, bytes],
+                   replace_prefixes: tuple[str, ...]) -> None:
+    """Carry the other products' files over from the previous tree, which is untrusted: every path
+    is checked, no symlink is followed, and each file must still be what the manifest says."""
+    from meshgen.output_swap import read_inside
+
+    for rel, digest in previous.items():
+        if rel in encoded or any(rel == p or rel.startswith(p.rstrip("/") + "/") for p in replace_prefixes):
+            continue
+        try:
+            safe_relpath(rel)
+            data = read_inside(out, rel)
+        except (OutputError, OSError):
+            data = None
+        if data is None or _digest(data) != digest:
+            raise _refuse_output(
+                out, f"{{out}}/{rel} is not the file the last build wrote (changed, replaced by a link, or "
+                     "a path that leaves the folder)",
+                "run a full build (without a product path) to regenerate the whole output folder", "OUT003")
+        encoded[rel] = data
 
 
 def write_file_atomic(path: Path, text: str) -> None:
-    """Write one file through a temporary file and a rename: readers see the old or the new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """Write one file through a temporary file and a rename: readers see the old or the new file.
+
+    A symlink or a special file (a device such as /dev/null, a FIFO) at `path` is never replaced.
+    """
+    import stat
+
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise _refuse_output(path, f"cannot write {{out}}: {exc.strerror or exc}", "check the path", "OUT004") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        what = "a symlink" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise _refuse_output(path, f"{{out}} is {what}; meshgen writes only regular files and never replaces it",
+                             "name a new or regular file, or print to stdout and redirect with the shell")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise _refuse_output(path, f"cannot write {{out}}: {exc.strerror or exc}",
+                             "check that the folder is writable", "OUT004") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8"))
@@ -163,6 +218,10 @@ def write_file_atomic(path: Path, text: str) -> None:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _refuse_output(path, f"cannot write {{out}}: {exc.strerror or exc}",
+                             "check that the disk has space and the folder is writable", "OUT004") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -78,11 +78,13 @@ def test_a_crash_while_writing_leaves_the_previous_output_untouched(mesh_copy, t
         return real(self, data)
 
     monkeypatch.setattr(Path, "write_bytes", flaky)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError) as caught:  # a diagnostic, not an internal error
         build(mesh_copy, output=out)
     monkeypatch.undo()
+    assert caught.value.diagnostics[0].code == "OUT004"
+    assert "No space left on device" in caught.value.diagnostics[0].message
     assert tree_digest(out) == before
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.") and p.name != ".out.lock"]
     assert leftovers == []
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from meshgen.diagnostics import Diagnostic, Location, Severity
 from meshgen.errors import InputError, UsageError
+from meshgen.load.files import MAX_FILE_BYTES
 from meshgen.load.yaml_source import parse_yaml
 from meshgen.mesh.config import MeshConfig
 from meshgen.model.loader import ProductFile, validate_document
@@ -26,14 +27,30 @@ class GitUnavailable(Exception):
 
 
 def _git(cwd: Path, *args: str) -> bytes:
+    """Run git. Callers put `--end-of-options` or `--` before every revision and path they pass,
+    so that no value from the command line or the repository is read as an option."""
     try:
         done = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, check=False,
                               env={**os.environ, **_GIT_ENV}, stdin=subprocess.DEVNULL)
     except FileNotFoundError:
         raise GitUnavailable("git is not installed") from None
     if done.returncode != 0:
-        raise GitUnavailable(done.stderr.decode("utf-8", "replace").strip() or f"git {args[0]} failed")
+        message = done.stderr.decode("utf-8", "replace").strip()
+        if "dubious ownership" in message or "safe.directory" in message:
+            raise UsageError(f"git refuses the repository at {cwd}", [Diagnostic(
+                "BASE005", Severity.ERROR, f"git refuses to read the repository at {cwd}: it belongs to another "
+                "user (git's safe.directory check)", Location(str(cwd)),
+                f"mark it as trusted: git config --global --add safe.directory {cwd} "
+                "(in a container, the checkout is often owned by another user)")])
+        raise GitUnavailable(message or f"git {args[0]} failed")
     return done.stdout
+
+
+def _check_revision(ref: str) -> None:
+    if not ref or ref.startswith("-") or any(ch in ref for ch in "\0\n\r") or ":" in ref:
+        raise UsageError(f"{ref!r} is not a git revision", [Diagnostic(
+            "BASE001", Severity.ERROR, f"{ref!r} is not a git revision", Location(ref or "(empty)"),
+            "name a branch, tag or commit (a revision never starts with '-')")])
 
 
 def repository_root(path: Path) -> Path | None:
@@ -47,10 +64,9 @@ def repository_root(path: Path) -> Path | None:
 
 def resolve_revision(top: Path, ref: str) -> str:
     """The commit id of `ref`; UsageError (exit 2) when it names no commit."""
-    if ref.startswith("-"):
-        raise UsageError(f"{ref!r} is not a git revision")
+    _check_revision(ref)
     try:
-        return _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
+        return _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").decode().strip()
     except GitUnavailable:
         raise UsageError(f"{ref!r} is not a commit in {top}", [Diagnostic(
             "BASE001", Severity.ERROR, f"git revision {ref!r} not found in {top}", Location(str(top)),
@@ -70,11 +86,22 @@ class Baseline:
     diagnostics: list[Diagnostic]
 
 
-def read_file_at(top: Path, ref: str, rel: str) -> tuple[ProductFile | None, list[Diagnostic]]:
+def read_file_at(top: Path, ref: str, rel: str, commit: str | None = None) -> tuple[ProductFile | None, list[Diagnostic]]:
     """One product file as it was at `ref` (positions shown as `ref:rel`). Raises InputError."""
     shown = f"{ref}:{rel}"
+    # A commit id: the object name below starts with hex digits and can never be read as an option.
+    commit = commit or resolve_revision(top, ref)
+    obj = f"{commit}:{rel}"
     try:
-        raw = _git(top, "show", f"{ref}:{rel}")
+        kind = _git(top, "cat-file", "-t", obj).decode().strip()
+        size = int(_git(top, "cat-file", "-s", obj).decode().strip())
+        if kind != "blob":
+            raise GitUnavailable(f"{shown} is a {kind}, not a file")
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"{shown} is too large", [Diagnostic(
+                "LOAD009", Severity.ERROR, f"{shown} is {size} bytes; the limit is {MAX_FILE_BYTES}",
+                Location(shown), "split the product, or check that this is the right file")])
+        raw = _git(top, "cat-file", "blob", obj)
     except GitUnavailable as exc:
         raise InputError(f"cannot read {shown}", [Diagnostic(
             "BASE002", Severity.ERROR, f"cannot read {shown} from git: {exc}", Location(shown),
@@ -115,7 +142,7 @@ def read_mesh_at(mesh_root: Path, config: MeshConfig, ref: str, output_dir: Path
         if not any(_glob_match(inside, g) for g in config.products) or any(_glob_match(inside, g) for g in config.exclude):
             continue
         try:
-            pf, diags = read_file_at(top, ref, rel)
+            pf, diags = read_file_at(top, ref, rel, commit)
         except InputError as exc:
             pf, diags = None, exc.diagnostics
         if pf is None or any(d.severity is Severity.ERROR for d in diags):
@@ -134,7 +161,7 @@ def read_mesh_at(mesh_root: Path, config: MeshConfig, ref: str, output_dir: Path
 def history_at(top: Path, ref: str, rel: str, limit: int = 50) -> list[str]:
     """Commits (newest first, at most `limit`) at or before `ref` that changed `rel`."""
     try:
-        text = _git(top, "log", f"--max-count={limit}", "--format=%H", ref, "--", rel).decode()
+        text = _git(top, "log", f"--max-count={limit}", "--format=%H", "--end-of-options", ref, "--", rel).decode()
     except GitUnavailable:
         return []
     return [line for line in text.split() if line]

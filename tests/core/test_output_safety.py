@@ -1,0 +1,189 @@
+"""The output folder under attack: planted symlinks, a forged manifest, kills mid-swap, two builds at once.
+
+Kills are real: a build subprocess sends itself SIGKILL at a named point of the swap
+(MESHGEN_TEST_KILL_AT), or is killed from outside after a random delay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from meshgen.errors import OutputError
+from meshgen.output import MANIFEST, write_file_atomic, write_tree
+from meshgen.output_swap import OutputLock
+from tests.load.test_hostile_files import PRODUCT
+
+
+def _mesh(tmp_path: Path) -> Path:
+    root = tmp_path / "mesh"
+    for name in ("orders", "returns"):
+        (root / f"sales/{name}/v1").mkdir(parents=True)
+        (root / f"sales/{name}/v1/dataproduct.yaml").write_text(PRODUCT.format(name=name))
+    (root / "meshgen.yaml").write_text("name: m\ntargets: [avro, jsonschema]\n")
+    return root
+
+
+def _build(*args, env=None, timeout=120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "meshgen", "build", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
+
+
+def _whole(out: Path) -> dict[str, str]:
+    """The tree matches its own manifest exactly (no file missing, none extra, none changed)."""
+    manifest = json.loads((out / MANIFEST).read_text())["files"]
+    present = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {MANIFEST}
+    assert present == set(manifest), "tree and manifest differ"
+    for rel, digest in manifest.items():
+        assert hashlib.sha256((out / rel).read_bytes()).hexdigest() == digest, rel
+    return manifest
+
+
+def _leftovers(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.") and not p.name.endswith(".lock"))
+
+
+@pytest.fixture
+def built(tmp_path):
+    mesh = _mesh(tmp_path)
+    out = mesh / "build"
+    done = _build(mesh)
+    assert done.returncode == 0, done.stderr
+    return mesh, out
+
+
+def test_a_forged_manifest_entry_cannot_write_outside_the_output(built):
+    mesh, out = built
+    config = (mesh / "meshgen.yaml").read_text()
+    manifest = json.loads((out / MANIFEST).read_text())
+    (out / "lnk").symlink_to(out / "sales", target_is_directory=True)
+    manifest["files"]["lnk/../../meshgen.yaml"] = hashlib.sha256(b"x").hexdigest()
+    manifest["files"]["lnk"] = hashlib.sha256(b"x").hexdigest()
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    done = _build(mesh / "sales/orders")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "OUT003" in done.stdout
+    assert (mesh / "meshgen.yaml").read_text() == config
+
+
+def test_a_planted_symlink_is_not_copied_into_the_artifacts(built, tmp_path):
+    mesh, out = built
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hostile-io-secret\n")
+    victim = next(p for p in (out / "sales/returns").rglob("*") if p.is_file())
+    victim.unlink()
+    victim.symlink_to(secret)
+    done = _build(mesh / "sales/orders")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "OUT003" in done.stdout
+    for p in out.rglob("*"):
+        if p.is_file() and not p.is_symlink():
+            assert "hostile-io-secret" not in p.read_text()
+
+
+def test_output_symlink_and_special_files_are_never_replaced(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    with pytest.raises(OutputError) as caught:
+        write_tree(link, {"a.txt": "a"})
+    assert caught.value.diagnostics[0].code == "OUT001"
+    assert link.is_symlink() and list(real.iterdir()) == []
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    file_link = tmp_path / "schema-link.json"
+    file_link.symlink_to(tmp_path / "elsewhere.json")
+    for path in (fifo, file_link):
+        with pytest.raises(OutputError):
+            write_file_atomic(path, "{}")
+    assert fifo.is_fifo() and file_link.is_symlink() and not (tmp_path / "elsewhere.json").exists()
+
+
+def test_schema_dash_o_refuses_a_fifo_with_a_diagnostic(cli, tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    result = cli("schema", "-o", fifo)
+    assert result.exit_code == 2
+    assert "OUT001" in result.output and fifo.is_fifo()
+
+
+def test_root_and_unwritable_outputs_are_diagnostics(tmp_path):
+    mesh = _mesh(tmp_path)
+    done = _build(mesh, "-o", "/")
+    assert done.returncode == 2 and "OUT001" in done.stdout, done.stdout + done.stderr
+    if os.geteuid() != 0:  # root writes anywhere: a read-only folder proves nothing then
+        locked = tmp_path / "ro"
+        locked.mkdir(mode=0o500)
+        done = _build(mesh, "-o", locked / "out")
+        assert done.returncode == 2 and "OUT004" in done.stdout, done.stdout + done.stderr
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    done = _build(mesh, "-o", not_a_folder / "out")
+    assert done.returncode == 2 and "OUT004" in done.stdout, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("swap", ["exchange", "rename"])
+@pytest.mark.parametrize("point", ["staged", "exchanged", "between-renames", "renamed"])
+def test_a_kill_at_any_point_of_the_swap_loses_nothing(built, swap, point):
+    mesh, out = built
+    old = _whole(out)
+    product = mesh / "sales/returns/v1/dataproduct.yaml"
+    product.write_text(product.read_text().replace("One row per order.", "One row per returned order."))
+    done = _build(mesh, env={"MESHGEN_TEST_KILL_AT": point, "MESHGEN_TEST_SWAP": swap})
+    killed = done.returncode == -signal.SIGKILL
+    reachable = (swap, point) not in {("exchange", "between-renames"), ("exchange", "renamed"), ("rename", "exchanged")}
+    assert killed == reachable, done.stderr
+    if point == "between-renames" and killed:
+        assert not out.exists()  # the fallback's one window: the old tree waits beside it
+    else:
+        _whole(out)  # the old tree or the new one, and whole
+    # the next build recovers, finishes, and leaves nothing behind
+    done = _build(mesh)
+    assert done.returncode == 0, done.stderr
+    new = _whole(out)
+    assert new != old and _leftovers(out) == []
+
+
+def test_random_kills_leave_the_old_or_the_new_tree_whole(built):
+    mesh, out = built
+    rng = random.Random(10)
+    product = mesh / "sales/returns/v1/dataproduct.yaml"
+    text = product.read_text()
+    for i in range(8):
+        product.write_text(text.replace("One row per order.", f"Edit {i}."))
+        before = _whole(out)
+        proc = subprocess.Popen([sys.executable, "-m", "meshgen", "build", str(mesh)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.2, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert out.is_dir() or (out.parent / f".{out.name}.previous").is_dir()
+        if out.is_dir():
+            after = _whole(out)
+            assert after == before or f"Edit {i}" in "".join(p.read_text() for p in out.rglob("*.avsc"))
+    done = _build(mesh)
+    assert done.returncode == 0 and _leftovers(out) == [], done.stderr
+    _whole(out)
+
+
+def test_a_second_build_fails_at_once_naming_the_first(built):
+    mesh, out = built
+    with OutputLock(out):
+        started = time.monotonic()
+        done = _build(mesh)
+        assert time.monotonic() - started < 60
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "OUT005" in done.stdout and f"pid {os.getpid()}" in done.stdout
+    done = _build(mesh)
+    assert done.returncode == 0, done.stderr
