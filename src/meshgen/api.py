@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from meshgen import __version__
-from meshgen.diagnostics import Diagnostic, DiagnosticList, Severity, display_path, summary_line
+from meshgen.diagnostics import Diagnostic, DiagnosticList, Severity, display_path, printable, summary_line
 from meshgen.errors import MeshgenError, UsageError, ViolationsFound
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AgainstResult", "BuildResult", "CheckResult", "Diagnostic", "DiagnosticList", "MeshgenError", "REPORT_FORMATS",
     "Severity", "UsageError", "ViolationsFound", "build", "changelog", "check", "check_against", "diff", "target_names",
-    "__version__", "display_path", "render_report", "rules_in_force", "scaffold", "schema", "summary_line",
+    "__version__", "display_path", "printable", "render_report", "rules_in_force", "scaffold", "schema", "summary_line",
 ]
 
 REPORT_FORMATS = ("human", "json", "sarif", "github")

@@ -52,7 +52,7 @@ def _finish(diagnostics, fmt: str, fail_on: str, exit_code: int | None = None, q
         if found.active():
             _status("\n" + api.summary_line(found))
         if quiet_ok and exit_code in (None, 0):
-            _status(quiet_ok)
+            _status(api.printable(quiet_ok))
     if exit_code is None:
         if fail_on == "never":
             exit_code = 0
@@ -72,7 +72,7 @@ def _run(fmt: str, fail_on: str, action):
     except api.MeshgenError as exc:
         diags = exc.diagnostics
         if not diags:
-            click.echo(f"meshgen: {exc}", err=True)
+            click.echo(f"meshgen: {api.printable(str(exc))}", err=True)
             sys.exit(exc.exit_code)
         code = exc.exit_code if (exc.exit_code != 1 or fail_on != "never") else 0
         _finish(diags, fmt, fail_on, exit_code=code)
@@ -295,6 +295,26 @@ def changelog_command(old: str, new: str, fmt: str) -> None:
     click.echo(text, nl=False)
 
 
+def _environment_failure(exc: OSError) -> None:
+    """Say what the system refused, on stderr, and exit 2 (stdout itself may be what failed)."""
+    import errno
+
+    try:
+        sys.stdout = open(os.devnull, "w")  # nothing more reaches a closed or full stdout, not even a flush
+    except OSError:
+        pass
+    where = api.printable(str(exc.filename)) if exc.filename else "standard output"
+    if exc.errno == errno.EPIPE:
+        what = "it was closed before meshgen finished writing (broken pipe); the output is incomplete"
+    else:
+        what = exc.strerror or str(exc)
+    try:
+        click.echo(f"meshgen: error: cannot write to {where}: {what}", err=True)
+    except OSError:
+        pass
+    sys.exit(2)
+
+
 def main() -> None:
     try:
         cli.main(prog_name="meshgen")
@@ -303,6 +323,8 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except OSError as exc:  # the environment, not meshgen: stdout closed (EPIPE) or full (ENOSPC), ...
+        _environment_failure(exc)
     except Exception as exc:  # a bug: say so plainly, keep the traceback for those who ask
         if os.environ.get("MESHGEN_DEBUG"):
             raise

@@ -136,6 +136,28 @@ def display_path(path: Path | str) -> str:
         return str(p)
 
 
+_BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def printable(text: str, keep_tabs: bool = False) -> str:
+    """Text safe to print on a terminal or a CI log: control characters, line separators and bidi
+    overrides are shown as escapes (a newline in a folder name cannot start a forged `::error`
+    line, an ANSI sequence in a product cannot repaint the terminal)."""
+    import unicodedata
+
+    def escape(ch: str) -> str:
+        code = ord(ch)
+        if ch == "\t" and keep_tabs:
+            return ch
+        if code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0 or code in (0x2028, 0x2029) or code in _BIDI:
+            return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        return ch
+
+    if text.isprintable():
+        return text
+    return "".join(escape(ch) if not ch.isprintable() or unicodedata.category(ch) == "Cf" else ch for ch in text)
+
+
 def _source_line(file: str, line: int, cache: dict[str, list[str] | None]) -> str | None:
     """Line `line` of `file`; each file is read once per report (`cache`)."""
     if file not in cache:
@@ -173,18 +195,21 @@ def format_human(diagnostics: Iterable[Diagnostic], color: bool = False, per_cod
         sev = d.severity.label
         if color:
             sev = click.style(sev, fg=palette[d.severity], bold=True)
-        head = f"{d.location}: {sev}[{d.code}] {d.message}"
+        head = f"{printable(str(d.location))}: {sev}[{d.code}] {printable(d.message)}"
         lines = [head]
         src = _source_line(d.location.file, d.location.line, sources)
         if src is not None and src.strip():
             gutter = f"{d.location.line:>5} | "
-            caret_pad = " " * (len(gutter) - 2) + "| " + " " * max(d.location.column - 1, 0)
-            lines.append(gutter + src)
+            shown_src = printable(src, keep_tabs=True)
+            # the caret moves right by what the escapes before the column added
+            shift = len(printable(src[:max(d.location.column - 1, 0)], keep_tabs=True)) - max(d.location.column - 1, 0)
+            caret_pad = " " * (len(gutter) - 2) + "| " + " " * (max(d.location.column - 1, 0) + shift)
+            lines.append(gutter + shown_src)
             lines.append(caret_pad + "^")
         for rel in d.related:
-            lines.append(f"      = see {rel}")
+            lines.append(f"      = see {printable(str(rel))}")
         if d.hint:
-            lines.append(f"      = hint: {d.hint}")
+            lines.append(f"      = hint: {printable(d.hint)}")
         chunks.append("\n".join(lines))
     if hidden:
         more = ", ".join(f"{n} {code}" for code, n in sorted(hidden.items()))

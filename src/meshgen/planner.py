@@ -114,10 +114,23 @@ def plan_build(mesh: "Mesh", *, output: Path | None = None, targets: list[str] |
             units.append(Unit(name, None, "mesh"))
         else:
             units.extend(Unit(name, pf, getattr(cls, "reads", "product")) for pf in selected)
-    templates = mesh.root / mesh.config.templates if mesh.config.templates else None
+    templates = _templates_folder(mesh)
     partial = len(selected) != len(mesh.products) or bool(targets)
     return Plan(mesh, output_dir(mesh, output), chosen, units, renderer_for(str(templates) if templates else None),
                 mesh.config.strict if strict is None else strict, partial)
+
+
+def _templates_folder(mesh: Mesh) -> Path | None:
+    """The mesh's `templates:` folder; a missing one is reported, not silently ignored."""
+    if not mesh.config.templates:
+        return None
+    folder = mesh.root / mesh.config.templates
+    if not folder.is_dir():
+        raise UsageError(f"templates folder {mesh.config.templates!r} not found", [Diagnostic(
+            "CONF003", Severity.ERROR, f"`templates: {mesh.config.templates}` names no folder ({folder} "
+            f"{'is not a folder' if folder.exists() else 'does not exist'})", _config_location(mesh, "templates"),
+            "create the folder of template overrides, or remove `templates:` from meshgen.yaml")])
+    return folder
 
 
 def _default_targets(known: dict[str, str]) -> list[str]:

@@ -7,6 +7,7 @@ team can replace one template and keep the rest.
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,7 @@ class TemplateRenderer:
 
         loaders = []
         if override_dir is not None:
-            loaders.append(FileSystemLoader(str(override_dir)))
+            loaders.append(_override_loader(override_dir))
         loaders.append(FileSystemLoader(str(builtin_template_dir())))
         self.env = ImmutableSandboxedEnvironment(
             loader=ChoiceLoader(loaders),
@@ -81,13 +82,58 @@ class TemplateRenderer:
             raise TemplateFailure(f"template {template_name} is invalid", [Diagnostic(
                 "TPL001", Severity.ERROR, f"template syntax error: {exc.message}", where,
                 "fix the template; overrides live in the folder named by `templates:` in meshgen.yaml")]) from None
-        except TemplateError as exc:
+        except (TemplateError, ArithmeticError, RecursionError, MemoryError, LookupError, TypeError, ValueError,
+                AttributeError) as exc:
+            # A template's own runtime failure (an undefined name, the sandbox's range limit, a division
+            # by zero, endless recursion through {% include %}), never meshgen's: point at the template line.
             filename = getattr(locals().get("template"), "filename", None) or template_name
+            line = _template_line(exc, filename)
+            what = "it recursed too deeply (an include or macro that calls itself?)" if isinstance(exc, RecursionError) \
+                else f"{type(exc).__name__}: {str(exc)[:300]}"
             raise TemplateFailure(f"template {template_name} failed", [Diagnostic(
-                "TPL002", Severity.ERROR, f"template {template_name} failed to render: {type(exc).__name__}: {exc}",
-                Location(display_path(filename), 1, 1),
+                "TPL002", Severity.ERROR, f"template {template_name} failed to render: {what}",
+                Location(display_path(filename), line, 1),
                 "templates run sandboxed: they may only use the values meshgen passes in, and every name must exist")]) from None
         return text if text.endswith("\n") else text + "\n"
+
+
+def _template_line(exc: BaseException, filename: str) -> int:
+    """The line of `filename` where a render failed: Jinja maps template frames to template lines."""
+    import traceback
+
+    line = 1
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == filename and frame.lineno:
+            line = frame.lineno
+    return line
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return os.path.getmtime(path)
+    except OSError:
+        return None
+
+
+def _override_loader(folder: Path):
+    """The mesh's override folder, read as untrusted input (meshgen.load.files): a template that is a
+    symlink leaving the folder, or a FIFO or device, is refused instead of landing in the artifacts."""
+    from jinja2 import FileSystemLoader, TemplateNotFound
+    from jinja2.loaders import split_template_path
+
+    from meshgen.diagnostics import display_path
+    from meshgen.load.files import read_bytes
+
+    class OverrideLoader(FileSystemLoader):
+        def get_source(self, environment, template):
+            path = folder.joinpath(*split_template_path(template))
+            if not os.path.lexists(path):
+                raise TemplateNotFound(template)
+            data = read_bytes(path, display_path(path), root=folder)
+            mtime = os.path.getmtime(path)
+            return data.decode("utf-8", errors="replace"), str(path), lambda: _mtime(path) == mtime
+
+    return OverrideLoader(str(folder))
 
 
 @lru_cache(maxsize=8)

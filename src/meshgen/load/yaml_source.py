@@ -99,13 +99,13 @@ def read_text(path: Path, shown: str, root: Path | None = None) -> str:
                   "save the file as UTF-8")]) from None
 
 
-_YAML = None
+_YAML: dict[bool, YAML] = {}
 
 
-def _yaml():
-    """One configured YAML 1.2 loader (C-accelerated when ruamel.yaml.clib is installed)."""
-    global _YAML
-    if _YAML is None:
+def _yaml(pure: bool = False):
+    """A configured YAML 1.2 loader: C-accelerated (libyaml, when ruamel.yaml.clib is installed), or
+    ruamel's pure-Python parser. Both resolve scalars with the same YAML 1.2 resolver."""
+    if pure not in _YAML:
         from ruamel.yaml.resolver import VersionedResolver
 
         class Resolver(VersionedResolver):
@@ -113,9 +113,29 @@ def _yaml():
             # (an AttributeError each time under the C parser); product files are YAML 1.2.
             processing_version = (1, 2)
 
-        _YAML = YAML(typ="safe", pure=False)
-        _YAML.Resolver = Resolver
-    return _YAML
+        loader = YAML(typ="safe", pure=pure)
+        loader.Resolver = Resolver
+        _YAML[pure] = loader
+    return _YAML[pure]
+
+
+def _compose(text: str):
+    """The node tree of `text`, and the loader that composed it.
+
+    libyaml is a YAML 1.1 parser and rejects some valid YAML 1.2, such as a plain scalar with a
+    ':' inside a flow mapping (`{product: data://checkout/orders/v1}`). When it fails, the pure
+    parser (YAML 1.2) decides; if both fail, the pure parser's error is the one reported.
+    """
+    from ruamel.yaml.error import YAMLError
+
+    fast = _yaml(pure=False)
+    try:
+        return fast.compose(text), fast
+    except YAMLError:
+        pure = _yaml(pure=True)
+        if pure is fast:
+            raise
+    return pure.compose(text), pure
 
 
 def load_yaml(path: Path | str, root: Path | None = None, *, empty_ok: bool = False) -> Document:
@@ -141,9 +161,8 @@ def parse_yaml(text: str, shown: str, path: Path | None = None, *, empty_ok: boo
                     _diag("LOAD001", shown, lineno, len(line) - len(stripped) + 1,
                           "tab character used for indentation", "indent with spaces")])
 
-    yaml = _yaml()
     try:
-        node = yaml.compose(text)
+        node, yaml = _compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and "end of stream" in (exc.problem or ""):

@@ -421,6 +421,13 @@ class OutputPort(SpecModel):
     location: Optional[str] = F(None, description="For tables and files: where the data lives.", examples=["ANALYTICS.CHECKOUT.ORDERS_V1"])
     url: Optional[str] = F(None, description="For rest and grpc: the base URL.", examples=["https://api.example.com/checkout/orders/v1"])
 
+    @field_validator("topic")
+    @classmethod
+    def _topic_length(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and len(value) > 249:
+            raise ValueError(f"the topic is {len(value)} characters long; Kafka allows at most 249")
+        return value
+
     @model_validator(mode="after")
     def _shape(self):
         if self.type == "table" and self.platform is not None and self.platform not in PORT_PLATFORMS_SQL:

@@ -9,6 +9,7 @@ The schema is the dataset's Avro schema (`format: avro`, the default), its JSON 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any, Iterable
@@ -56,4 +57,6 @@ class SchemaRegistryTarget(Target):
                 "references": [],
                 "compatibility": pf.product.compatibility.upper(),
             }
+            if len(file_name.encode()) > 240:  # a file name has at most 255 bytes; keep it unique with a digest
+                file_name = f"{file_name[:200]}-{hashlib.sha256(subject.encode()).hexdigest()[:16]}"
             yield Artifact(f"{file_name}.json", self.render("subject.json.j2", subject=doc))
