@@ -165,3 +165,14 @@ def test_reads_stop_at_the_limit(tmp_path):
     with pytest.raises(InputError):
         read_bytes(small, "small.yaml", limit=10)
     assert read_bytes(small, "small.yaml", limit=11) == b"x" * 11
+
+
+def test_a_number_with_thousands_of_digits_is_explained_in_the_users_words():
+    from meshgen.load.yaml_source import parse_yaml
+
+    with pytest.raises(InputError) as caught:
+        parse_yaml("default: " + "9" * 5000 + "\n", "p.yaml")
+    (diag,) = caught.value.diagnostics
+    assert "5000 digits" in diag.message and "digits" not in diag.message.split("digits")[1]
+    assert "int_max_str_digits" not in diag.message and len(diag.message) < 200
+    assert (diag.location.line, diag.location.column) == (1, 10)

@@ -290,5 +290,11 @@ class _Builder:
                 return self.constructor.construct_yaml_int(node)
             return self.constructor.construct_yaml_float(node)
         except Exception:  # an out-of-range or malformed number
-            self._err(node, "LOAD001", f"cannot read value {node.value!r}", "quote it if it is text")
+            value = node.value if len(node.value) <= 40 else f"{node.value[:20]}...{node.value[-8:]}"
+            digits = sum(ch.isdigit() for ch in node.value)
+            if digits > 4000:  # beyond Python's int_max_str_digits: say it in the user's words
+                self._err(node, "LOAD001", f"the number {value} has {digits} digits, more than any target can hold",
+                          "use a smaller number, or quote it if it is text")
+            else:
+                self._err(node, "LOAD001", f"cannot read value {value!r}", "quote it if it is text")
             return None
