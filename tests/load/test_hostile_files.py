@@ -176,3 +176,15 @@ def test_a_number_with_thousands_of_digits_is_explained_in_the_users_words():
     assert "5000 digits" in diag.message and "digits" not in diag.message.split("digits")[1]
     assert "int_max_str_digits" not in diag.message and len(diag.message) < 200
     assert (diag.location.line, diag.location.column) == (1, 10)
+
+
+def test_a_protobuf_lock_that_is_a_fifo_or_links_out_is_refused(mesh, tmp_path):
+    lock = mesh / "sales/orders/v1/dataproduct.lock.json"
+    os.mkfifo(lock)
+    done = meshgen("build", mesh, "-o", tmp_path / "out", "-t", "protobuf", "--format", "json", cwd=mesh.parent)
+    assert done.returncode != 0 and "PROTO010" in codes(done) and "FIFO" in done.stdout, done.stdout + done.stderr
+    lock.unlink()
+    (tmp_path / "elsewhere.json").write_text('{"protobuf": {}}')
+    lock.symlink_to(tmp_path / "elsewhere.json")
+    done = meshgen("build", mesh, "-o", tmp_path / "out", "-t", "protobuf", "--format", "json", cwd=mesh.parent)
+    assert done.returncode != 0 and "PROTO010" in codes(done), done.stdout + done.stderr

@@ -33,10 +33,21 @@ class NumberLock:
 
     @classmethod
     def read(cls, path: Path) -> "NumberLock":
-        if not path.exists():
+        import os
+
+        from meshgen.diagnostics import display_path
+        from meshgen.errors import InputError
+        from meshgen.load.files import read_bytes
+
+        if not os.path.lexists(path):
             return cls()
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            # untrusted like the product beside it: a regular file in the product's folder, size-capped
+            raw = read_bytes(path, display_path(path), root=path.parent)
+        except InputError as exc:
+            raise LockError(exc.diagnostics[0].message) from None
+        try:
+            data = json.loads(raw.decode("utf-8"))
             tables = data["protobuf"]
             ok = isinstance(tables, dict) and all(
                 isinstance(ds, dict) and all(
