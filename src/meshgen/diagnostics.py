@@ -158,11 +158,48 @@ def printable(text: str, keep_tabs: bool = False) -> str:
     return "".join(escape(ch) if not ch.isprintable() or unicodedata.category(ch) == "Cf" else ch for ch in text)
 
 
+# shown name → identity (device, inode, size, mtime) of each input file meshgen.load.files accepted.
+_ACCEPTED: dict[str, tuple[int, int, int, int]] = {}
+
+
+def _identity(info: os.stat_result) -> tuple[int, int, int, int]:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def accept_source(shown: str, info: os.stat_result) -> None:
+    """Record that the input file shown as `shown` passed meshgen.load.files' checks (as `info`)."""
+    _ACCEPTED[shown] = _identity(info)
+
+
+def accepted_text(shown: str) -> str | None:
+    """The text of an input file this process accepted, if it is still that same file; else None.
+    Reports print source lines only from these: a refused file (a link to /proc/self/environ,
+    /etc/passwd, a FIFO) is never read to show its "offending line"."""
+    import stat
+
+    identity = _ACCEPTED.get(shown)
+    if identity is None:
+        return None
+    try:
+        fd = os.open(shown, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or _identity(info) != identity:
+            return None
+        chunks, left = [], identity[2] + 1
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
 def _source_line(file: str, line: int, cache: dict[str, list[str] | None]) -> str | None:
     """Line `line` of `file`; each file is read once per report (`cache`)."""
     if file not in cache:
-        from meshgen.load.files import accepted_text
-
         # Only a file meshgen accepted as input, and still the same file: a refused symlink to
         # /proc/self/environ or /etc/passwd is never printed.
         text = accepted_text(file)

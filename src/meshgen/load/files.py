@@ -17,7 +17,9 @@ import os
 import stat
 from pathlib import Path
 
-from meshgen.diagnostics import Diagnostic, Location, Severity
+from meshgen.diagnostics import Diagnostic, Location, Severity, accept_source, accepted_text
+
+__all__ = ["MAX_FILE_BYTES", "REFUSED_INPUT_CODES", "accepted_text", "check_inside", "read_bytes", "real_path"]
 from meshgen.errors import InputError
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -28,8 +30,6 @@ _SYSTEM_TREES = (Path("/proc"), Path("/sys"), Path("/dev"))
 # Refusals of a hostile input (outside the mesh, not a regular file): errors wherever they are found.
 REFUSED_INPUT_CODES = ("LOAD010", "LOAD011")
 
-# shown name → identity (device, inode, size, mtime) of each file read successfully.
-_ACCEPTED: dict[str, tuple[int, int, int, int]] = {}
 
 
 def _refuse(code: str, shown: str, message: str, hint: str) -> InputError:
@@ -97,7 +97,7 @@ def read_bytes(path: Path | str, shown: str, *, root: Path | None = None, limit:
         os.close(fd)
     if len(data) > limit:
         raise _too_large(shown, len(data), limit)
-    _ACCEPTED[shown] = _identity(info)
+    accept_source(shown, info)
     return data
 
 
@@ -125,26 +125,3 @@ def _kind(mode: int) -> str:
         if test(mode):
             return name
     return "a special file"
-
-
-def _identity(info: os.stat_result) -> tuple[int, int, int, int]:
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
-
-
-def accepted_text(shown: str) -> str | None:
-    """The text of a file this process read successfully, if it is still that same file; else None."""
-    identity = _ACCEPTED.get(shown)
-    if identity is None:
-        return None
-    try:
-        fd = os.open(shown, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or _identity(info) != identity:
-            return None
-        data = _read_at_most(fd, identity[2] + 1)
-    finally:
-        os.close(fd)
-    return data.decode("utf-8", errors="replace")
