@@ -6,7 +6,6 @@ in BUILTIN_TARGETS, and a golden test case.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable
 
@@ -65,37 +64,5 @@ class Target:
         raise NotImplementedError
 
 
-# ---- Names in target languages -------------------------------------------------------------
-
-_WORDS = re.compile(r"[A-Za-z0-9]+")
-
-
-def pascal_case(name: str) -> str:
-    words = _WORDS.findall(name)
-    text = "".join(w[:1].upper() + w[1:] for w in words) or "X"
-    return text if not text[0].isdigit() else "_" + text
-
-
-def identifier(name: str) -> str:
-    """The nearest `[A-Za-z_][A-Za-z0-9_]*` to `name` (for namespaces, packages, record names)."""
-    text = re.sub(r"[^A-Za-z0-9_]", "_", name) or "_"
-    return text if not text[0].isdigit() else "_" + text
-
-
-def is_identifier(name: str) -> bool:
-    return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) is not None
-
-
-class NameScope:
-    """Names that must be unique together (a record's fields, a schema's named types): a name
-    that is already taken, e.g. after sanitizing, gets a numeric suffix."""
-
-    def __init__(self, taken: Iterable[str] = ()):
-        self.taken = set(taken)
-
-    def claim(self, name: str) -> str:
-        candidate, i = name, 2
-        while candidate in self.taken:
-            candidate, i = f"{name}_{i}", i + 1
-        self.taken.add(candidate)
-        return candidate
+# Names in target languages live in meshgen.naming; targets import them from here too.
+from meshgen.naming import NameScope, identifier, is_identifier, pascal_case  # noqa: E402,F401

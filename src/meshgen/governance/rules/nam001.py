@@ -8,6 +8,7 @@ from pydantic import Field as F
 from meshgen.diagnostics import Severity
 from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions, tighten
 from meshgen.model.models import Pattern
+from meshgen.naming import camel_case, kebab_case, snake_case, upper_camel_case, words
 
 CASES = {
     "snake": re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"),
@@ -86,18 +87,10 @@ class NamingConvention(Rule):
 
 def in_case(name: str, case: str) -> str:
     """`OrderLines`, `order-lines`, `orderLines` → the same words in `case` (order_lines for snake)."""
-    words = [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)]
-    if "".join(words) != re.sub(r"[_\-]", "", name.lower()):  # other characters: no safe suggestion
+    if "".join(words(name)) != re.sub(r"[_\-]", "", name.lower()):  # other characters: no safe suggestion
         return name
-    if case == "snake":
-        return "_".join(words)
-    if case == "kebab":
-        return "-".join(words)
-    if case == "camel":
-        return words[0] + "".join(w.capitalize() for w in words[1:])
-    if case == "pascal":
-        return "".join(w.capitalize() for w in words)
-    return name
+    convert = {"snake": snake_case, "kebab": kebab_case, "camel": camel_case, "pascal": upper_camel_case}.get(case)
+    return convert(name) if convert else name
 
 
 def _style(kind: str, value: str, style: NameStyle, place) -> list[Finding]:
