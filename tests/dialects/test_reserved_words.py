@@ -117,6 +117,6 @@ def test_issue_9_3_keyword_fields_build_ddl_duckdb_executes(tmp_path):
     [sql] = (tmp_path / "out").rglob("duckdb/words.sql")
     con = duckdb.connect()
     con.execute(sql.read_text(encoding="utf-8"))
-    columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name LIKE 'words%' "
+    columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'keywords__words_v1' "
                                          "ORDER BY column_index").fetchall()]
     assert columns == ["id", *ISSUE_9_3]

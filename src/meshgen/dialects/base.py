@@ -33,16 +33,26 @@ def words(text: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class TableName:
-    """Where a table lives: its schema parts (already quoted for the dialect) and its own name.
+    """Where a table lives: its schema's parts (catalog first) and its own name, as written.
     Related objects (the protected view, a masking policy, a partition) live beside it."""
 
     schema: tuple[str, ...]
     table: str
-    from_location: bool = False  # written as the port's location says (bare where it can be)
+    from_location: bool = False  # as a port's location says: bare where the warehouse reads it so
+
+    def part(self, d: "Dialect", text: str) -> str:
+        return d.location_part(text) if self.from_location else d.quote(text)
 
     def render(self, d: "Dialect", suffix: str = "") -> str:
-        own = d.location_part(self.table + suffix) if self.from_location else d.quote(self.table + suffix)
-        return ".".join(self.schema + (own,))
+        return ".".join([self.part(d, p) for p in self.schema] + [self.part(d, self.table + suffix)])
+
+    def schema_name(self, d: "Dialect") -> str | None:
+        return ".".join(self.part(d, p) for p in self.schema) or None
+
+    @property
+    def flat(self) -> str:
+        """The whole name as one word, for names that must be unique in a schema (constraints)."""
+        return self.table
 
 
 @dataclass
@@ -131,12 +141,12 @@ class Dialect:
         return self.quoted(part)
 
     def qualify(self, location: str) -> list[str] | None:
-        """A port's `location` (`ANALYTICS.CHECKOUT.ORDERS_V1`) as the quoted parts of a table
-        name here (schema first, at most `name_parts`); None when it is not a dotted name."""
+        """A port's `location` (`ANALYTICS.CHECKOUT.ORDERS_V1`) as the parts of a table name here
+        (at most `name_parts`, the table last); None when it is not a dotted name."""
         parts = [p.strip() for p in location.split(".")]
-        if not parts or any(not p or "\x00" in p for p in parts):
+        if any(not p or "\x00" in p for p in parts):
             return None
-        return [self.location_part(p) for p in parts[-self.name_parts:]]
+        return parts[-self.name_parts:]
 
     # ---- Reading SQL types back -----------------------------------------------------------
 

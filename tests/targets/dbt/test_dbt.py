@@ -14,6 +14,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from meshgen.dialects import DuckDB
+from meshgen.targets.sql import table_name
 from tests.conftest import ROOT, need, need_module, tool_venv
 from tests.targets.sql.meshes import (
     build_for_validation,
@@ -41,8 +42,8 @@ def make_project(built, project: Path) -> None:
             con.execute((built.out / p.domain / p.name / f"v{p.major}" / "sql" / "duckdb" / f"{ds.name}.sql")
                         .read_text(encoding="utf-8"))
             for raw, values in example_rows(ds):
-                con.execute(insert_sql(d, ds, "?"), [duckdb_value(values[f.name], f.data_type) for f in ds.fields])
-            tables[(p.address, ds.name)] = f"ex{i}.main.{d.quote(ds.name)}"
+                con.execute(insert_sql(d, pf, ds, "?"), [duckdb_value(values[f.name], f.data_type) for f in ds.fields])
+            tables[(p.address, ds.name)] = f"ex{i}.{table_name(pf, ds, 'duckdb')}"
         con.close()
         attach.append(f"        - {{path: '{db}', alias: ex{i}, read_only: true}}")
     (project / "dbt_project.yml").write_text(

@@ -130,10 +130,12 @@ def postgres_value(v, raw, t: DataType):
     return v
 
 
-def insert_sql(dialect, ds: Dataset, placeholder: str) -> str:
+def insert_sql(dialect, pf, ds: Dataset, placeholder: str) -> str:
+    from meshgen.targets.sql import table_name
+
     cols = ", ".join(dialect.quote(f.name) for f in ds.fields)
     marks = ", ".join(placeholder for _ in ds.fields)
-    return f"INSERT INTO {dialect.quote(ds.name)} ({cols}) VALUES ({marks})"
+    return f"INSERT INTO {table_name(pf, ds, dialect.name)} ({cols}) VALUES ({marks})"
 
 
 NON_MATCHING = ["", "!", "ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ", "0", "a", "a b", "\u00e9"]

@@ -65,6 +65,7 @@ class Table:
     columns: list[Column] = field(default_factory=list)
     table_constraints: list[str] = field(default_factory=list)
     options: list[str] = field(default_factory=list)
+    create: str = "CREATE TABLE"
     preamble: list[str] = field(default_factory=list)   # statements before CREATE TABLE
     comments: list[str] = field(default_factory=list)   # COMMENT ON statements
     epilogue: list[str] = field(default_factory=list)   # statements after those
@@ -87,8 +88,16 @@ class SqlTarget(Target):
     # ---- One table --------------------------------------------------------------------------
 
     def table(self, pf: ProductFile, ds: Dataset, d: Dialect) -> Table:
-        where = TableName((), ds.name)
-        t = Table(where.render(d), where=where)
+        where, unread = table_place(pf, ds, d)
+        if unread is not None:
+            self.unsupported("SQL007", f"{d.name}: the location {pf.product.outputPorts[unread].location!r} of port "
+                             f"{pf.product.outputPorts[unread].name!r} is not a dotted table name; the table is "
+                             f"created as {where.render(d)}", pf.location("outputPorts", unread, "location"),
+                             "write it as <schema>.<table> or <database>.<schema>.<table>")
+        t = Table(where.render(d), where=where, create="CREATE TABLE IF NOT EXISTS" if d.if_not_exists else "CREATE TABLE")
+        schema = where.schema_name(d)
+        if schema and d.create_schema:
+            t.preamble.append(d.create_schema.format(name=schema))
         protected: dict[str, tuple[str, SchemaField]] = {}
         comments: dict[str, str] = {}
         for i, f in enumerate(ds.fields):
@@ -96,7 +105,7 @@ class SqlTarget(Target):
         has_defaults = any(c.clauses.get("default") for c in t.columns)
         if ds.primaryKey:
             cols = ", ".join(d.quote(k) for k in ds.primaryKey)
-            t.table_constraints.append(d.primary_key.format(columns=cols, name=d.quote(f"{ds.name}_pk")))
+            t.table_constraints.append(d.primary_key.format(columns=cols, name=d.quote(f"{where.table}_pk")))
         if d.storage:
             t.options.append(d.storage)
         if ds.partitionBy:
@@ -177,7 +186,8 @@ class SqlTarget(Target):
             if d.check_constraints == "inline":
                 c.add("check", f"CHECK ({check})")
             elif d.check_constraints == "alter":
-                cname = d.quote(f"{ds.name}_{f.name}_check{j + 1}")
+                cname = d.quote(f"{t.where.table}_{f.name}_check{j + 1}")
+                t.epilogue.append(f"ALTER TABLE {t.name} DROP CONSTRAINT IF EXISTS {cname}")  # re-runnable
                 t.epilogue.append(f"ALTER TABLE {t.name} ADD CONSTRAINT {cname} CHECK ({check})")
 
     def partitioning(self, pf: ProductFile, ds: Dataset, d: Dialect, t: Table) -> None:
@@ -239,7 +249,7 @@ class SqlTarget(Target):
             else:
                 items.append(col)
         columns = ",\n  ".join(items)
-        return f"CREATE VIEW {t.where.render(d, '_protected')} AS\nSELECT\n  {columns}\nFROM {t.name}"
+        return f"{d.create_view} {t.where.render(d, '_protected')} AS\nSELECT\n  {columns}\nFROM {t.name}"
 
     def masking_policy(self, pf, ds, f: SchemaField, d: Dialect, policy: str, sql_type: str, method: str, path) -> str:
         sig = d.policy_type(sql_type)
@@ -256,6 +266,34 @@ class SqlTarget(Target):
         role = d.literal(self.options.pii_role)
         return (f"{d.create_policy} {policy} AS (val {sig}) RETURNS {sig} ->\n"
                 f"  CASE WHEN IS_ROLE_IN_SESSION({role}) THEN val ELSE {masked} END")
+
+
+def table_place(pf: ProductFile, ds: Dataset, d: Dialect) -> tuple[TableName, int | None]:
+    """Where a dataset's table lives on one warehouse: as the `location` of the product's table
+    port for it on that platform says (`ANALYTICS.CHECKOUT.ORDERS_V1`), else in the domain's
+    schema under a version-distinct name (`checkout.orders_v1`, `checkout.orders__lines_v1`:
+    the dbt model's name with dbt's `_v<major>`). Also the index of a port whose location
+    could not be read (the default name is used then)."""
+    p = pf.product
+    for i, port in enumerate(p.outputPorts):
+        if port.type == "table" and port.platform == d.name and port.dataset == ds.name and port.location:
+            parts = d.qualify(port.location)
+            if parts is None:
+                return default_place(pf, ds), i
+            return TableName(tuple(parts[:-1]) or (p.domain,), parts[-1], from_location=True), None
+    return default_place(pf, ds), None
+
+
+def default_place(pf: ProductFile, ds: Dataset) -> TableName:
+    p = pf.product
+    stem = p.name if ds.name == p.name else f"{p.name}__{ds.name}"
+    return TableName((p.domain,), f"{stem}_v{p.major}")
+
+
+def table_name(pf: ProductFile, ds: Dataset, dialect_name: str) -> str:
+    """The table's name as the generated DDL writes it (for tools and tests that query it)."""
+    d = dialect(dialect_name)
+    return table_place(pf, ds, d)[0].render(d)
 
 
 def protection(f: SchemaField) -> str | None:
