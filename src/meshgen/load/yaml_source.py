@@ -40,6 +40,21 @@ _CORE_TAGS = {
 }
 
 
+class YamlFloat(float):
+    """A YAML float that remembers how it was written, so a bound like 99999999999999999.99
+    keeps every digit where the model reads it exactly (meshgen.model.models.Number)."""
+
+    text: str
+
+    def __new__(cls, value: float, text: str):
+        obj = super().__new__(cls, value)
+        obj.text = text
+        return obj
+
+    def __reduce__(self):  # copies and pickles keep the text
+        return YamlFloat, (float(self), self.text)
+
+
 @dataclass
 class SourceMap:
     """Where each key and value of a document was written."""
@@ -288,7 +303,7 @@ class _Builder:
         try:
             if tag == _INT:
                 return self.constructor.construct_yaml_int(node)
-            return self.constructor.construct_yaml_float(node)
+            return YamlFloat(self.constructor.construct_yaml_float(node), node.value)
         except Exception:  # an out-of-range or malformed number
             value = node.value if len(node.value) <= 40 else f"{node.value[:20]}...{node.value[-8:]}"
             digits = sum(ch.isdigit() for ch in node.value)

@@ -7,6 +7,7 @@ and the published JSON Schema are generated from these models.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import re
 from typing import Annotated, Any, Literal, Optional, Union
 
@@ -103,7 +104,27 @@ Cron = Annotated[str, AfterValidator(_cron)]
 Email = Annotated[str, AfterValidator(_email)]
 Pattern = Annotated[str, AfterValidator(_pattern)]
 Date = Annotated[dt.date, F(strict=False)]
-Number = Union[int, float]
+def _exact_number(value: Any) -> Any:
+    """A bound as written: a YAML float whose shortest form is not what was written
+    (99999999999999999.99) and a quoted number ("99999999999999999.99") become exact Decimals."""
+    if isinstance(value, bool):
+        return value  # refused by the union below
+    if isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value.strip()):
+        exact = decimal.Decimal(value.strip())
+        return int(exact) if exact == exact.to_integral_value() and "." not in value and "e" not in value.lower() \
+            else exact
+    text = getattr(value, "text", None)
+    if isinstance(value, float) and text and _DECIMAL_TEXT.fullmatch(text.strip()):
+        exact = decimal.Decimal(text.strip())
+        if exact.is_finite() and decimal.Decimal(repr(float(value))) != exact:
+            return exact
+    return value
+
+
+_DECIMAL_TEXT = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+_NUMBER_SCHEMA = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$"}]}
+# A number, exact: int, float, or a Decimal where a float would lose digits (issue 9.4).
+Number = Annotated[Union[int, float, decimal.Decimal], BeforeValidator(_exact_number), WithJsonSchema(_NUMBER_SCHEMA)]
 Threshold = Union[int, float, str]  # a number, or a ratio such as 5%
 
 Classification = Literal["public", "internal", "confidential", "restricted"]
@@ -220,8 +241,8 @@ class SchemaField(SpecModel):
     maxLength: Optional[int] = F(None, ge=1, description="For strings: the most characters (varchar(n) where the warehouse has it).", examples=[320])
     minLength: Optional[int] = F(None, ge=0, description="For strings: the fewest characters.", examples=[1])
     pattern: Optional[Pattern] = F(None, description="For strings: a regular expression every value matches.", examples=["^[A-Z]{3}$"])
-    minimum: Optional[Number] = F(None, description="For numbers: the smallest allowed value.", examples=[0])
-    maximum: Optional[Number] = F(None, description="For numbers: the largest allowed value.", examples=[100])
+    minimum: Optional[Number] = F(None, description="For numbers: the smallest allowed value, kept exact (quoted or not: \"99999999999999999.99\").", examples=[0])
+    maximum: Optional[Number] = F(None, description="For numbers: the largest allowed value, kept exact.", examples=[100])
     default: Any = F(None, description="The value a consumer assumes when the field is absent.", examples=["EUR"])
     examples: Optional[list[Any]] = F(None, description="Example values.", examples=[["EUR", "USD"]])
     pii: bool = F(False, description="The field holds personal data.", examples=[True])
@@ -247,6 +268,11 @@ class SchemaField(SpecModel):
             raise ValueError(f"maxLength, minLength and pattern are for strings; {self.name!r} is {self.type}")
         if (self.minimum is not None or self.maximum is not None) and not kind.is_numeric:
             raise ValueError(f"minimum and maximum are for numbers; {self.name!r} is {self.type}")
+        if kind is not Kind.DECIMAL:  # only a decimal column holds more digits than a float
+            for key in ("minimum", "maximum"):
+                value = getattr(self, key)
+                if isinstance(value, decimal.Decimal):
+                    object.__setattr__(self, key, int(value) if value == value.to_integral_value() else float(value))
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError(f"minimum {self.minimum} is above maximum {self.maximum}")
         if self.default is not None:

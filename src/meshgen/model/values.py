@@ -211,7 +211,7 @@ def _decimal(value: Any, dtype: DataType, path: tuple) -> decimal.Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueProblem(f"expected a decimal such as \"42.50\", got {_show(value)}", path)
     try:
-        d = decimal.Decimal(str(value))
+        d = decimal.Decimal(getattr(value, "text", None) or str(value))  # a YAML float as written
     except decimal.InvalidOperation:
         raise ValueProblem(f"{value!r} is not a decimal number", path) from None
     if not d.is_finite():
@@ -220,11 +220,11 @@ def _decimal(value: Any, dtype: DataType, path: tuple) -> decimal.Decimal:
     scale = max(-exponent, 0)
     if scale > dtype.scale:
         raise ValueProblem(f"{value} has {scale} decimal places; {dtype} allows {dtype.scale}", path)
-    quantized = d.quantize(decimal.Decimal(1).scaleb(-dtype.scale))
-    integer_digits = len(quantized.as_tuple().digits) - dtype.scale
-    if integer_digits > dtype.precision - dtype.scale:
+    if d and d.adjusted() + 1 > dtype.precision - dtype.scale:  # counted before any arithmetic
         raise ValueProblem(f"{value} has too many digits for {dtype}", path)
-    return quantized
+    # Python's default context holds 28 digits; a decimal(38,s) needs its own precision.
+    with decimal.localcontext(decimal.Context(prec=dtype.precision + 1)):
+        return d.quantize(decimal.Decimal(1).scaleb(-dtype.scale))
 
 
 def _expect(value: Any, kind: type, what: str, path: tuple) -> Any:

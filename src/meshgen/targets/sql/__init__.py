@@ -332,8 +332,11 @@ def checks(d: Dialect, f: SchemaField, col: str, symbols: bool = True) -> tuple[
     return conditions, []
 
 
-def number(value: int | float) -> str:
-    return str(value) if isinstance(value, int) else format(decimal.Decimal(repr(value)), "f")
+def number(value: int | float | decimal.Decimal) -> str:
+    """A bound as a SQL number, digit for digit (a Decimal as written, a float by its shortest form)."""
+    if isinstance(value, int):
+        return str(value)
+    return format(value if isinstance(value, decimal.Decimal) else decimal.Decimal(repr(value)), "f")
 
 
 def default_literal(d: Dialect, f: SchemaField, sql_type: str) -> str | None:
