@@ -19,6 +19,7 @@ BUILTIN_TARGETS: dict[str, str] = {
     "schema-registry": "meshgen.targets.schema_registry:SchemaRegistryTarget",
     "dbt": "meshgen.targets.dbt:DbtTarget",
     "sql": "meshgen.targets.sql:SqlTarget",
+    "quality": "meshgen.targets.quality:QualityTarget",
 }
 
 ENTRY_POINT_GROUP = "meshgen.targets"
