@@ -295,6 +295,43 @@ def changelog_command(old: str, new: str, fmt: str) -> None:
     click.echo(text, nl=False)
 
 
+@cli.command("test")
+@path_argument
+@click.option("--connection", "-c", required=True, metavar="URL",
+              help="duckdb:///file.duckdb, postgresql://user@host/db, spark://local or sc://host:port.")
+@click.option("--table", "tables", multiple=True, metavar="DATASET=NAME",
+              help="Read DATASET from table NAME (repeatable); default: the table port's location, else its name.")
+@click.option("--create", is_flag=True, help="DuckDB: create missing tables from the DuckDB DDL and load the examples.")
+@click.option("--format", "fmt", type=click.Choice(["human", "json", "junit"]), default="human", show_default=True,
+              help="How to print the results.")
+def test_command(path: Path | None, connection: str, tables: tuple[str, ...], create: bool, fmt: str) -> None:
+    """Run the products' quality checks against live data (exit 1 when an error-severity check fails)."""
+    from meshgen.testing.report import render
+    from meshgen.testing.runner import run_tests
+
+    mapping = {}
+    for item in tables:
+        dataset, sep, name = item.partition("=")
+        if not sep or not dataset or not name:
+            raise click.BadParameter(f"{item!r}: write DATASET=TABLE, such as orders=analytics.orders_v1",
+                                     param_hint="--table")
+        mapping[dataset] = name
+    run = _run("human", "error", lambda: run_tests(path, connection, tables=mapping, create=create))
+    if run.diagnostics:
+        _emit_to_stderr(run.diagnostics)
+    click.echo(render(run, fmt), nl=False)
+    sys.exit(1 if run.failed else 0)
+
+
+def _emit_to_stderr(diagnostics) -> None:
+    from meshgen.diagnostics import DiagnosticList
+    from meshgen.report import render
+
+    text = render(DiagnosticList(list(diagnostics)).sorted(), "human", color=False)
+    if text:
+        click.echo(text.rstrip("\n"), err=True)
+
+
 def _environment_failure(exc: OSError) -> None:
     """Say what the system refused, on stderr, and exit 2 (stdout itself may be what failed)."""
     import errno

@@ -277,9 +277,12 @@ def quality_check(pf: ProductFile, ds: Dataset, q: QualityCheck, path: tuple) ->
         threshold.op, "mustBe")), str)
     f = ds.field(q.field) if q.field else None
     build = metric_query(q.metric, q.field, f, ratio)
+    # A share or a volume is a statistical expectation, like an SLO: missing it warns. A count of
+    # bad rows (nulls, duplicates, invalid values) is a contract breach: an error.
+    statistical = ratio or q.metric == "rowCount"
     return _check(pf, ds, "metric", q.dimension or METRIC_DIMENSION[q.metric], path + ("metric",), threshold,
                   description, build, [q.field] if q.field else [], id=f"{ds.name}.{q.id}",
-                  unit="ratio" if ratio else "rows")
+                  unit="ratio" if ratio else "rows", severity="warning" if statistical else "error")
 
 
 METRIC_DIMENSION = {"duplicateValues": "uniqueness", "nullValues": "completeness", "rowCount": "completeness",
