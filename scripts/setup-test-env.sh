@@ -35,3 +35,9 @@ for req in scripts/venvs/*.txt; do
   "$dest/bin/python" -m pip install --quiet -r "$req"
   echo "$want" > "$dest/.meshgen-stamp"
 done
+
+# Java for the local Spark session of tests/testing (pyspark is a test extra); Spark 4 needs 17+.
+if ! command -v java >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless
+fi

@@ -110,9 +110,9 @@ def plan_build(mesh: "Mesh", *, output: Path | None = None, targets: list[str] |
     for name in sorted(set(names)):
         cls = load_target(name)
         chosen[name] = (cls, _target_options(mesh, cls, options.get(name, {})))
-        if cls.scope == "mesh":
+        if cls.scope in ("mesh", "product+mesh"):  # product+mesh: a unit per product, and one for the mesh
             units.append(Unit(name, None, "mesh"))
-        else:
+        if cls.scope != "mesh":
             units.extend(Unit(name, pf, getattr(cls, "reads", "product")) for pf in selected)
     templates = _templates_folder(mesh)
     partial = len(selected) != len(mesh.products) or bool(targets)

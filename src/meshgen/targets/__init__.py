@@ -20,6 +20,8 @@ BUILTIN_TARGETS: dict[str, str] = {
     "dbt": "meshgen.targets.dbt:DbtTarget",
     "sql": "meshgen.targets.sql:SqlTarget",
     "quality": "meshgen.targets.quality:QualityTarget",
+    "airflow": "meshgen.targets.airflow:AirflowTarget",
+    "dagster": "meshgen.targets.dagster:DagsterTarget",
 }
 
 ENTRY_POINT_GROUP = "meshgen.targets"

@@ -38,7 +38,8 @@ class TargetContext:
 class Target:
     name: ClassVar[str]
     description: ClassVar[str] = ""
-    scope: ClassVar[str] = "product"  # "product": once per product; "mesh": once for the whole mesh
+    # "product": once per product; "mesh": once for the whole mesh; "product+mesh": both
+    scope: ClassVar[str] = "product"
     Options: ClassVar[type[BaseModel]] = NoOptions
 
     def __init__(self, context: TargetContext, options: BaseModel | None = None):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.conftest import SPECS, need_module
 
-from meshgen.build import build
+from meshgen.api import build
 
 
 def _build(tmp_path: Path, source: Path, targets=("quality", "sql")) -> Path:
