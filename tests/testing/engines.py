@@ -16,12 +16,13 @@ class SeededEngine:
     text: str        # the engine's text type
     timestamp: str   # its zoned timestamp type
     ago: Callable[[float], str]  # an SQL expression: the database's now minus that many hours
+    table_options: str = ""
 
     def seed(self, rows: list[dict]) -> None:
         self.execute("DROP TABLE IF EXISTS readings")
         types = {"level": "INT", "read_at": self.timestamp}
         cols = ", ".join(f"{c} {types.get(c, self.text)}" for c in COLUMNS)
-        self.execute(f"CREATE TABLE readings ({cols})")
+        self.execute(f"CREATE TABLE readings ({cols}){self.table_options}")
         values = []
         for row in rows:
             items = []
