@@ -20,6 +20,9 @@ def spark_session(tmp_path_factory):
     warehouse = tmp_path_factory.mktemp("spark-warehouse")
     spark = (SparkSession.builder.master("local[1]").appName("meshgen-tests")
              .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
-             .config("spark.sql.warehouse.dir", str(warehouse)).getOrCreate())
+             .config("spark.sql.warehouse.dir", str(warehouse))
+             # small queries: compiling generated code costs more than it saves
+             .config("spark.sql.codegen.wholeStage", "false").config("spark.sql.adaptive.enabled", "false")
+             .getOrCreate())
     yield spark
     spark.stop()

@@ -17,12 +17,20 @@ class SeededEngine:
     timestamp: str   # its zoned timestamp type
     ago: Callable[[float], str]  # an SQL expression: the database's now minus that many hours
     table_options: str = ""
+    as_view: bool = False  # Spark: a temporary view over the rows (no files to write per case)
 
     def seed(self, rows: list[dict]) -> None:
+        if self.as_view:
+            self.execute(f"CREATE OR REPLACE TEMPORARY VIEW readings AS SELECT * FROM VALUES "
+                         f"{', '.join(self.values(rows))} AS t({', '.join(COLUMNS)})")
+            return
         self.execute("DROP TABLE IF EXISTS readings")
         types = {"level": "INT", "read_at": self.timestamp}
         cols = ", ".join(f"{c} {types.get(c, self.text)}" for c in COLUMNS)
         self.execute(f"CREATE TABLE readings ({cols}){self.table_options}")
+        self.execute(f"INSERT INTO readings ({', '.join(COLUMNS)}) VALUES {', '.join(self.values(rows))}")
+
+    def values(self, rows: list[dict]) -> list[str]:
         values = []
         for row in rows:
             items = []
@@ -37,7 +45,7 @@ class SeededEngine:
                 else:
                     items.append("'" + v.replace("'", "''") + "'")
             values.append("(" + ", ".join(items) + ")")
-        self.execute(f"INSERT INTO readings ({', '.join(COLUMNS)}) VALUES {', '.join(values)}")
+        return values
 
 
 def good_rows() -> list[dict]:

@@ -50,6 +50,9 @@ FAMILIES = {
     "OPENAPI": ("The OpenAPI target can express the product's ports.", "docs/targets-ports.md"),
     "ASYNCAPI": ("The AsyncAPI target can express the product's ports.", "docs/targets-ports.md"),
     "REGISTRY": ("The schema-registry output can express the product.", "docs/targets-ports.md"),
+    "QUAL": ("The quality target can express the product's checks in each dialect.", "docs/targets-quality.md"),
+    "TEST": ("meshgen test can reach the database and the product's tables and columns.", "docs/targets-quality.md"),
+    "AIRFLOW": ("The Airflow target can express the product.", "docs/targets-orchestration.md"),
 }
 
 
