@@ -177,6 +177,21 @@ def schema(*, markdown: bool = False, output: Path | None = None) -> str:
     return text
 
 
+def test_data(path: Path | str | None, connection: str, *, tables: dict[str, str] | None = None,
+              create: bool = False, products: list[str] | None = None):
+    """Run the products' quality checks against live data (`meshgen test`): a TestRun."""
+    from meshgen.testing.runner import run_tests
+
+    return run_tests(path, connection, tables=tables, create=create, products=products)
+
+
+def render_test_run(run, fmt: str) -> str:
+    """A TestRun as human text, json or junit XML."""
+    from meshgen.testing.report import render
+
+    return render(run, fmt)
+
+
 def render_report(diagnostics: Iterable[Diagnostic], fmt: str, *, color: bool = False, verbose: bool = False) -> str:
     """Diagnostics as text in one of REPORT_FORMATS."""
     from meshgen.report import render

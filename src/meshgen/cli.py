@@ -306,9 +306,6 @@ def changelog_command(old: str, new: str, fmt: str) -> None:
               help="How to print the results.")
 def test_command(path: Path | None, connection: str, tables: tuple[str, ...], create: bool, fmt: str) -> None:
     """Run the products' quality checks against live data (exit 1 when an error-severity check fails)."""
-    from meshgen.testing.report import render
-    from meshgen.testing.runner import run_tests
-
     mapping = {}
     for item in tables:
         dataset, sep, name = item.partition("=")
@@ -316,20 +313,12 @@ def test_command(path: Path | None, connection: str, tables: tuple[str, ...], cr
             raise click.BadParameter(f"{item!r}: write DATASET=TABLE, such as orders=analytics.orders_v1",
                                      param_hint="--table")
         mapping[dataset] = name
-    run = _run("human", "error", lambda: run_tests(path, connection, tables=mapping, create=create))
+    run = _run("human", "error", lambda: api.test_data(path, connection, tables=mapping, create=create))
     if run.diagnostics:
-        _emit_to_stderr(run.diagnostics)
-    click.echo(render(run, fmt), nl=False)
-    sys.exit(1 if run.failed else 0)
-
-
-def _emit_to_stderr(diagnostics) -> None:
-    from meshgen.diagnostics import DiagnosticList
-    from meshgen.report import render
-
-    text = render(DiagnosticList(list(diagnostics)).sorted(), "human", color=False)
-    if text:
+        text = api.render_report(sorted(run.diagnostics, key=lambda d: (str(d.location), d.code)), "human")
         click.echo(text.rstrip("\n"), err=True)
+    click.echo(api.render_test_run(run, fmt), nl=False)
+    sys.exit(1 if run.failed else 0)
 
 
 def _environment_failure(exc: OSError) -> None:

@@ -17,7 +17,7 @@ from meshgen.output import Artifact
 from meshgen.targets.base import NameScope, Target
 from meshgen.targets.jobs import Job, dataset_ids, job_for, job_id, job_ids
 from meshgen.targets.python_source import literal
-from meshgen.testing.checks import product_checks
+from meshgen.targets.quality_checks import product_checks
 
 _TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -38,11 +38,11 @@ class DagsterTarget(Target):
         yield Artifact(f"{job.id}.py", self.module(pf, job, ids))
 
     def generate_mesh(self) -> Iterable[Artifact]:
-        from meshgen.planner import product_folder
-
         ids = job_ids(self.mesh.products)
         # every product of the mesh, not only the selected ones: a partial build keeps the others' modules
-        modules = {ids[pf.product.address]: f"{product_folder(pf)}/dagster/{ids[pf.product.address]}.py"
+        # the product units' folders, as meshgen.planner.product_folder lays them out
+        modules = {ids[pf.product.address]: f"{pf.product.domain}/{pf.product.name}/v{pf.product.major}/dagster/"
+                                            f"{ids[pf.product.address]}.py"
                    for pf in self.mesh.products}
         yield Artifact("definitions.py", self.render("definitions.py.j2", modules=literal(dict(sorted(modules.items())))))
 

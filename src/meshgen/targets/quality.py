@@ -4,7 +4,7 @@
 dataset, dimension, severity, threshold, spec position and the query in each dialect);
 `quality/<dialect>/<dataset>.sql` holds the same queries for people and SQL runners. A check a
 dialect cannot state is a positioned warning (QUAL003), never a silent gap. `meshgen test`
-runs the same checks (built by `meshgen.testing.checks`) against live data.
+runs the same checks (built by `meshgen.targets.quality_checks`) against live data.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from meshgen.model.loader import ProductFile
 from meshgen.output import Artifact
 from meshgen.targets.base import Target
 from meshgen.targets.sql import product_dialects
-from meshgen.targets.sql.dialects import dialect
-from meshgen.testing.checks import Check, manifest_entry, nested_constraints, product_checks, table_reference
+from meshgen.dialects import dialect
+from meshgen.targets.quality_checks import Check, manifest_entry, nested_constraints, product_checks, table_reference
 
 DialectName = Literal["postgres", "snowflake", "bigquery", "databricks", "duckdb", "redshift"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from meshgen.targets.sql.dialects import Dialect, dialect
+from meshgen.dialects import Dialect, dialect
 
 
 class ConnectionProblem(Exception):

@@ -20,7 +20,7 @@ from meshgen.errors import UsageError, ViolationsFound
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset
 from meshgen.targets.base import identifier
-from meshgen.testing.checks import Check, product_checks, table_reference
+from meshgen.targets.quality_checks import Check, product_checks, table_reference
 from meshgen.testing.connections import ConnectionProblem, Engine, QueryFailed, open_engine
 
 

@@ -13,8 +13,8 @@ from typing import Any
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset
 from meshgen.model.types import DataType, Kind
-from meshgen.targets.sql.dialects import Dialect
-from meshgen.testing.checks import number
+from meshgen.dialects import Dialect
+from meshgen.targets.quality_checks import number
 from meshgen.testing.connections import Engine, QueryFailed
 
 

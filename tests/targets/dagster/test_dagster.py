@@ -52,7 +52,7 @@ def _validate(tmp_path, definitions):
 
 def test_mesh_definitions_validate_and_the_asset_graph_is_the_mesh(tmp_path):
     from meshgen.mesh.loader import load_mesh
-    from meshgen.testing.checks import product_checks
+    from meshgen.targets.quality_checks import product_checks
 
     out = build_mesh(SPECS, tmp_path / "out", ["dagster"])
     python_is_clean(sorted(out.rglob("*.py")))

@@ -38,7 +38,7 @@ def test_manifest_lists_every_check_with_stable_ids_and_positions(tmp_path):
     assert by_id["orders.few_missing_emails"]["threshold"] == {"op": "<", "value": 0.05, "as_written": "5%"}
     # {dataset} becomes the table as it is named for each dialect
     assert "FROM orders WHERE total < 0" in by_id["orders.orders_total_not_negative"]["sql"]["duckdb"]
-    assert '"ANALYTICS"."CHECKOUT"."ORDERS_V1"' in by_id["orders.orders_total_not_negative"]["sql"]["snowflake"]
+    assert 'FROM ANALYTICS.CHECKOUT.ORDERS_V1 WHERE' in by_id["orders.orders_total_not_negative"]["sql"]["snowflake"]
     assert manifest["not_measured"] == {"orders": ["items.sku", "items.quantity", "items.unit_price"]}
     again = _build(tmp_path / "again", SPECS, ["quality"])
     assert (again / "checkout/orders/v1/quality/checks.json").read_bytes() == \

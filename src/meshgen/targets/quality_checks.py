@@ -23,7 +23,7 @@ from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset, QualityCheck, SchemaField
 from meshgen.model.types import Kind
 from meshgen.model.values import duration_seconds, parse_ratio
-from meshgen.targets.sql.dialects import DIALECTS, Dialect, dialect
+from meshgen.dialects import DIALECTS, Dialect, dialect
 
 
 @dataclass(frozen=True)
@@ -403,7 +403,9 @@ def table_reference(pf: ProductFile, ds: Dataset, d: Dialect) -> tuple[str, str 
     """
     for port in pf.product.outputPorts:
         if port.type == "table" and port.dataset == ds.name and port.platform == d.name and port.location:
-            return ".".join(d.quote(part) for part in port.location.split(".")), port.name
+            parts = d.qualify(port.location)
+            if parts:
+                return ".".join(parts), port.name
     port = next((p.name for p in pf.product.outputPorts if p.type == "table" and p.dataset == ds.name), None)
     return d.quote(ds.name), port
 
