@@ -24,6 +24,7 @@ AIRFLOW_TAG_MAX = 100  # Airflow refuses longer DAG tags
 class AirflowTarget(Target):
     name = "airflow"
     description = "Airflow 3 DAG per product version: asset-scheduled across the mesh, build/check/publish tasks"
+    reads = "mesh"  # job ids are unique across the mesh (a collision after sanitizing gets a suffix)
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         job = job_for(pf, job_ids(self.mesh.products))

@@ -31,6 +31,7 @@ class DagsterTarget(Target):
     name = "dagster"
     description = "Dagster assets, asset checks, freshness check and sensor/schedule per product; one mesh Definitions"
     scope = "product+mesh"
+    reads = "mesh"  # job ids are unique across the mesh (a collision after sanitizing gets a suffix)
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         ids = job_ids(self.mesh.products)
