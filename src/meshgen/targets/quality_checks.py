@@ -396,18 +396,14 @@ def accuracy_query(d: Dialect, bad_rows_sql: str | None, table: str) -> str | No
 # ---- Tables -------------------------------------------------------------------------------
 
 def table_reference(pf: ProductFile, ds: Dataset, d: Dialect) -> tuple[str, str | None]:
-    """The table a dataset lives in for a dialect, quoted, and the table port that says so.
+    """The table a dataset lives in for a dialect, as the sql target's DDL creates it (the table
+    port's location on that platform, else the version-distinct default), and its table port."""
+    from meshgen.targets.sql import table_name
 
-    A table port on the dialect's platform with a `location` names it (schema-qualified);
-    otherwise it is the dataset's name, as the DDL creates it.
-    """
-    for port in pf.product.outputPorts:
-        if port.type == "table" and port.dataset == ds.name and port.platform == d.name and port.location:
-            parts = d.qualify(port.location)
-            if parts:
-                return ".".join(parts), port.name
-    port = next((p.name for p in pf.product.outputPorts if p.type == "table" and p.dataset == ds.name), None)
-    return d.quote(ds.name), port
+    port = next((p.name for p in pf.product.outputPorts if p.type == "table" and p.dataset == ds.name
+                 and p.platform == d.name), None) or next(
+        (p.name for p in pf.product.outputPorts if p.type == "table" and p.dataset == ds.name), None)
+    return table_name(pf, ds, d.name), port
 
 
 def manifest_entry(check: Check, dialects: list[str], tables: dict[str, str], file: str) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from meshgen.diagnostics import Diagnostic, Location, Severity
 from meshgen.errors import UsageError, ViolationsFound
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset
-from meshgen.targets.base import identifier
 from meshgen.targets.quality_checks import Check, product_checks, table_reference
 from meshgen.testing.connections import ConnectionProblem, Engine, QueryFailed, open_engine
 
@@ -49,13 +48,6 @@ class TestRun:
     def failed(self) -> bool:
         return any(o.breaks_build for o in self.outcomes) or any(
             d.severity is Severity.ERROR for d in self.diagnostics)
-
-
-def product_schema(pf: ProductFile) -> str:
-    """Where `--create` puts a product's tables: one schema per product version, so that two
-    versions' `orders` tables (and their views) never collide."""
-    p = pf.product
-    return identifier(f"{p.domain}_{p.name}_v{p.major}")
 
 
 def run_tests(path: Path | str | None, connection: str, *, tables: dict[str, str] | None = None,
@@ -98,12 +90,7 @@ def resolve_table(engine: Engine, pf: ProductFile, ds: Dataset, override: str | 
     d = engine.dialect
     located, port = table_reference(pf, ds, d)
     where = pf.location(*pf.dataset_path(ds.name), "name")
-    if override is not None:
-        candidates = [override]
-    elif located != d.quote(ds.name) and usable_location(engine, pf, ds):
-        candidates = [located]
-    else:
-        candidates = [f"{d.quote(product_schema(pf))}.{d.quote(ds.name)}", d.quote(ds.name)]
+    candidates = [override] if override is not None else [located]
     problems = []
     for table in candidates:
         try:
@@ -111,11 +98,11 @@ def resolve_table(engine: Engine, pf: ProductFile, ds: Dataset, override: str | 
             return table
         except QueryFailed as exc:
             problems.append(f"{table}: {exc}")
-    if create and override is None and candidates[0] != located:
+    if create and override is None:
         from meshgen.testing.seed import create_and_load
 
         try:
-            return create_and_load(engine, pf, ds, product_schema(pf))
+            return create_and_load(engine, pf, ds, located)
         except QueryFailed as exc:
             run.diagnostics.append(Diagnostic(
                 "TEST005", Severity.ERROR, f"{pf.product.address} dataset {ds.name}: --create could not create "
@@ -128,15 +115,6 @@ def resolve_table(engine: Engine, pf: ProductFile, ds: Dataset, override: str | 
         f"create it, pass --table {ds.name}=SCHEMA.TABLE, or give the table port a location on {d.name}"
         + ("; --create makes it from the DuckDB DDL and loads the examples" if d.name == "duckdb" else "")))
     return None
-
-
-def usable_location(engine: Engine, pf: ProductFile, ds: Dataset) -> bool:
-    """A three-part location names its catalog; on an embedded database that catalog is another file
-    unless it is attached, and the dataset is then looked up in the connected database."""
-    port = next(p for p in pf.product.outputPorts if p.type == "table" and p.dataset == ds.name
-                and p.platform == engine.dialect.name and p.location)
-    parts = port.location.split(".")  # type: ignore[union-attr]
-    return len(parts) < 3 or engine.attached(parts[0])
 
 
 def run_dataset(engine: Engine, pf: ProductFile, ds: Dataset, table: str, checks: list[Check], run: TestRun) -> None:

@@ -30,18 +30,11 @@ def duckdb_ddl(pf: ProductFile, ds: Dataset) -> str:
     return next(a.content for a in target.generate(pf) if a.path == f"duckdb/{ds.name}.sql")
 
 
-def create_and_load(engine: Engine, pf: ProductFile, ds: Dataset, schema: str) -> str:
+def create_and_load(engine: Engine, pf: ProductFile, ds: Dataset, table: str) -> str:
     d = engine.dialect
     if d.name != "duckdb":
         raise QueryFailed("--create works on DuckDB only; create the table with the sql target's DDL")
-    engine.execute(f"CREATE SCHEMA IF NOT EXISTS {d.quote(schema)}")
-    current = engine.scalar("SELECT current_schema()")
-    engine.execute(f"USE {d.quote(schema)}")
-    try:
-        engine.execute(duckdb_ddl(pf, ds))
-    finally:
-        engine.execute(f"USE {d.quote(str(current))}")
-    table = f"{d.quote(schema)}.{d.quote(ds.name)}"
+    engine.execute(duckdb_ddl(pf, ds))
     for row in ds.examples:
         engine.execute(insert_statement(d, ds, table, row))
     return table
