@@ -15,11 +15,15 @@ import pytest
 from meshgen.api import build
 from meshgen.mesh.loader import load_mesh
 from meshgen.targets.avro import avro_record
-from tests.conftest import REFERENCE, ROOT, SPECS, need_module
+from tests.conftest import FULL_VOCABULARY, FULL_VOCABULARY_TODAY, ROOT, SPECS, copy_source, need_module
 from tests.golden import assert_same_tree
 
 CASES = Path(__file__).parent / "cases"
 FIXTURES = ROOT / "tests" / "fixtures"
+
+
+# A case's input is its own input/ folder, or a shared fixture named here (referenced, not copied).
+CASE_SOURCES = {"full_vocabulary": FULL_VOCABULARY}
 
 
 def _case_ids():
@@ -27,11 +31,13 @@ def _case_ids():
 
 
 @pytest.mark.parametrize("case", _case_ids())
-def test_golden(case, tmp_path):
-    src = CASES / case / "input"
-    files = list(src.glob("*.yaml"))
-    if not (src / "meshgen.yaml").exists() and len(files) == 1:
+def test_golden(case, tmp_path, monkeypatch):
+    monkeypatch.setenv("MESHGEN_TODAY", FULL_VOCABULARY_TODAY)
+    src = CASE_SOURCES.get(case, CASES / case / "input")
+    files = list(src.glob("*.yaml")) if src.is_dir() else [src]
+    if src.is_file() or (not (src / "meshgen.yaml").exists() and len(files) == 1):
         src = files[0]  # a bare product file: a mesh of one
+    src = copy_source(src, tmp_path / "src")
     build(src, output=tmp_path / "out", targets=["avro"])
     out = tmp_path / "out"
     (out / "meshgen-manifest.json").unlink()
@@ -61,13 +67,15 @@ def _as_float32(record, fields):
 
 
 def _meshes():
-    return [SPECS, FIXTURES / "all_types", REFERENCE]
+    return [SPECS, FIXTURES / "all_types", FULL_VOCABULARY]
 
 
-@pytest.mark.parametrize("source", _meshes(), ids=lambda p: p.name)
-def test_schemas_parse_and_examples_round_trip(source, tmp_path):
+@pytest.mark.parametrize("source", _meshes(), ids=lambda p: p.parent.name if p.is_file() else p.name)
+def test_schemas_parse_and_examples_round_trip(source, tmp_path, monkeypatch):
     fastavro = need_module("fastavro")
     avro_schema = need_module("avro.schema")
+    monkeypatch.setenv("MESHGEN_TODAY", FULL_VOCABULARY_TODAY)
+    source = copy_source(source, tmp_path / "src")
     result = build(source, output=tmp_path / "out", targets=["avro"])
     mesh, _ = load_mesh(source)
     checked = 0

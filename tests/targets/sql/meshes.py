@@ -15,19 +15,19 @@ from meshgen.model.values import json_as_text, map_leaves
 from meshgen.model.types import DataType, Kind
 from meshgen.model.values import record_to_python
 from meshgen.dialects import DIALECTS, Postgres
-from tests.conftest import REFERENCE, ROOT, SPECS
+from tests.conftest import FULL_VOCABULARY, FULL_VOCABULARY_TODAY, ROOT, SPECS, copy_source, pinned_today
 
 CASES = Path(__file__).parent / "cases"
 ALL_DIALECTS = sorted(DIALECTS)
 
 # id → a mesh folder or a bare product file. Meshes are rebuilt with every dialect; a bare file
-# that references other products (the reference) keeps its default dialects.
+# that references other products (the full-vocabulary product) keeps its default dialects.
 SOURCES = {
     "specs": SPECS,
     "all_types": ROOT / "tests" / "fixtures" / "all_types" / "dataproduct.yaml",
     "hostile": CASES / "hostile" / "input",
     "versions": CASES / "versions" / "input",
-    "reference": REFERENCE,
+    "full_vocabulary": FULL_VOCABULARY,
 }
 
 
@@ -51,8 +51,9 @@ def build_for_validation(source_id: str, tmp_path: Path, warehouse: str | None =
     source = SOURCES[source_id]
     targets = (f"targets:\n  sql: {{dialects: [{', '.join(ALL_DIALECTS)}]}}\n"
                f"  dbt: {{{'warehouse: ' + warehouse if warehouse else ''}}}\n")
-    if source_id == "reference":
-        return _generate_standalone(source, tmp_path / "out", warehouse)
+    if source_id == "full_vocabulary":
+        with pinned_today(FULL_VOCABULARY_TODAY):
+            return _generate_standalone(copy_source(source, tmp_path / "src"), tmp_path / "out", warehouse)
     root = tmp_path / "mesh"
     if source.is_dir():
         shutil.copytree(source, root, ignore=shutil.ignore_patterns("build"))
