@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 __all__ = [
     "AgainstResult", "BuildResult", "CheckResult", "Diagnostic", "DiagnosticList", "MeshgenError", "REPORT_FORMATS",
     "Severity", "UsageError", "ViolationsFound", "build", "changelog", "check", "check_against", "diff", "target_names",
-    "__version__", "display_path", "printable", "render_report", "rules_in_force", "scaffold", "schema", "summary_line",
+    "__version__", "display_path", "printable", "render_report", "rules_in_force", "scaffold",
+    "check_scaffold_answer", "scaffold_placeholders", "schema", "summary_line",
 ]
 
 REPORT_FORMATS = ("human", "json", "sarif", "github")
@@ -157,6 +158,22 @@ def scaffold(directory: Path | str, *, domain: str, name: str, owner_team: str, 
     request = ScaffoldRequest(domain=domain, name=name, owner_team=owner_team, dataset=dataset,
                               owner_email=owner_email, purpose=purpose)
     return write_product(Path(directory), request, force=force)
+
+
+def check_scaffold_answer(label: str, value: str) -> str:
+    """One `meshgen init` answer (`domain`, `name`, `owner-team`, `owner-email`, `dataset`,
+    `purpose`) checked on its own: the cleaned value, or ValueError saying what is wrong."""
+    from meshgen.scaffold import check_answer
+
+    return check_answer(label, value)
+
+
+def scaffold_placeholders(*, domain: str, name: str, owner_team: str) -> dict[str, str]:
+    """What `meshgen init` writes for an owner e-mail and purpose not given: placeholders that
+    governance reports (OWN001, DOC001) until they are replaced."""
+    from meshgen.scaffold import placeholder_email, placeholder_purpose
+
+    return {"owner-email": placeholder_email(owner_team), "purpose": placeholder_purpose(domain, name)}
 
 
 def schema(*, markdown: bool = False, output: Path | None = None) -> str:

@@ -176,14 +176,15 @@ def build(path: Path | None, output: Path | None, targets: tuple[str, ...], stri
 @click.option("--domain", help="The domain that owns the product (snake_case).")
 @click.option("--name", help="The product's name (snake_case).")
 @click.option("--owner-team", help="The owning team.")
-@click.option("--owner-email", default="", help="The team's contact e-mail.")
+@click.option("--owner-email", default="", help="The team's contact e-mail (default: a placeholder that OWN001 reports).")
 @click.option("--dataset", help="The first dataset's name (default: the product's name).")
-@click.option("--purpose", default="", help="One sentence: why the product exists.")
+@click.option("--purpose", default="", help="One sentence: why the product exists (default: a TODO that DOC001 reports).")
 @click.option("--no-input", is_flag=True, help="Never prompt; fail if a required value is missing.")
 @click.option("--force", is_flag=True, help="Overwrite an existing product file.")
 @output_options
 def init(directory: Path, domain, name, owner_team, owner_email, dataset, purpose, no_input: bool, force: bool) -> None:
-    """Scaffold a new product in DIRECTORY/<domain>/<name>/v1/."""
+    """Scaffold a new product in DIRECTORY/<domain>/<name>/v1/ (DIRECTORY/<name>/v1/ in its domain folder)."""
+
     def ask(value, label, default=None):
         if value:
             return value
@@ -191,17 +192,27 @@ def init(directory: Path, domain, name, owner_team, owner_email, dataset, purpos
             if default:
                 return default
             raise click.UsageError(f"--{label} is required with --no-input")
-        return click.prompt(label.replace("-", " "), default=default)
+
+        def checked(answer: str) -> str:  # a bad answer is reported and asked again
+            try:
+                return api.check_scaffold_answer(label, answer)
+            except ValueError as exc:
+                raise click.BadParameter(str(exc)) from None
+
+        return click.prompt(label.replace("-", " "), default=default, value_proc=checked)
 
     domain = ask(domain, "domain")
     name = ask(name, "name")
     owner_team = ask(owner_team, "owner-team", f"{domain}-team")
+    placeholders = api.scaffold_placeholders(domain=domain, name=name, owner_team=owner_team)
+    owner_email = ask(owner_email, "owner-email", placeholders["owner-email"])
     dataset = ask(dataset, "dataset", name)
+    purpose = ask(purpose, "purpose", placeholders["purpose"])
     target = _run("human", "error", lambda: api.scaffold(
         directory, domain=domain, name=name, owner_team=owner_team, dataset=dataset, owner_email=owner_email,
         purpose=purpose, force=force))
-    click.echo(f"created {target}")
-    _status(f"next: edit it, then run `meshgen build {directory}`")
+    click.echo(f"created {api.display_path(target)}")
+    _status(f"next: edit it, then run `meshgen validate {api.display_path(target.parent)}`")
 
 
 @cli.command()

@@ -14,7 +14,8 @@ from tests.conftest import FULL_VOCABULARY, need, need_module, REFERENCE, ROOT, 
 
 def test_init_scaffolds_a_product_that_builds_valid_avro(cli, tmp_path):
     fastavro = need_module("fastavro")
-    result = cli("init", tmp_path, "--domain", "sales", "--name", "leads", "--owner-team", "sales-team", "--no-input")
+    result = cli("init", tmp_path, "--domain", "sales", "--name", "leads", "--owner-team", "sales-team",
+                 "--owner-email", "sales-data@example.com", "--purpose", "Leads from the web form.", "--no-input")
     assert result.exit_code == 0, result.output
     product = tmp_path / "sales/leads/v1/dataproduct.yaml"
     assert product.is_file()
@@ -31,15 +32,82 @@ def test_init_scaffolds_a_product_that_builds_valid_avro(cli, tmp_path):
     fastavro.parse_schema(json.loads(avsc.read_text()))
 
 
-def test_init_prompts_when_flags_are_missing(cli, tmp_path):
+def _init_with_answers(directory, answers: list[str], *flags: str):
+    """Run `meshgen init` interactively, answering its prompts in order."""
     from click.testing import CliRunner
 
     from meshgen.cli import cli as group
 
-    result = CliRunner().invoke(group, ["init", str(tmp_path)], input="crm\ncontacts\n\n\n")
+    return CliRunner().invoke(group, ["init", str(directory), *flags], input="".join(a + "\n" for a in answers))
+
+
+def test_init_prompts_when_flags_are_missing(tmp_path):
+    # domain, name, owner team, owner e-mail, dataset, purpose; empty: take the default
+    result = _init_with_answers(tmp_path, ["crm", "contacts", "", "crm@example.com", "", "Everyone we talk to."])
     assert result.exit_code == 0, result.output
+    for prompt in ("domain", "name", "owner team", "owner email", "dataset", "purpose"):
+        assert f"{prompt}" in result.output
     text = (tmp_path / "crm/contacts/v1/dataproduct.yaml").read_text()
     assert 'team: "crm-team"' in text and 'name: "contacts"' in text
+    assert 'email: "crm@example.com"' in text and 'purpose: "Everyone we talk to."' in text
+
+
+def test_init_asks_again_after_a_bad_answer(tmp_path):
+    answers = ["Bad Domain", "crm", "../x", "contacts", "Team!", "crm-team", "not-an-address", "crm@example.com",
+               "", "Everyone we talk to."]
+    result = _init_with_answers(tmp_path, answers)
+    assert result.exit_code == 0, result.output
+    assert "--domain 'Bad Domain': use snake_case" in result.output
+    assert "--name '../x'" in result.output and "--owner-team 'Team!'" in result.output
+    assert "--owner-email 'not-an-address': not an e-mail address" in result.output
+    assert (tmp_path / "crm/contacts/v1/dataproduct.yaml").is_file()
+
+
+def test_init_placeholders_fail_governance_until_replaced(tmp_path, cli):
+    from meshgen.build import check
+
+    assert cli("init", tmp_path, "--domain", "d", "--name", "n", "--owner-team", "t", "--no-input").exit_code == 0
+    product = tmp_path / "d/n/v1/dataproduct.yaml"
+    found = {(d.code, d.severity.name) for d in check(tmp_path).diagnostics.sorted()}
+    assert found == {("OWN001", "ERROR"), ("DOC001", "ERROR")}
+    text = product.read_text()
+    assert "t@example.invalid" in text and "TODO: say why d/n exists" in text
+    product.write_text(text.replace("t@example.invalid", "t@example.com")
+                       .replace("TODO: say why d/n exists and what it holds.", "Every n of d."))
+    assert check(tmp_path).diagnostics.sorted() == []
+
+
+def test_init_from_a_domain_folder_writes_where_it_says(tmp_path, monkeypatch):
+    mesh = tmp_path / "mesh"
+    (mesh / "users").mkdir(parents=True)
+    (mesh / "meshgen.yaml").write_text("name: m\n")
+    monkeypatch.chdir(mesh / "users")
+    result = _init_with_answers(".", [], "--domain", "users", "--name", "sessions", "--owner-team", "t", "--no-input")
+    assert result.exit_code == 0, result.output
+    reported = result.output.splitlines()[0].removeprefix("created ")
+    assert (mesh / "users" / reported).resolve() == (mesh / "users/sessions/v1/dataproduct.yaml").resolve()
+    assert (mesh / "users/sessions/v1/dataproduct.yaml").is_file() and not (mesh / "users/users").exists()
+
+
+def test_init_refuses_a_place_the_mesh_would_not_find(tmp_path, monkeypatch):
+    (tmp_path / "meshgen.yaml").write_text('products: ["products/**/dataproduct.yaml"]\n')
+    result = _init_with_answers(tmp_path, [], "--domain", "d", "--name", "n", "--owner-team", "t", "--no-input")
+    assert result.exit_code == 2 and "INIT003" in result.output
+    assert not (tmp_path / "d").exists()
+    result = _init_with_answers(tmp_path / "products", [], "--domain", "d", "--name", "n", "--owner-team", "t",
+                                "--no-input")
+    assert result.exit_code == 0, result.output
+
+
+def test_init_uses_the_mesh_template_overrides(tmp_path):
+    (tmp_path / "meshgen.yaml").write_text("templates: templates\n")
+    override = tmp_path / "templates/init/dataproduct.yaml.j2"
+    override.parent.mkdir(parents=True)
+    builtin = (ROOT / "src/meshgen/templates/init/dataproduct.yaml.j2").read_text()
+    override.write_text(builtin.replace("tags: []", "tags: [made-by-our-template]"))
+    result = _init_with_answers(tmp_path, [], "--domain", "d", "--name", "n", "--owner-team", "t", "--no-input")
+    assert result.exit_code == 0, result.output
+    assert "tags: [made-by-our-template]" in (tmp_path / "d/n/v1/dataproduct.yaml").read_text()
 
 
 @pytest.mark.parametrize("args", [

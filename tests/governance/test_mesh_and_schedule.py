@@ -29,7 +29,8 @@ def test_reference_file_builds(cli, tmp_path, reference_copy):
 
 
 def test_meshgen_init_scaffold_passes_the_default_policy(tmp_path, cli):
-    result = cli("init", tmp_path, "--domain", "d", "--name", "n", "--owner-team", "t", "--no-input")
+    result = cli("init", tmp_path, "--domain", "d", "--name", "n", "--owner-team", "t", "--no-input",
+                 "--owner-email", "t@example.com", "--purpose", "Every n of d.")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "d/n/v1/dataproduct.yaml").is_file()
     assert [(d.code, d.message) for d in check(tmp_path).diagnostics.sorted()] == []

@@ -86,11 +86,15 @@ def discover(root: Path, config: MeshConfig, output_dir: Path | None) -> list[Pa
             and (out_resolved is None or (here / d).resolve() != out_resolved)
         )
         for fname in sorted(filenames):
-            rel = (here / fname).relative_to(root).as_posix()
-            if any(_glob_match(rel, pattern) for pattern in config.products) and \
-                    not any(_glob_match(rel, pattern) for pattern in config.exclude):
+            if discover_matches((here / fname).relative_to(root).as_posix(), config):
                 found.append(here / fname)
     return sorted(found)
+
+
+def discover_matches(rel: str, config: MeshConfig) -> bool:
+    """Whether discovery picks up the file at `rel` (relative to the mesh root)."""
+    return any(_glob_match(rel, pattern) for pattern in config.products) and \
+        not any(_glob_match(rel, pattern) for pattern in config.exclude)
 
 
 def _glob_match(rel: str, pattern: str) -> bool:

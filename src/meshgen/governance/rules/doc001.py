@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from pydantic import Field as F
 
 from meshgen.diagnostics import Severity
@@ -10,7 +12,8 @@ class DescriptionRequired(Rule):
     """Products and datasets say what they are.
 
     A product's `description` (a string, or `purpose`) is what a catalog shows first; a
-    dataset's `description` says what one row is. Blank text counts as missing. Field
+    dataset's `description` says what one row is. Blank text counts as missing, and so does
+    text that starts with `TODO` (the placeholder purpose `meshgen init` writes). Field
     descriptions are a separate rule, DOC002, that a policy turns on.
 
     **Anti-pattern**
@@ -47,13 +50,22 @@ class DescriptionRequired(Rule):
 
     def check(self, ctx: RuleContext):
         p = ctx.product
-        if not p.purpose.strip():
+        if is_placeholder(p.purpose):
+            where = ctx.at("description", "purpose") if not isinstance(p.description, str) else ctx.at("description")
+            yield Finding(f"{p.address}'s purpose is still the placeholder {p.purpose.strip()!r}", where,
+                          "say why the product exists and what it holds")
+        elif not p.purpose.strip():
             where = ctx.at("description") if p.description is not None else ctx.at("name")
             yield Finding(f"{p.address} has no description", where,
                           "add `description: {purpose: ...}` saying why the product exists and what it holds")
         if ctx.options.datasets:
             for ds in p.datasets:
-                if not (ds.description or "").strip():
+                if not (ds.description or "").strip() or is_placeholder(ds.description):
                     where = ctx.dataset(ds, "description" if ds.description is not None else "name")
                     yield Finding(f"dataset {ds.name!r} has no description", where,
                                   "add `description:` saying what one row is")
+
+
+def is_placeholder(text: str | None) -> bool:
+    """Text that starts with the word TODO (upper case): written to be replaced."""
+    return re.match(r"\s*TODO\b", text or "") is not None

@@ -12,7 +12,9 @@ class OwnerContactRequired(Rule):
     Domain ownership only works when consumers can reach the owner. `owner.team` is required
     by the spec itself; this rule also asks for a contact: the team's `owner.email` or at least
     one `support` channel (with `email: true`, the e-mail specifically). `productOwner: true`
-    also asks for the accountable person.
+    also asks for the accountable person. An address at a `.invalid` domain (RFC 2606 reserves
+    it for addresses that can never work) is a placeholder, always reported: `meshgen init`
+    writes `<team>@example.invalid` until you give the real one.
 
     **Anti-pattern**
 
@@ -44,7 +46,10 @@ class OwnerContactRequired(Rule):
 
     def check(self, ctx: RuleContext):
         p = ctx.product
-        if ctx.options.email and not p.owner.email:
+        if is_placeholder_email(p.owner.email):
+            yield Finding(f"owner e-mail {p.owner.email!r} is a placeholder: nobody can reach it",
+                          ctx.at("owner", "email"), "replace it with the team's real address")
+        elif ctx.options.email and not p.owner.email:
             yield Finding(f"owner team {p.owner.team!r} has no contact e-mail", ctx.at("owner"),
                           "add `owner.email:` with the team's address")
         elif not p.owner.email and not p.support:
@@ -53,3 +58,8 @@ class OwnerContactRequired(Rule):
         if ctx.options.productOwner and not p.owner.productOwner:
             yield Finding("the product has no accountable product owner", ctx.at("owner", "productOwner"),
                           "add `owner.productOwner:`")
+
+
+def is_placeholder_email(email: str | None) -> bool:
+    """An address at a `.invalid` domain, such as the one `meshgen init` writes."""
+    return bool(email) and email.strip().lower().endswith(".invalid")
