@@ -41,3 +41,14 @@ if ! command -v java >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless
 fi
+
+# firstuse: action-validator (npm) checks the GitHub Actions workflow that docs/ci.md
+# recommends against GitHub's workflow schema (tests/core/test_adoption_kit.py).
+npm_tools="${MESHGEN_NPM:-.npm-tools}"
+if [ ! -x "$npm_tools/node_modules/.bin/action-validator" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  npm install --silent --no-fund --no-audit --prefix "$npm_tools" @action-validator/cli@0.6.0 @action-validator/core@0.6.0
+fi

@@ -58,6 +58,13 @@ def tool_bin(tool: str, executable: str | None = None) -> Path:
     return path
 
 
+def npm_bin(executable: str) -> Path:
+    """An npm tool installed by scripts/setup-test-env.sh under $MESHGEN_NPM (default .npm-tools)."""
+    path = Path(os.environ.get("MESHGEN_NPM", ROOT / ".npm-tools")) / "node_modules" / ".bin" / executable
+    need(path.exists(), f"{path} (`make test` runs scripts/setup-test-env.sh, which installs it)")
+    return path
+
+
 def need_executable(name: str) -> str:
     path = shutil.which(name)
     need(path is not None, f"executable {name}")
