@@ -1,4 +1,4 @@
-"""Shared test fixtures.
+"""Shared test fixtures (pytest's); the helpers they use are the tests/support package.
 
 Integration tests need real components (a database, an orchestrator, a browser). Locally a
 missing one skips the test with the reason; with CI=true it fails: in CI nothing may skip.
@@ -6,69 +6,18 @@ missing one skips the test with the reason; with CI=true it fails: in CI nothing
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-ROOT = Path(__file__).resolve().parents[1]
-SPECS = ROOT / "specs"
-SHARED = ROOT.parent / "shared"
-# ../shared's normative reference: only interop tests read it (integration: need() it).
-REFERENCE = SHARED / "spec" / "dataproduct.reference.yaml"
-# The project's own product that uses every key of the models (tests/core/test_full_vocabulary.py).
-FULL_VOCABULARY = ROOT / "tests" / "fixtures" / "full_vocabulary" / "dataproduct.yaml"
-# The day the full-vocabulary product's dates (waiver expiry, deprecations) are written against.
-FULL_VOCABULARY_TODAY = "2026-11-26"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def need(condition: bool, what: str) -> None:
-    """Require a real component: skip locally when it is missing, fail in CI."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"integration component missing in CI: {what}")
-    pytest.skip(f"missing: {what} (run `make test` to install it)")
-
-
-def need_module(name: str):
-    """Import a validator the tests need: skip locally when it is missing, fail in CI."""
-    import importlib
-
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        need(False, f"python package {name}")
-
-
-def tool_venv(tool: str) -> Path:
-    """The venv of a heavy tool (scripts/venvs/<tool>.txt), made by scripts/setup-test-env.sh."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "meshgen" / "venvs"
-    return Path(os.environ.get("MESHGEN_VENVS") or cache) / tool
-
-
-def tool_bin(tool: str, executable: str | None = None) -> Path:
-    """An executable in a tool's venv: skip locally when the venv is missing, fail in CI."""
-    path = tool_venv(tool) / "bin" / (executable or tool)
-    need(path.exists(), f"{path} (`make test` runs scripts/setup-test-env.sh, which creates it)")
-    return path
-
-
-def npm_bin(executable: str) -> Path:
-    """An npm tool installed by scripts/setup-test-env.sh under $MESHGEN_NPM (default .npm-tools)."""
-    path = Path(os.environ.get("MESHGEN_NPM", ROOT / ".npm-tools")) / "node_modules" / ".bin" / executable
-    need(path.exists(), f"{path} (`make test` runs scripts/setup-test-env.sh, which installs it)")
-    return path
-
-
-def need_executable(name: str) -> str:
-    path = shutil.which(name)
-    need(path is not None, f"executable {name}")
-    return path
+# The helpers live in tests/support (import them from there); re-exported here for the tests
+# that import them from tests.conftest.
+from tests.support import (  # noqa: F401
+    FULL_VOCABULARY, FULL_VOCABULARY_TODAY, IN_CI, REFERENCE, ROOT, SHARED, SPECS, copy_source, need,
+    need_executable, need_module, npm_bin, pinned_today, tool_bin, tool_venv,
+)
 
 
 @pytest.fixture
@@ -91,37 +40,6 @@ def reference_copy(tmp_path: Path) -> Path:
     dest.parent.mkdir()
     shutil.copyfile(REFERENCE, dest)
     return dest
-
-
-def copy_source(source: Path, dest: Path) -> Path:
-    """A private copy of a product file or mesh folder (without build output) under `dest`.
-
-    Builds must not run on files inside the repository: a build writes a Protobuf lock beside
-    its input, and a file inside the repository belongs to the repository's own mesh
-    (meshgen.yaml at its root), not to a mesh of one."""
-    dest.mkdir(parents=True, exist_ok=True)
-    if source.is_dir():
-        target = dest / source.name
-        shutil.copytree(source, target, ignore=shutil.ignore_patterns("build"))
-        return target
-    target = dest / source.parent.name / source.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    return target
-
-
-@contextlib.contextmanager
-def pinned_today(day: str):
-    """MESHGEN_TODAY=day inside the block (for module-scoped fixtures, which have no monkeypatch)."""
-    before = os.environ.get("MESHGEN_TODAY")
-    os.environ["MESHGEN_TODAY"] = day
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("MESHGEN_TODAY", None)
-        else:
-            os.environ["MESHGEN_TODAY"] = before
 
 
 @pytest.fixture

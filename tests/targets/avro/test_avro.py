@@ -16,7 +16,7 @@ from meshgen.api import build
 from meshgen.mesh.loader import load_mesh
 from meshgen.targets.avro import avro_record
 from tests.conftest import FULL_VOCABULARY, FULL_VOCABULARY_TODAY, ROOT, SPECS, copy_source, need_module
-from tests.golden import assert_same_tree
+from tests.support import assert_same_tree
 
 CASES = Path(__file__).parent / "cases"
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -12,7 +12,7 @@ from pathlib import Path
 from meshgen.api import BuildResult, build
 from meshgen.planner import product_folder as product_dir
 from tests.conftest import SPECS
-from tests.golden import assert_same_tree
+from tests.support import assert_same_tree
 
 CASES = Path(__file__).parent / "cases"
 CASE_NAMES = sorted(p.name for p in CASES.iterdir() if (p / "mesh").is_dir())

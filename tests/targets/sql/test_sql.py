@@ -13,7 +13,7 @@ from meshgen.model.values import to_python
 from meshgen.targets.sql import table_name
 from meshgen.dialects import DuckDB, Postgres, dialect
 from tests.conftest import need_module, tool_bin
-from tests.golden import assert_same_tree
+from tests.support import assert_same_tree
 from tests.targets.sql.meshes import (
     ALL_DIALECTS,
     CASES,
