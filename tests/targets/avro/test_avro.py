@@ -23,7 +23,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 
 # A case's input is its own input/ folder, or a shared fixture named here (referenced, not copied).
-CASE_SOURCES = {"full_vocabulary": FULL_VOCABULARY}
+CASE_SOURCES = {"full_vocabulary": FULL_VOCABULARY, "all_types": FIXTURES / "all_types" / "dataproduct.yaml"}
 
 
 def _case_ids():
@@ -106,7 +106,7 @@ def test_every_type_of_the_grammar_is_in_the_golden_case():
     from meshgen.model.models import iter_fields
     from meshgen.model.types import Kind
 
-    pf, _ = load_product(CASES / "all_types" / "input" / "dataproduct.yaml")
+    pf, _ = load_product(CASE_SOURCES["all_types"])
     kinds = {t.kind for ds in pf.product.datasets for f in iter_fields(ds.fields) for t in f.data_type.walk()}
     assert kinds == set(Kind)
 

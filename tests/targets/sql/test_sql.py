@@ -4,6 +4,7 @@ views); sqlglot parses the Snowflake, BigQuery, Databricks and Redshift files in
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from meshgen.model.values import to_python
 from meshgen.targets.sql import table_name
 from meshgen.dialects import DuckDB, Postgres, dialect
 from tests.conftest import need_module, tool_bin
-from tests.support import assert_same_tree
+from tests.support import ROOT, assert_same_tree, copy_source
 from tests.targets.sql.meshes import (
     ALL_DIALECTS,
     CASES,
@@ -29,9 +30,18 @@ from tests.targets.sql.meshes import (
 GOLDEN = sorted(p.name for p in CASES.iterdir() if (p / "input").is_dir())
 
 
+FIXTURES = ROOT / "tests" / "fixtures"
+# Products a case's mesh takes from the shared fixtures (referenced, not copied into input/).
+CASE_PRODUCTS = {"all_types": {"testing/all_types/v3/dataproduct.yaml": FIXTURES / "all_types" / "dataproduct.yaml"}}
+
+
 @pytest.mark.parametrize("case", GOLDEN)
 def test_golden(case, tmp_path):
-    build(CASES / case / "input", output=tmp_path / "out")
+    mesh = copy_source(CASES / case / "input", tmp_path / "src")
+    for rel, fixture in CASE_PRODUCTS.get(case, {}).items():
+        (mesh / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(fixture, mesh / rel)
+    build(mesh, output=tmp_path / "out")
     (tmp_path / "out" / "meshgen-manifest.json").unlink()
     assert_same_tree(CASES / case / "expected", tmp_path / "out", f"tests/targets/sql/test_sql.py::test_golden[{case}]")
 
