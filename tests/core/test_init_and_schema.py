@@ -64,7 +64,7 @@ def test_init_asks_again_after_a_bad_answer(tmp_path):
 
 
 def test_init_placeholders_fail_governance_until_replaced(tmp_path, cli):
-    from meshgen.build import check
+    from meshgen.api import check
 
     assert cli("init", tmp_path, "--domain", "d", "--name", "n", "--owner-team", "t", "--no-input").exit_code == 0
     product = tmp_path / "d/n/v1/dataproduct.yaml"
