@@ -6,34 +6,25 @@ dataset's Avro schema (format avro, the default) or its JSON Schema (format json
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, ClassVar, Iterable
 
 from meshgen.output import Artifact
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset, OutputPort
 from meshgen.targets.base import Target, identifier, pascal_case
-from meshgen.targets.openapi import product_info
-from meshgen.targets.ports import avro_schema, embedded_json_schema
+from meshgen.schemas.avro import avro_schema
+from meshgen.schemas.jsonschema import embedded_json_schema
+from meshgen.schemas.ports import payload_format, product_info
 
 AVRO_FORMAT = "application/vnd.apache.avro+json;version=1.9.0"
 JSON_SCHEMA_FORMAT = "application/schema+json;version=draft-2020-12"
 CONTENT_TYPES = {"avro": "application/vnd.apache.avro+binary", "json": "application/json"}
 
 
-def payload_format(target: Target, pf: ProductFile, port: OutputPort, index: int, code: str) -> str:
-    """avro or json: the formats a payload schema can be given in; others are reported."""
-    fmt = port.format or "avro"
-    if fmt in ("avro", "json"):
-        return fmt
-    target.unsupported(code, f"events port {port.name!r} has format {fmt!r}; {target.name} describes it with the "
-                       "dataset's JSON Schema (the canonical JSON form)", pf.location("outputPorts", index, "format"),
-                       "use format avro or json for events ports")
-    return "json"
-
-
 class AsyncApiTarget(Target):
     name = "asyncapi"
     description = "AsyncAPI 3.0 documents, one per events port"
+    templates: ClassVar[dict[str, str]] = {"asyncapi/asyncapi.json.j2": "one events port's AsyncAPI document"}
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         for index, port in enumerate(pf.product.outputPorts):
@@ -43,11 +34,11 @@ class AsyncApiTarget(Target):
             yield Artifact(f"{port.name}.json", self.render("asyncapi.json.j2", document=self.document(pf, ds, port, index)))
 
     def document(self, pf: ProductFile, ds: Dataset, port: OutputPort, index: int) -> dict[str, Any]:
-        fmt = payload_format(self, pf, port, index, "ASYNCAPI001")
+        fmt = payload_format(pf, port, index, self.reporter, self.name, "ASYNCAPI001")
         if fmt == "avro":
-            payload = {"schemaFormat": AVRO_FORMAT, "schema": avro_schema(self, pf, ds)}
+            payload = {"schemaFormat": AVRO_FORMAT, "schema": avro_schema(pf, ds, self.reporter)}
         else:
-            payload = {"schemaFormat": JSON_SCHEMA_FORMAT, "schema": embedded_json_schema(self, pf, ds)}
+            payload = {"schemaFormat": JSON_SCHEMA_FORMAT, "schema": embedded_json_schema(pf, ds, self.reporter)}
         channel, message = identifier(port.name), pascal_case(ds.name)
         msg: dict[str, Any] = {
             "name": message,

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable
 
 from pydantic import BaseModel, ConfigDict
 
-from meshgen.diagnostics import Diagnostic, Location, Severity
+from meshgen.diagnostics import Diagnostic, Location
 from meshgen.output import Artifact
 
 if TYPE_CHECKING:
     from meshgen.mesh.model import Mesh
     from meshgen.render import TemplateRenderer
     from meshgen.model.loader import ProductFile
+    from meshgen.schemas.reporter import Reporter
 
 
 class NoOptions(BaseModel):
@@ -33,6 +34,13 @@ class TargetContext:
     # Work that touches files outside the output folder (a lock file beside a product), run
     # only after the output was written: a failed build changes nothing anywhere.
     after_write: list[Callable[[], None]] = field(default_factory=list)
+    # What the schema builders cannot express, deduplicated across targets, into `diagnostics`.
+    reporter: "Reporter" = field(init=False)
+
+    def __post_init__(self) -> None:
+        from meshgen.schemas.reporter import Reporter
+
+        self.reporter = Reporter(self.diagnostics, self.strict)
 
 
 class Target:
@@ -41,6 +49,9 @@ class Target:
     # "product": once per product; "mesh": once for the whole mesh; "product+mesh": both
     scope: ClassVar[str] = "product"
     Options: ClassVar[type[BaseModel]] = NoOptions
+    # The templates this target renders ("<folder>/<file>" under src/meshgen/templates, what a
+    # mesh's `templates:` folder may override) → what each one renders. docs/templates.md lists them.
+    templates: ClassVar[dict[str, str]] = {}
 
     def __init__(self, context: TargetContext, options: BaseModel | None = None):
         self.context = context
@@ -53,10 +64,13 @@ class Target:
     def render(self, template: str, **values: Any) -> str:
         return self.context.renderer.render(f"{self.name}/{template}", **values)
 
+    @property
+    def reporter(self) -> "Reporter":
+        return self.context.reporter
+
     def unsupported(self, code: str, message: str, location: Location, hint: str) -> None:
         """Something the target cannot express: a warning, or an error under strict mode."""
-        severity = Severity.ERROR if self.context.strict else Severity.WARNING
-        self.context.diagnostics.append(Diagnostic(code, severity, message, location, hint))
+        self.reporter.unsupported(code, message, location, hint)
 
     def generate(self, pf: "ProductFile") -> Iterable[Artifact]:  # scope == "product"
         raise NotImplementedError

@@ -7,34 +7,23 @@ record schema. The words are the gRPC target's: page_size, page_token, next_page
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, ClassVar, Iterable
 from urllib.parse import quote
 
 from meshgen.output import Artifact
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset, OutputPort
 from meshgen.targets.base import Target, identifier, pascal_case
-from meshgen.targets.ports import embedded_json_schema, non_null
+from meshgen.schemas.jsonschema import embedded_json_schema, non_null
+from meshgen.schemas.ports import product_info
 
 PAGE_PARAMETERS = ("page_size", "page_token")
-
-
-def product_info(pf: ProductFile, subject: str) -> dict[str, Any]:
-    p = pf.product
-    info: dict[str, Any] = {"title": f"{p.title or p.name}: {subject}", "version": p.version}
-    description = p.description if isinstance(p.description, str) else (p.description.purpose if p.description else None)
-    if description:
-        info["description"] = description
-    contact = {"name": p.owner.team}
-    if p.owner.email:
-        contact["email"] = p.owner.email
-    info["contact"] = contact
-    return info
 
 
 class OpenApiTarget(Target):
     name = "openapi"
     description = "OpenAPI 3.1 documents, one per rest port"
+    templates: ClassVar[dict[str, str]] = {"openapi/openapi.json.j2": "one rest port's OpenAPI document"}
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         for index, port in enumerate(pf.product.outputPorts):
@@ -50,7 +39,7 @@ class OpenApiTarget(Target):
         if record in ("Problem",):
             record += "Record"
         page = record + "Page"
-        schema = embedded_json_schema(self, pf, ds)
+        schema = embedded_json_schema(pf, ds, self.reporter)
         problem = {"$ref": "#/components/schemas/Problem"}
         problem_response = {"description": "The problem, as RFC 9457 problem details.",
                             "content": {"application/problem+json": {"schema": problem}}}

@@ -15,7 +15,7 @@ from meshgen.diagnostics import Diagnostic, Location, Severity
 from meshgen.output import Artifact
 from meshgen.model.loader import ProductFile
 from meshgen.targets.base import Target
-from meshgen.targets.jsonschema import JsonSchemaTarget
+from meshgen.schemas.jsonschema import json_schema_document
 
 REQUIREMENT = "datamodel_code_generator"
 INSTALL_HINT = "pip install 'meshgen[pydantic-models]'"
@@ -25,6 +25,7 @@ class PydanticTarget(Target):
     name = "pydantic"
     description = "pydantic v2 models, one module per dataset (needs the pydantic-models extra)"
     requires: ClassVar[tuple[str, ...]] = (REQUIREMENT,)
+    templates: ClassVar[dict[str, str]] = {"pydantic/models.py.j2": "one dataset's module around the generated models"}
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         try:
@@ -35,10 +36,9 @@ class PydanticTarget(Target):
                 "target pydantic needs datamodel-code-generator, which is not installed", self._config_location(pf),
                 f"{INSTALL_HINT}, or leave `pydantic` out of the targets"))
             return []
-        schemas = JsonSchemaTarget(self.context, None)
         out = []
         for ds in pf.product.datasets:
-            schema = schemas.document(pf, ds)
+            schema = json_schema_document(pf, ds, self.reporter)
             schema.pop("examples", None)  # data, not types
             code = dcg.generate(
                 json.dumps(schema),  # declaration order: the models' field order

@@ -1,7 +1,8 @@
 """Schema-registry subjects: one file per `events` port, for the subject `<topic>-value`.
 
 The schema is the dataset's Avro schema (`format: avro`, the default), its JSON Schema
-(`format: json`) or its .proto text (`format: protobuf`, the protobuf target's file).
+(`format: json`) or its .proto text (`format: protobuf`, the protobuf target's file, numbered from the product's lock file
+as it stands: the registry never writes the lock).
 
 `schema`, `schemaType` and `references` are the body of `POST /subjects/<subject>/versions`;
 `compatibility` (from the product's `compatibility`) is the body of `PUT /config/<subject>`.
@@ -12,14 +13,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any, Iterable
+from typing import Any, ClassVar, Iterable
 
 from meshgen.output import Artifact
 from meshgen.model.loader import ProductFile
-from meshgen.targets.asyncapi import payload_format
 from meshgen.targets.base import Target
-from meshgen.targets.ports import avro_schema, embedded_json_schema, protobuf_schema
-from meshgen.targets.jsonschema import DRAFT
+from meshgen.schemas.avro import avro_schema
+from meshgen.schemas.jsonschema import DRAFT, embedded_json_schema
+from meshgen.schemas.ports import payload_format
+from meshgen.schemas.protobuf import TEMPLATE as PROTO_TEMPLATE, proto_text
 
 _TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")  # what Kafka accepts as a topic name
 
@@ -31,6 +33,10 @@ def compact_json(schema: Any) -> str:
 class SchemaRegistryTarget(Target):
     name = "schema-registry"
     description = "Schema-registry subject files (<topic>-value), one per events port"
+    templates: ClassVar[dict[str, str]] = {
+        "schema-registry/subject.json.j2": "one subject file (the registry's request bodies)",
+        PROTO_TEMPLATE: "the .proto text of a protobuf subject (the protobuf target's template)",
+    }
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         for index, port in enumerate(pf.product.outputPorts):
@@ -45,11 +51,11 @@ class SchemaRegistryTarget(Target):
                                  f"file is named {file_name}.json", pf.location("outputPorts", index, "topic"),
                                  "use letters, digits, '.', '_' and '-' (at most 249)")
             if port.format == "protobuf":
-                text, schema_type = protobuf_schema(self, pf, ds), "PROTOBUF"
-            elif payload_format(self, pf, port, index, "REGISTRY002") == "avro":
-                text, schema_type = compact_json(avro_schema(self, pf, ds)), "AVRO"
+                text, schema_type = proto_text(self.context.renderer, pf, ds, self.reporter), "PROTOBUF"
+            elif payload_format(pf, port, index, self.reporter, self.name, "REGISTRY002") == "avro":
+                text, schema_type = compact_json(avro_schema(pf, ds, self.reporter)), "AVRO"
             else:
-                text, schema_type = compact_json({"$schema": DRAFT, **embedded_json_schema(self, pf, ds)}), "JSON"
+                text, schema_type = compact_json({"$schema": DRAFT, **embedded_json_schema(pf, ds, self.reporter)}), "JSON"
             doc = {
                 "subject": subject,
                 "schemaType": schema_type,

@@ -14,7 +14,7 @@ import pytest
 
 from meshgen.api import build
 from meshgen.mesh.loader import load_mesh
-from meshgen.targets.avro import avro_record
+from meshgen.schemas.avro import avro_record
 from tests.conftest import FULL_VOCABULARY, FULL_VOCABULARY_TODAY, ROOT, SPECS, copy_source, need_module
 from tests.support import assert_same_tree
 

@@ -76,7 +76,7 @@ def test_decimal_form_matches_the_canonical_text(value, valid, tmp_path):
     schema = json.loads(built.files("jsonschema")[0].read_text(encoding="utf-8"))
     price = {k: v for k, v in schema["properties"]["price"].items() if k not in ("examples",)}
     price.pop("pattern")  # price has minimum 0; this checks the signed form of decimal(12,2)
-    from meshgen.targets.jsonschema import decimal_pattern
+    from meshgen.schemas.jsonschema import decimal_pattern
     price["pattern"] = decimal_pattern(12, 2)
     assert jsonschema.Draft202012Validator(price).is_valid(value) is valid
 

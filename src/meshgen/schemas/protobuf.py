@@ -1,0 +1,430 @@
+"""Protobuf (proto3) files of datasets: a pure builder over (product, dataset, number lock,
+reporter), shared by the protobuf target and the schema-registry subjects.
+
+Package `<domain>.<product>.v<major>`; `timestamp` is google.protobuf.Timestamp and `json` is
+google.protobuf.Value; decimal, date, time, timestamp_ntz and uuid are strings in their
+canonical text form. Struct fields become nested messages, enums nested enums whose value
+names carry the enum's name as a prefix and start with a zero `..._UNSPECIFIED` value.
+Field and enum numbers come from the product's lock file (see targets/protobuf_lock.py): the
+builder reads it and assigns numbers in memory; only the protobuf target writes it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field as dc_field
+from typing import TYPE_CHECKING, Any
+
+from meshgen.model.loader import ProductFile
+from meshgen.model.models import Dataset, SchemaField, OutputPort
+from meshgen.model.types import DataType, Kind
+from meshgen.model.values import to_python
+from meshgen.schemas.avro import namespace
+from meshgen.diagnostics import Location
+from meshgen.schemas.reporter import Reporter
+from meshgen.targets.base import NameScope as Scope, identifier, is_identifier, pascal_case
+from meshgen.targets.protobuf_lock import LockError, NumberLock, lock_path
+
+if TYPE_CHECKING:
+    from meshgen.render import TemplateRenderer
+
+TEMPLATE = "protobuf/message.proto.j2"
+
+PROTO_TYPES: dict[Kind, str] = {
+    Kind.STRING: "string",
+    Kind.INT: "int32",
+    Kind.LONG: "int64",
+    Kind.FLOAT: "float",
+    Kind.DOUBLE: "double",
+    Kind.BOOLEAN: "bool",
+    Kind.BYTES: "bytes",
+    Kind.DECIMAL: "string",
+    Kind.DATE: "string",
+    Kind.TIME: "string",
+    Kind.TIMESTAMP_NTZ: "string",
+    Kind.UUID: "string",
+}
+WELL_KNOWN: dict[Kind, tuple[str, str]] = {
+    Kind.TIMESTAMP: ("google.protobuf.Timestamp", "google/protobuf/timestamp.proto"),
+    Kind.JSON: ("google.protobuf.Value", "google/protobuf/struct.proto"),
+}
+# proto scalar or well-known type → meshgen kind, for importers: the proto types meshgen writes,
+# and the other integer encodings as the meshgen integer that holds every value.
+_PROTO_KINDS: dict[str, Kind] = {
+    **{v: k for k, v in PROTO_TYPES.items() if v != "string"}, "string": Kind.STRING,
+    **{name: k for k, (name, _) in WELL_KNOWN.items()},
+    "sint32": Kind.INT, "sfixed32": Kind.INT, "uint32": Kind.LONG, "fixed32": Kind.LONG,
+    "sint64": Kind.LONG, "sfixed64": Kind.LONG, "uint64": Kind.DECIMAL, "fixed64": Kind.DECIMAL,
+}
+
+
+def kind_of_proto(type_name: str) -> Kind | None:
+    """The meshgen kind a proto field type reads as (None for a message or enum name).
+    uint64 reads as decimal: no meshgen integer holds all of it."""
+    return _PROTO_KINDS.get(type_name.lstrip("."))
+
+
+# What a string-typed field holds, said in its comment.
+TEXT_FORMS: dict[Kind, str] = {
+    Kind.DATE: "date as text, e.g. 2026-11-02",
+    Kind.TIME: "time of day as text, e.g. 10:15:00",
+    Kind.TIMESTAMP_NTZ: "wall-clock timestamp without zone as text, e.g. 2026-11-02T10:15:00",
+    Kind.UUID: "UUID as text",
+}
+ZERO: dict[str, Any] = {"string": "", "bool": False, "int32": 0, "int64": 0, "float": 0.0, "double": 0.0}
+
+
+def upper_snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).upper()
+
+
+def proto_string(text: str) -> str:
+    """A proto string literal: quotes and backslashes escaped, control characters as octal."""
+    out = []
+    for ch in text:
+        if ch in ('"', "\\", "'"):
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\{ord(ch):03o}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def json_name(name: str) -> str:
+    """protoc's default JSON name: underscores removed, the letter after one upper-cased."""
+    out, upper = [], False
+    for ch in name:
+        if ch == "_":
+            upper = True
+        else:
+            out.append(ch.upper() if upper else ch)
+            upper = False
+    return "".join(out)
+
+
+@dataclass
+class ProtoField:
+    label: str  # "", "optional", "repeated"
+    type: str
+    name: str
+    number: int
+    options: str = ""
+    comment: str = ""
+
+
+@dataclass
+class ProtoEnum:
+    name: str
+    values: list[tuple[str, int, str]]  # name, number, comment
+    reserved_numbers: str = ""
+    reserved_names: str = ""
+    comment: str = ""
+
+
+@dataclass
+class ProtoMessage:
+    name: str
+    comment: str = ""
+    fields: list[ProtoField] = dc_field(default_factory=list)
+    messages: list["ProtoMessage"] = dc_field(default_factory=list)
+    enums: list[ProtoEnum] = dc_field(default_factory=list)
+    reserved_numbers: str = ""
+    reserved_names: str = ""
+
+
+@dataclass
+class ProtoService:
+    name: str
+    comment: str
+    rpcs: list[tuple[str, str, str, str]]  # name, request, response, comment
+
+
+def proto_file(pf: ProductFile, ds: Dataset, lock: NumberLock, reporter: Reporter) -> dict[str, Any]:
+    """The values of the .proto template for one dataset: package, imports, messages, services.
+    New numbers are assigned in `lock` (in memory)."""
+    return _ProtoBuild(pf, ds, lock, reporter).file()
+
+
+def proto_text(renderer: "TemplateRenderer", pf: ProductFile, ds: Dataset, reporter: Reporter,
+               lock: NumberLock | None = None) -> str:
+    """One dataset's .proto text: the protobuf target's file. Without `lock`, numbered from the
+    product's lock file as it stands (never written), for documents that embed the text."""
+    if lock is None:
+        lock = read_number_lock(pf, reporter)
+    return renderer.render(TEMPLATE, **proto_file(pf, ds, lock, reporter))
+
+
+def read_number_lock(pf: ProductFile, reporter: Reporter) -> NumberLock:
+    """The product's Protobuf number lock (empty when it has none; PROTO010 when it is broken)."""
+    try:
+        return NumberLock.read(lock_path(pf.path))
+    except LockError as exc:
+        reporter.error("PROTO010", str(exc), Location(str(lock_path(pf.path))),
+                       "fix the file from version control; deleting it renumbers every field")
+        return NumberLock()
+
+
+class _ProtoBuild:
+    """One .proto file being built: its imports, the constraints it could not check."""
+
+    def __init__(self, pf: ProductFile, ds: Dataset, lock: NumberLock, reporter: Reporter):
+        self.pf, self.ds, self.lock, self.reporter = pf, ds, lock, reporter
+        self.imports: set[str] = set()
+        self.unenforced: list[tuple[tuple, str, str]] = []  # (field path, spec key, "field: constraint")
+
+    def file(self) -> dict[str, Any]:
+        pf, ds = self.pf, self.ds
+        file_scope = Scope()
+        path = pf.dataset_path(ds.name)
+        record = self._message(file_scope.claim(pascal_case(ds.name)), list(ds.fields), "", path, ds.description)
+        if self.unenforced:
+            (first, key, _), said = self.unenforced[0], [text for _, _, text in self.unenforced]
+            self.reporter.unsupported("PROTO007", f"dataset {ds.name!r}: proto3 does not check values; "
+                             f"{', '.join(said)} {'is' if len(said) == 1 else 'are'} stated in field comments only",
+                             pf.location(*first, key),
+                             "validate records with the JSON Schema or the pydantic models, which enforce these")
+        messages, services = [record], []
+        ports = [(i, p) for i, p in enumerate(pf.product.outputPorts) if p.type == "grpc" and p.dataset == ds.name]
+        if ports:
+            requests, rpcs = self._service_messages(record, file_scope, ports[0][0])
+            messages += requests
+            for index, port in ports:
+                services.append(ProtoService(self._service_name(port, index, file_scope), port.description or "",
+                                             rpcs))
+        p = pf.product
+        return {
+            "package": namespace(pf),
+            "imports": sorted(self.imports),
+            "messages": messages,
+            "services": services,
+            "header": f"{p.address} dataset {ds.name}, version {p.version}. Generated by meshgen; do not edit.",
+        }
+
+    def _message(self, name: str, fields: list[SchemaField], key: str, path: tuple, comment: str | None) -> ProtoMessage:
+        msg = ProtoMessage(name, comment or "")
+        scope = Scope([name])
+        names = [f.name for f in fields]
+        numbers, reserved = self.lock.assign(self.ds.name, key, names)
+        proto_names: dict[str, str] = {}
+        json_taken: set[str] = set()  # protoc rejects two fields with the same default JSON name
+        for i, f in enumerate(fields):
+            base = f.name if is_identifier(f.name) else identifier(f.name)
+            candidate, n = base, 2
+            while candidate in scope.taken or json_name(candidate) in json_taken:
+                candidate, n = f"{base}_{n}", n + 1
+            proto_names[f.name] = scope.claim(candidate)
+            json_taken.add(json_name(candidate))
+            if proto_names[f.name] != f.name:
+                why = "is not a valid Protobuf name" if base != f.name else "has the JSON name of another field"
+                self.reporter.unsupported("PROTO001", f"field name {f.name!r} {why}; written as "
+                                 f"{proto_names[f.name]!r} with json_name {f.name!r}",
+                                 self.pf.location(*path, "fields", i, "name"),
+                                 "use letters, digits and underscores, not starting with a digit")
+        for i, f in enumerate(fields):
+            fpath = path + ("fields", i)
+            pname = proto_names[f.name]
+            hint = pascal_case(f.name)
+            label, type_ = self._field_type(msg, scope, f.data_type, hint, _join(key, f.name), fpath, f)
+            options = ""
+            if pname != f.name:
+                options = f" [json_name = {proto_string(f.name)}]"
+            if f.deprecated:
+                options = options[:-1] + ", deprecated = true]" if options else " [deprecated = true]"
+            msg.fields.append(ProtoField(label, type_, pname, numbers[f.name], options,
+                                         self._field_comment(f, _join(key, f.name).replace("/", "."), fpath)))
+        self._reserve(msg, reserved, lambda n: n if is_identifier(n) else None)
+        return msg
+
+    def _field_comment(self, f: SchemaField, where: str, path: tuple) -> str:
+        notes = []
+        kind = f.data_type.kind
+        if kind is Kind.DECIMAL:
+            notes.append(f"{f.data_type} as text, e.g. \"42.50\"")
+        elif kind in TEXT_FORMS:
+            notes.append(TEXT_FORMS[kind])
+        if f.required:
+            notes.append("required")
+        # Constraints proto3 cannot check: stated here; the value constraints are also reported
+        # once per file (PROTO007).
+        for key in ("unique", "minLength", "maxLength", "pattern", "minimum", "maximum"):
+            value = getattr(f, key)
+            if value is None or value is False or (key == "minLength" and value == 0):
+                continue
+            said = key if value is True else f"{key} {value!r}" if key == "pattern" else f"{key} {value}"
+            notes.append(said)
+            if key != "unique":  # a property of the dataset, not of one message: stated only
+                self.unenforced.append((path, key, f"{where} {said}"))
+        if f.default is not None:
+            notes.append(f"default: {f.default}")
+        text = f.description or ""
+        if notes:
+            text = f"{text} ({'; '.join(notes)})".strip()
+        return text
+
+    def _reserve(self, target: ProtoMessage | ProtoEnum, reserved: list[tuple[str, int]], proto_name) -> None:
+        if not reserved:
+            return
+        target.reserved_numbers = ", ".join(str(n) for _, n in reserved)
+        names = sorted({proto_name(n) for n, _ in reserved} - {None})
+        target.reserved_names = ", ".join(proto_string(n) for n in names)
+
+    def _field_type(self, msg: ProtoMessage, scope: Scope, t: DataType, hint: str, key: str, path: tuple,
+                    f: SchemaField | None) -> tuple[str, str]:
+        """(label, type) of a field of type `t` declared in `msg`."""
+        kind = t.kind
+        required = f is None or f.required
+        if kind is Kind.ARRAY:
+            if f is not None and not f.required:
+                self._collection_presence(f, path)
+            return "repeated", self._element(msg, scope, t.items, hint + "Item", key + "[]", path + ("items",))
+        if kind is Kind.MAP:
+            if f is not None and not f.required:
+                self._collection_presence(f, path)
+            value = self._element(msg, scope, t.values, hint + "Value", key + "{}", path + ("values",))
+            return "", f"map<string, {value}>"
+        type_ = self._element(msg, scope, t, hint, key, path)
+        if f is not None and f.default is not None:
+            self._default(f, type_, path)
+        is_message = kind in (Kind.STRUCT, Kind.TIMESTAMP, Kind.JSON)
+        return ("" if required or is_message else "optional"), type_
+
+    def _element(self, msg: ProtoMessage, scope: Scope, t: DataType, hint: str, key: str, path: tuple) -> str:
+        """The type name of a value of type `t` (never null) used inside `msg`."""
+        kind = t.kind
+        if kind in PROTO_TYPES:
+            return PROTO_TYPES[kind]
+        if kind in WELL_KNOWN:
+            name, file = WELL_KNOWN[kind]
+            self.imports.add(file)
+            return name
+        if kind is Kind.ENUM:
+            msg.enums.append(self._enum(scope, t, hint, key, path))
+            return msg.enums[-1].name
+        if kind is Kind.STRUCT:
+            nested = self._message(scope.claim(hint), list(t.fields), key, path, None)
+            msg.messages.append(nested)
+            return nested.name
+        # A list or map inside a list or map: protobuf needs a wrapper message around it.
+        wrapper = ProtoMessage(scope.claim(hint), f"wrapper for one {t}")
+        label, inner = self._field_type(wrapper, Scope([wrapper.name, "value"]), t, hint, key, path, None)
+        wrapper.fields.append(ProtoField(label, inner, "value", 1))
+        msg.messages.append(wrapper)
+        return wrapper.name
+
+    def _enum(self, scope: Scope, t: DataType, hint: str, key: str, path: tuple) -> ProtoEnum:
+        name = scope.claim(hint)
+        prefix = upper_snake(name)
+        numbers, reserved = self.lock.assign(self.ds.name, key, list(t.symbols), field_numbers=False)
+        values = [(scope.claim(f"{prefix}_UNSPECIFIED"), 0, "no value")]
+        folded = {"unspecified": "the zero value"}  # protoc rejects values differing only in case or underscores
+        renamed = []
+        for symbol in t.symbols:
+            stem = symbol if is_identifier(symbol) else identifier(symbol)
+            candidate, i = stem, 2
+            clash = folded.get(candidate.lower().replace("_", ""))
+            while candidate.lower().replace("_", "") in folded:
+                candidate, i = f"{stem}_{i}", i + 1
+            folded[candidate.lower().replace("_", "")] = repr(symbol)
+            value_name = scope.claim(f"{prefix}_{candidate}")
+            if value_name != f"{prefix}_{symbol}":
+                why = ("not a valid Protobuf name" if stem != symbol
+                       else f"differs from {clash} only in case or underscores" if clash
+                       else "taken by another name in the message")
+                renamed.append(f"{symbol!r} as {value_name!r} ({why})")
+            values.append((value_name, numbers[symbol], symbol if value_name != f"{prefix}_{symbol}" else ""))
+        if renamed:
+            self.reporter.unsupported("PROTO002", f"enum {name}: {len(renamed)} symbol{'s' if len(renamed) > 1 else ''} "
+                             f"renamed: {'; '.join(renamed)}; each symbol is kept in its value's comment",
+                             self.pf.location(*path, "symbols"),
+                             "use upper-case symbols made of letters, digits and underscores that differ in more "
+                             "than case")
+        enum = ProtoEnum(name, values)
+        if reserved:
+            enum.reserved_numbers = ", ".join(str(n) for _, n in reserved)
+            enum.reserved_names = ", ".join(proto_string(f"{prefix}_{identifier(s)}") for s, _ in
+                                            sorted(reserved))
+        return enum
+
+    def _collection_presence(self, f: SchemaField, path: tuple) -> None:
+        self.reporter.unsupported("PROTO003", f"field {f.name!r} is not required, but proto3 cannot tell a missing "
+                         f"{f.data_type.kind.value} from an empty one: null is read as empty",
+                         self.pf.location(*path, "name"),
+                         "make the field required (an empty list or map for no values) if that is what it means")
+
+    def _default(self, f: SchemaField, type_: str, path: tuple) -> None:
+        value = to_python(f.default, f.data_type)
+        zero = ZERO.get(type_)
+        if zero is not None and value == zero and isinstance(value, bool) == isinstance(zero, bool):
+            return
+        self.reporter.unsupported("PROTO004", f"proto3 has no defaults: field {f.name!r} reads as the zero value when absent, "
+                         f"not {f.default!r} (the default is stated in its comment)",
+                         self.pf.location(*path, "default"), "readers must apply the default themselves")
+
+    # ---- gRPC ---------------------------------------------------------------------------
+
+    def _service_messages(self, record: ProtoMessage, file_scope: Scope, port_index: int):
+        ds, pf = self.ds, self.pf
+        base = record.name
+        by_name = {f.name: f for f in ds.fields}
+        proto_field = {pf_.name: pf_ for pf_ in record.fields}
+        spec_to_proto = dict(zip([f.name for f in ds.fields], [pf_.name for pf_ in record.fields]))
+
+        def qualified(t: str) -> str:
+            nested = {m.name for m in record.messages} | {e.name for e in record.enums}
+            return f"{base}.{t}" if t in nested else t
+
+        messages, rpcs = [], []
+        keys = [k for k in ds.primaryKey if k in by_name]
+        if keys:
+            get = ProtoMessage(file_scope.claim(f"Get{base}Request"), f"Get one {ds.name} record by its primary key.")
+            numbers, _ = self.lock.assign(ds.name, "/GetRequest", keys)
+            for k in keys:
+                pfld = proto_field[spec_to_proto[k]]
+                get.fields.append(ProtoField("", qualified(pfld.type), pfld.name, numbers[k], pfld.options, pfld.comment))
+            messages.append(get)
+            rpcs.append((f"Get{base}", get.name, base, "Get one record by its primary key."))
+        else:
+            self.reporter.unsupported("PROTO005", f"dataset {ds.name!r} has no primaryKey: its gRPC service has List only",
+                             pf.location(*pf.dataset_path(ds.name), "name"), "declare a primaryKey to get a Get RPC")
+        filters = list(dict.fromkeys(k for k in ds.primaryKey + ds.partitionBy if k in by_name))
+        lst = ProtoMessage(file_scope.claim(f"List{base}Request"),
+                           "List records, a page at a time; each set filter must match exactly.")
+        scope = Scope([lst.name])
+        numbers, _ = self.lock.assign(ds.name, "/ListRequest", ["page_size", "page_token"] + filters)
+        lst.fields.append(ProtoField("", "int32", scope.claim("page_size"), numbers["page_size"], "",
+                                     "at most this many records (the server may return fewer)"))
+        lst.fields.append(ProtoField("", "string", scope.claim("page_token"), numbers["page_token"], "",
+                                     "next_page_token of the previous page; empty for the first page"))
+        for k in filters:
+            pfld = proto_field[spec_to_proto[k]]
+            label = "" if pfld.type.startswith("google.") else "optional"  # keys are scalars
+            lst.fields.append(ProtoField(label, qualified(pfld.type), scope.claim(pfld.name), numbers[k],
+                                         pfld.options, f"filter: only records whose {k} is this value"))
+        resp = ProtoMessage(file_scope.claim(f"List{base}Response"), "One page of records.")
+        numbers, _ = self.lock.assign(ds.name, "/ListResponse", ["items", "next_page_token"])
+        resp.fields.append(ProtoField("repeated", base, "items", numbers["items"]))
+        resp.fields.append(ProtoField("", "string", "next_page_token", numbers["next_page_token"], "",
+                                      "empty on the last page"))
+        messages += [lst, resp]
+        rpcs.append((f"List{base}", lst.name, resp.name, "List records a page at a time."))
+        return messages, rpcs
+
+    def _service_name(self, port: OutputPort, index: int, file_scope: Scope) -> str:
+        name = pascal_case(port.name) + "Service"
+        package = namespace(self.pf)
+        if port.url:
+            last = port.url.rstrip("/").rsplit("/", 1)[-1]
+            pkg, _, svc = last.rpartition(".")
+            if pkg == package and is_identifier(svc):
+                name = svc
+            elif pkg and is_identifier(svc):
+                self.reporter.unsupported("PROTO006", f"port {port.name!r} names service {last!r}, but this file's package is "
+                                 f"{package!r}; the service is {package}.{name}",
+                                 self.pf.location("outputPorts", index, "url"),
+                                 f"end the url with /{package}.<Service>")
+        return file_scope.claim(name)
+
+
+def _join(key: str, name: str) -> str:
+    return f"{key}/{name}" if key else name
