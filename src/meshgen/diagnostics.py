@@ -6,11 +6,12 @@ One `to_dict()` feeds every output format (human, json, sarif, github).
 from __future__ import annotations
 
 import enum
-import json
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
+
+from meshgen.serializer import json_document
 
 
 class Severity(enum.IntEnum):
@@ -273,4 +274,4 @@ def summary_line(diagnostics: DiagnosticList) -> str:
 
 
 def format_json(diagnostics: Iterable[Diagnostic]) -> str:
-    return json.dumps([d.to_dict() for d in diagnostics], indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_document([d.to_dict() for d in diagnostics])

@@ -6,13 +6,13 @@ team can replace one template and keep the rest.
 
 from __future__ import annotations
 
-import json
 import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import meshgen
+from meshgen.serializer import json_text
 
 
 def builtin_template_dir() -> Path:
@@ -21,8 +21,8 @@ def builtin_template_dir() -> Path:
 
 
 def to_json(value: Any, indent: int | None = 2) -> str:
-    """Deterministic JSON: sorted keys, UTF-8 kept, no trailing spaces."""
-    return json.dumps(value, indent=indent, sort_keys=True, ensure_ascii=False, separators=(",", ": ") if indent else (",", ":"))
+    """The `tojson` filter: the serializer's JSON (indent None or 0: compact)."""
+    return json_text(value, compact=not indent, indent=indent or 2)
 
 
 def sql_string(value: Any) -> str:
@@ -37,7 +37,7 @@ def py_string(value: Any) -> str:
 
 def yaml_string(value: Any) -> str:
     """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(str(value), ensure_ascii=False)
+    return json_text(str(value))
 
 
 def comment_text(value: Any) -> str:

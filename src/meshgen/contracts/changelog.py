@@ -12,7 +12,6 @@ Classes:
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Iterable
@@ -21,6 +20,7 @@ from meshgen.contracts.changes import PROMISES, Change, short_modes
 from meshgen.contracts.rules import compare
 from meshgen.diagnostics import Severity
 from meshgen.model.loader import ProductFile
+from meshgen.serializer import json_document
 from meshgen.model.models import DataProduct, Dataset, SchemaField, OutputPort
 
 CLASSES = ("breaking", "attention", "additive", "info")
@@ -52,7 +52,7 @@ def changelog_json(old: ProductFile, new: ProductFile, changes: list[Change] | N
     data = {**_header(old, new),
             "changes": [{**c.to_dict(), "class": classify(c, promised)} for c in changes],
             "summary": {k: sum(1 for c in changes if classify(c, promised) == k) for k in CLASSES}}
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_document(data)
 
 
 # The code spans meshgen's own texts write name a spec key: `default`, `compatibility: backward`,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from meshgen.serializer import json_document
 
 SCHEMA_ID = "urn:meshgen:schema:dataproduct:v1"
 
@@ -18,4 +18,4 @@ def product_json_schema() -> dict:
 
 
 def product_json_schema_text() -> str:
-    return json.dumps(product_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_document(product_json_schema())

@@ -12,13 +12,13 @@ such as `{{ ... }}` in a spec stays text.
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from typing import Any, Iterable, Optional
 
 from pydantic import BaseModel, ConfigDict, Field as F
 
 from meshgen.output import Artifact
+from meshgen.serializer import yaml_document
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset
 from meshgen.model.types import Kind
@@ -69,7 +69,7 @@ class DbtTarget(Target):
             versions.sort(key=lambda pf: pf.product.major)
             document = self.document(versions, names)
             yield Artifact(f"models/{domain}/{product}.yml",
-                           self.render("models.yml.j2", body=to_yaml(document),
+                           self.render("models.yml.j2", body=yaml_document(document),
                                        addresses=[pf.product.address for pf in versions]))
 
     def warehouse(self, versions: list[ProductFile]) -> str:
@@ -204,14 +204,3 @@ def latest_version(versions: list[ProductFile]) -> ProductFile:
     return versions[-1]
 
 
-def to_yaml(data: Any) -> str:
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="rt", pure=True)
-    yaml.default_flow_style = False
-    yaml.allow_unicode = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    buffer = io.StringIO()
-    yaml.dump(data, buffer)
-    return buffer.getvalue()

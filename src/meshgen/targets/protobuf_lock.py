@@ -8,9 +8,12 @@ sorted keys, meant to be committed with the product.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
+
+from meshgen.serializer import json_document
 
 ABOUT = ("Protobuf numbers assigned by meshgen (target protobuf). Commit this file with the product: "
          "a field keeps its number while it keeps its name, and a removed field's number is never reused.")
@@ -62,7 +65,7 @@ class NumberLock:
         return cls(tables)
 
     def text(self) -> str:
-        return json.dumps({"about": ABOUT, "protobuf": self.tables}, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_document({"about": ABOUT, "protobuf": self.tables})
 
     def assign(self, dataset: str, key: str, names: list[str], *, first: int = 1,
                field_numbers: bool = True) -> tuple[dict[str, int], list[tuple[str, int]]]:
@@ -83,4 +86,4 @@ class NumberLock:
         return {n: table[n] for n in names}, reserved
 
     def snapshot(self) -> Any:
-        return json.loads(json.dumps(self.tables))
+        return copy.deepcopy(self.tables)

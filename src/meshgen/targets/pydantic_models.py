@@ -8,11 +8,11 @@ every machine: built-in formatter, Python 3.11 target, no timestamp.
 
 from __future__ import annotations
 
-import json
 from typing import ClassVar, Iterable
 
 from meshgen.diagnostics import Diagnostic, Location, Severity
 from meshgen.output import Artifact
+from meshgen.serializer import json_text
 from meshgen.model.loader import ProductFile
 from meshgen.targets.base import Target
 from meshgen.schemas.jsonschema import json_schema_document
@@ -41,7 +41,7 @@ class PydanticTarget(Target):
             schema = json_schema_document(pf, ds, self.reporter)
             schema.pop("examples", None)  # data, not types
             code = dcg.generate(
-                json.dumps(schema),  # declaration order: the models' field order
+                json_text(schema, compact=True, sort_keys=False),  # declaration order: the models' field order
                 input_file_type=dcg.InputFileType.JsonSchema,
                 output_model_type=dcg.DataModelType.PydanticV2BaseModel,
                 formatters=[dcg.Formatter.BUILTIN],

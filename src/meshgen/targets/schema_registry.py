@@ -11,11 +11,11 @@ as it stands: the registry never writes the lock).
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from typing import Any, ClassVar, Iterable
+from typing import ClassVar, Iterable
 
 from meshgen.output import Artifact
+from meshgen.serializer import json_text
 from meshgen.model.loader import ProductFile
 from meshgen.targets.base import Target
 from meshgen.schemas.avro import avro_schema
@@ -24,10 +24,6 @@ from meshgen.schemas.ports import payload_format
 from meshgen.schemas.protobuf import TEMPLATE as PROTO_TEMPLATE, proto_text
 
 _TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")  # what Kafka accepts as a topic name
-
-
-def compact_json(schema: Any) -> str:
-    return json.dumps(schema, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 class SchemaRegistryTarget(Target):
@@ -53,9 +49,9 @@ class SchemaRegistryTarget(Target):
             if port.format == "protobuf":
                 text, schema_type = proto_text(self.context.renderer, pf, ds, self.reporter), "PROTOBUF"
             elif payload_format(pf, port, index, self.reporter, self.name, "REGISTRY002") == "avro":
-                text, schema_type = compact_json(avro_schema(pf, ds, self.reporter)), "AVRO"
+                text, schema_type = json_text(avro_schema(pf, ds, self.reporter), compact=True), "AVRO"
             else:
-                text, schema_type = compact_json({"$schema": DRAFT, **embedded_json_schema(pf, ds, self.reporter)}), "JSON"
+                text, schema_type = json_text({"$schema": DRAFT, **embedded_json_schema(pf, ds, self.reporter)}, compact=True), "JSON"
             doc = {
                 "subject": subject,
                 "schemaType": schema_type,

@@ -1,0 +1,45 @@
+"""The one serializer (meshgen.serializer): JSON and YAML that read back to the same value,
+for every hostile string, and the only place targets turn data into JSON or YAML text."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from meshgen.serializer import json_document, json_text, yaml_document
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "meshgen"
+HOSTILE = ["quote \" back \\ slash", "tab\tvt\x0bff\x0ccr\rnl\n", "sep\u2028para\u2029", "bell\x07esc\x1b del\x7f",
+           "c1 \x85\x9f", "bom \ufeff zw \u200b rtl \u202e", "astral \U0001f600", "{{ jinja }} {% x %}", "yes", "010",
+           "- item", "key: value", "#comment", "@at", "'single'", "*/ /* -- //", ""]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_json_and_yaml_read_back_every_hostile_string(text):
+    value = {"b": [text, 1, 2.5, None, True], "a": {text or "empty": text}}
+    for out in (json_text(value), json_text(value, compact=True), json_document(value)):
+        assert json.loads(out) == value
+        assert "\u2028" not in out and "\u2029" not in out  # one value per line, in JS and editors too
+    assert YAML(typ="safe", pure=True).load(yaml_document(value)) == value
+
+
+def test_json_is_sorted_and_final_newline_only_on_documents():
+    assert json_text({"b": 1, "a": 2}) == '{\n  "a": 2,\n  "b": 1\n}'
+    assert json_text({"b": 1, "a": "é"}, compact=True) == '{"a":"é","b":1}'
+    assert json_text({"b": 1, "a": 2}, compact=True, sort_keys=False) == '{"b":1,"a":2}'
+    assert json_document([]) == "[]\n"
+
+
+def test_targets_and_schemas_serialize_only_through_the_serializer():
+    offenders = []
+    for folder in ("targets", "schemas"):
+        for path in sorted((SRC / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Attribute) and node.attr in ("dumps", "dump") and \
+                        isinstance(node.value, ast.Name) and node.value.id in ("json", "yaml"):
+                    offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    assert offenders == []
