@@ -94,6 +94,7 @@ def build(path: Path | str | None = None, *, output: Path | None = None, targets
     if diagnostics.has_errors:
         raise ViolationsFound("the mesh has errors; nothing was written", diagnostics.sorted())
     plan = planner.plan_build(mesh, output=output, targets=targets, strict=strict)
+    diagnostics.extend(planner.template_warnings(plan))
     results = planner.execute(plan)
     diagnostics.extend(planner.unit_diagnostics(results))
     if diagnostics.has_errors:

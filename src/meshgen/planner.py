@@ -281,4 +281,17 @@ def _spec_digests(mesh: "Mesh", unit: Unit) -> dict[str, str]:
 
 
 def unit_diagnostics(results: list[UnitResult]) -> DiagnosticList:
-    return DiagnosticList([d for r in results for d in r.diagnostics])
+    """Every unit's diagnostics, each once: several targets embed one dataset's schema (the Avro
+    file, an AsyncAPI payload, a registry subject) and report the same fact about a field."""
+    return DiagnosticList(list(dict.fromkeys(d for r in results for d in r.diagnostics)))
+
+
+def template_warnings(plan: Plan) -> list[Diagnostic]:
+    """TPL003 for the mesh's override folder: a template there that overrides nothing."""
+    from meshgen.render import builtin_templates, override_problems
+    from meshgen.targets import declared_templates
+
+    if not plan.mesh.config.templates:
+        return []
+    known = builtin_templates() | set(declared_templates(list(plan.targets)))
+    return override_problems(plan.mesh.root / plan.mesh.config.templates, known)

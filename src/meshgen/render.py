@@ -46,6 +46,32 @@ def comment_text(value: Any) -> str:
     return text.replace("*/", "* /").replace("/*", "/ *")
 
 
+def override_problems(override_dir: Path, known: set[str]) -> list["Diagnostic"]:
+    """Warnings for a mesh's override folder holding a template (`*.j2`) that overrides nothing
+    (a typo in its name or folder would otherwise be silently ignored)."""
+    import difflib
+
+    from meshgen.diagnostics import Diagnostic, Location, Severity, display_path
+
+    if not override_dir.is_dir():  # a missing folder is CONF003, from the planner
+        return []
+    found = []
+    for path in sorted(override_dir.rglob("*.j2")):
+        name = path.relative_to(override_dir).as_posix()
+        if name in known:
+            continue
+        near = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+        hint = f"did you mean {near[0]}?" if near else "docs/templates.md lists the templates that can be overridden"
+        found.append(Diagnostic("TPL003", Severity.WARNING, f"template override {name} overrides nothing: no "
+                                "target renders a template of that name", Location(display_path(str(path))), hint))
+    return found
+
+
+def builtin_templates() -> set[str]:
+    root = builtin_template_dir()
+    return {p.relative_to(root).as_posix() for p in root.rglob("*.j2")}
+
+
 class TemplateRenderer:
     def __init__(self, override_dir: Path | None = None):
         from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape

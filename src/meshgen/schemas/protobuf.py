@@ -22,13 +22,22 @@ from meshgen.model.values import to_python
 from meshgen.schemas.avro import namespace
 from meshgen.diagnostics import Location
 from meshgen.schemas.reporter import Reporter
-from meshgen.targets.base import NameScope as Scope, identifier, is_identifier, pascal_case
+from meshgen.targets.base import NameScope as Scope, TemplateInfo, identifier, is_identifier, pascal_case
 from meshgen.targets.protobuf_lock import LockError, NumberLock, lock_path
 
 if TYPE_CHECKING:
     from meshgen.render import TemplateRenderer
 
 TEMPLATE = "protobuf/message.proto.j2"
+PROTO_TEMPLATE_INFO = TemplateInfo("one dataset's .proto file (`<dataset>.proto`): messages, enums, gRPC services", (
+    ("header", "the product address, dataset and version (one line; use the `comment` filter)"),
+    ("package", "the proto package, `<domain>.<product>.v<major>`"),
+    ("imports", "the well-known type files to import, sorted"),
+    ("messages", "the record message, then the request/response messages: each has name, comment, fields "
+                 "(label, type, name, number, options, comment), messages, enums (name, values as (name, number, "
+                 "comment), reserved_numbers, reserved_names), reserved_numbers and reserved_names"),
+    ("services", "one per grpc port: name, comment and rpcs as (name, request, response, comment)"),
+))
 
 PROTO_TYPES: dict[Kind, str] = {
     Kind.STRING: "string",

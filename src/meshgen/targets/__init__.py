@@ -6,7 +6,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from meshgen.targets.base import Target
+    from meshgen.targets.base import Target, TemplateInfo
 
 # name → "module:Class". Third-party targets register under the entry-point group meshgen.targets.
 BUILTIN_TARGETS: dict[str, str] = {
@@ -40,3 +40,24 @@ def load_target(name: str) -> type["Target"]:
     spec = available_targets()[name]
     module, _, attr = spec.partition(":")
     return getattr(importlib.import_module(module), attr)
+
+
+def declared_templates(names: list[str] | None = None) -> dict[str, tuple["TemplateInfo", list[str]]]:
+    """Template name → (what it renders and its variables, the targets that render it), for the
+    given targets (default: the built-in ones)."""
+    found: dict[str, tuple["TemplateInfo", list[str]]] = {}
+    for name in sorted(names if names is not None else BUILTIN_TARGETS):
+        for template, info in load_target(name).templates.items():
+            found.setdefault(template, (info, []))[1].append(name)
+    return dict(sorted(found.items()))
+
+
+def templates_markdown() -> str:
+    """The generated part of docs/templates.md: every built-in template and its variables."""
+    lines = []
+    for template, (info, users) in declared_templates().items():
+        lines += [f"### `{template}`", "", f"{info.what[:1].upper()}{info.what[1:]}. Rendered by: "
+                  + ", ".join(f"`{u}`" for u in users) + ".", "", "| variable | what it holds |", "|---|---|"]
+        lines += [f"| `{var}` | {meaning} |" for var, meaning in info.variables]
+        lines.append("")
+    return "\n".join(lines)

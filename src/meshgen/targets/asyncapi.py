@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Iterable
 from meshgen.output import Artifact
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset, OutputPort
-from meshgen.targets.base import Target, identifier, pascal_case
+from meshgen.targets.base import TemplateInfo, Target, identifier, pascal_case
 from meshgen.schemas.avro import avro_schema
 from meshgen.schemas.jsonschema import embedded_json_schema
 from meshgen.schemas.ports import payload_format, product_info
@@ -24,7 +24,8 @@ CONTENT_TYPES = {"avro": "application/vnd.apache.avro+binary", "json": "applicat
 class AsyncApiTarget(Target):
     name = "asyncapi"
     description = "AsyncAPI 3.0 documents, one per events port"
-    templates: ClassVar[dict[str, str]] = {"asyncapi/asyncapi.json.j2": "one events port's AsyncAPI document"}
+    templates: ClassVar[dict[str, TemplateInfo]] = {"asyncapi/asyncapi.json.j2": TemplateInfo(
+        "one events port's AsyncAPI 3.0 document (`<port>.json`)", (("document", "the AsyncAPI document as data"),))}
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         for index, port in enumerate(pf.product.outputPorts):

@@ -21,6 +21,14 @@ if TYPE_CHECKING:
     from meshgen.schemas.reporter import Reporter
 
 
+@dataclass(frozen=True)
+class TemplateInfo:
+    """One template a target renders: what it renders and the variables it is given."""
+
+    what: str
+    variables: tuple[tuple[str, str], ...]  # (name, meaning)
+
+
 class NoOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -49,9 +57,9 @@ class Target:
     # "product": once per product; "mesh": once for the whole mesh; "product+mesh": both
     scope: ClassVar[str] = "product"
     Options: ClassVar[type[BaseModel]] = NoOptions
-    # The templates this target renders ("<folder>/<file>" under src/meshgen/templates, what a
-    # mesh's `templates:` folder may override) → what each one renders. docs/templates.md lists them.
-    templates: ClassVar[dict[str, str]] = {}
+    # The templates this target renders, by name ("<folder>/<file>" under src/meshgen/templates,
+    # the path a mesh's `templates:` folder overrides). docs/templates.md is generated from these.
+    templates: ClassVar[dict[str, TemplateInfo]] = {}
 
     def __init__(self, context: TargetContext, options: BaseModel | None = None):
         self.context = context

@@ -22,7 +22,7 @@ from meshgen.serializer import yaml_document
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset
 from meshgen.model.types import Kind
-from meshgen.targets.base import Target
+from meshgen.targets.base import TemplateInfo, Target
 from meshgen.dialects import Dialect, dialect
 from meshgen.targets.sql import DialectName, checks, product_dialects
 
@@ -58,6 +58,11 @@ class DbtTarget(Target):
     description = "dbt model properties (models/<domain>/<product>.yml) with enforced contracts, tests and versions"
     scope = "mesh"
     Options = DbtOptions
+    templates = {"dbt/models.yml.j2": TemplateInfo(
+        "one product's dbt property file (`models/<domain>/<product>.yml`), all its live versions", (
+            ("body", "the YAML document (models, columns, contracts, tests, versions), already serialized"),
+            ("addresses", "the product versions' addresses, for the header comment"),
+        ))}
 
     def generate_mesh(self) -> Iterable[Artifact]:
         live = [pf for pf in self.mesh.products if pf.product.status != "retired"]

@@ -8,13 +8,15 @@ from typing import ClassVar, Iterable
 from meshgen.model.loader import ProductFile
 from meshgen.output import Artifact
 from meshgen.schemas.jsonschema import json_schema_document
-from meshgen.targets.base import Target
+from meshgen.targets.base import TemplateInfo, Target
 
 
 class JsonSchemaTarget(Target):
     name = "jsonschema"
     description = "JSON Schema (draft 2020-12), one per dataset, for records in the canonical JSON form"
-    templates: ClassVar[dict[str, str]] = {"jsonschema/schema.json.j2": "one dataset's JSON Schema document"}
+    templates: ClassVar[dict[str, TemplateInfo]] = {"jsonschema/schema.json.j2": TemplateInfo(
+        "one dataset's JSON Schema document (`<dataset>.schema.json`)",
+        (("schema", "the document as data (meshgen.schemas.json_schema_document)"),))}
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         for ds in pf.product.datasets:

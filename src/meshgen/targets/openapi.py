@@ -13,7 +13,7 @@ from urllib.parse import quote
 from meshgen.output import Artifact
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset, OutputPort
-from meshgen.targets.base import Target, identifier, pascal_case
+from meshgen.targets.base import TemplateInfo, Target, identifier, pascal_case
 from meshgen.schemas.jsonschema import embedded_json_schema, non_null
 from meshgen.schemas.ports import product_info
 
@@ -23,7 +23,8 @@ PAGE_PARAMETERS = ("page_size", "page_token")
 class OpenApiTarget(Target):
     name = "openapi"
     description = "OpenAPI 3.1 documents, one per rest port"
-    templates: ClassVar[dict[str, str]] = {"openapi/openapi.json.j2": "one rest port's OpenAPI document"}
+    templates: ClassVar[dict[str, TemplateInfo]] = {"openapi/openapi.json.j2": TemplateInfo(
+        "one rest port's OpenAPI 3.1 document (`<port>.json`)", (("document", "the OpenAPI document as data"),))}
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         for index, port in enumerate(pf.product.outputPorts):

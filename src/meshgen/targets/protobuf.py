@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field as F
 from meshgen.diagnostics import Location
 from meshgen.model.loader import ProductFile
 from meshgen.output import Artifact, write_file_atomic
-from meshgen.schemas.protobuf import TEMPLATE, proto_text, read_number_lock
+from meshgen.schemas.protobuf import PROTO_TEMPLATE_INFO, TEMPLATE, proto_text, read_number_lock
 from meshgen.targets.base import NameScope as Scope, Target, identifier
 from meshgen.targets.protobuf_lock import NumberLock, lock_path
 
@@ -29,7 +29,7 @@ class ProtobufTarget(Target):
     name = "protobuf"
     description = "Protobuf (proto3) messages, one .proto per dataset, with gRPC services for grpc ports"
     Options: ClassVar[type[BaseModel]] = ProtobufOptions
-    templates: ClassVar[dict[str, str]] = {TEMPLATE: "one dataset's .proto file (messages, enums, gRPC service)"}
+    templates: ClassVar[dict[str, TemplateInfo]] = {TEMPLATE: PROTO_TEMPLATE_INFO}
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         lock = self._read_lock(pf)

@@ -14,7 +14,7 @@ from meshgen.diagnostics import Diagnostic, Location, Severity
 from meshgen.output import Artifact
 from meshgen.serializer import json_text
 from meshgen.model.loader import ProductFile
-from meshgen.targets.base import Target
+from meshgen.targets.base import TemplateInfo, Target
 from meshgen.schemas.jsonschema import json_schema_document
 
 REQUIREMENT = "datamodel_code_generator"
@@ -25,7 +25,10 @@ class PydanticTarget(Target):
     name = "pydantic"
     description = "pydantic v2 models, one module per dataset (needs the pydantic-models extra)"
     requires: ClassVar[tuple[str, ...]] = (REQUIREMENT,)
-    templates: ClassVar[dict[str, str]] = {"pydantic/models.py.j2": "one dataset's module around the generated models"}
+    templates: ClassVar[dict[str, TemplateInfo]] = {"pydantic/models.py.j2": TemplateInfo(
+        "one dataset's Python module (`<dataset>.py`)",
+        (("header", "the product address, dataset and version (one line; use the `comment` filter)"),
+         ("code", "the models datamodel-code-generator wrote, without its header")))}
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         try:

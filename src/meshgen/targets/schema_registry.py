@@ -17,11 +17,11 @@ from typing import ClassVar, Iterable
 from meshgen.output import Artifact
 from meshgen.serializer import json_text
 from meshgen.model.loader import ProductFile
-from meshgen.targets.base import Target
+from meshgen.targets.base import TemplateInfo, Target
 from meshgen.schemas.avro import avro_schema
 from meshgen.schemas.jsonschema import DRAFT, embedded_json_schema
 from meshgen.schemas.ports import payload_format
-from meshgen.schemas.protobuf import TEMPLATE as PROTO_TEMPLATE, proto_text
+from meshgen.schemas.protobuf import PROTO_TEMPLATE_INFO, TEMPLATE as PROTO_TEMPLATE, proto_text
 
 _TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")  # what Kafka accepts as a topic name
 
@@ -29,9 +29,11 @@ _TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")  # what Kafka accepts as a topic
 class SchemaRegistryTarget(Target):
     name = "schema-registry"
     description = "Schema-registry subject files (<topic>-value), one per events port"
-    templates: ClassVar[dict[str, str]] = {
-        "schema-registry/subject.json.j2": "one subject file (the registry's request bodies)",
-        PROTO_TEMPLATE: "the .proto text of a protobuf subject (the protobuf target's template)",
+    templates: ClassVar[dict[str, TemplateInfo]] = {
+        "schema-registry/subject.json.j2": TemplateInfo(
+            "one subject file (`<topic>-value.json`: the registry's request bodies)",
+            (("subject", "subject, schemaType, schema (text), references and compatibility, as data"),)),
+        PROTO_TEMPLATE: PROTO_TEMPLATE_INFO,  # the schema text of a protobuf subject
     }
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:

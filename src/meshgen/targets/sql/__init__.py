@@ -22,7 +22,7 @@ from meshgen.dialects.base import TableName
 from meshgen.model.models import Dataset, SchemaField, iter_fields
 from meshgen.model.types import DataType, Kind
 from meshgen.model.values import to_python
-from meshgen.targets.base import Target
+from meshgen.targets.base import TemplateInfo, Target
 
 DialectName = Literal[tuple(DIALECTS)]  # type: ignore[valid-type]  # every registered dialect
 
@@ -75,6 +75,14 @@ class SqlTarget(Target):
     name = "sql"
     description = "SQL DDL (CREATE TABLE, comments, PII protection) per dataset for each warehouse dialect"
     Options = SqlOptions
+    templates = {"sql/table.sql.j2": TemplateInfo(
+        "one dataset's DDL in one dialect (`<dialect>/<dataset>.sql`)", (
+            ("dataset", "the dataset name (for the header comment)"),
+            ("address", "the product address (for the header comment)"),
+            ("dialect", "the dialect name"),
+            ("table", "name, columns (name, type, constraints), table_constraints, options, and the statements "
+                      "before (preamble), after (comments, epilogue): names arrive quoted, strings escaped"),
+        ))}
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         names = list(self.options.dialects) if self.options.dialects is not None else product_dialects(pf) + ["duckdb"]
