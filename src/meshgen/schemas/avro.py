@@ -14,6 +14,7 @@ from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset, SchemaField
 from meshgen.model.types import DataType, Kind
 from meshgen.model.values import json_as_text, map_leaves, record_to_python, to_python
+from meshgen.schemas.privacy import privacy
 from meshgen.schemas.reporter import Reporter
 from meshgen.targets.base import NameScope, identifier, is_identifier, pascal_case
 
@@ -106,6 +107,7 @@ class _AvroBuild:
         out: dict[str, Any] = {"name": name}
         if f.description:
             out["doc"] = f.description
+        out.update(privacy(f))  # field properties: pii, classification, protection
         if f.required:
             out["type"] = avro_type
             if f.default is not None:

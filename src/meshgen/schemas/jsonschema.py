@@ -21,6 +21,7 @@ from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset, SchemaField
 from meshgen.model.types import DataType, Kind
 from meshgen.model.values import INT_RANGE
+from meshgen.schemas.privacy import x_keywords
 from meshgen.schemas.reporter import Reporter
 from meshgen.targets.base import pascal_case
 
@@ -183,7 +184,9 @@ class _JsonSchemaBuild:
             schema["default"] = f.default
         if f.examples:
             schema["examples"] = copy.deepcopy(f.examples)
-        return schema if f.required else nullable(schema)
+        schema = schema if f.required else nullable(schema)
+        schema.update(x_keywords(f))
+        return schema
 
     def bounds(self, f: SchemaField, schema: dict[str, Any], path: tuple) -> None:
         t = f.data_type

@@ -21,6 +21,7 @@ from meshgen.model.types import DataType, Kind
 from meshgen.model.values import to_python
 from meshgen.schemas.avro import namespace
 from meshgen.diagnostics import Location
+from meshgen.schemas.privacy import privacy, redacted
 from meshgen.schemas.reporter import Reporter
 from meshgen.targets.base import NameScope as Scope, TemplateInfo, identifier, is_identifier, pascal_case
 from meshgen.targets.protobuf_lock import LockError, NumberLock, lock_path
@@ -235,11 +236,14 @@ class _ProtoBuild:
             pname = proto_names[f.name]
             hint = pascal_case(f.name)
             label, type_ = self._field_type(msg, scope, f.data_type, hint, _join(key, f.name), fpath, f)
-            options = ""
+            opts = []
             if pname != f.name:
-                options = f" [json_name = {proto_string(f.name)}]"
+                opts.append(f"json_name = {proto_string(f.name)}")
             if f.deprecated:
-                options = options[:-1] + ", deprecated = true]" if options else " [deprecated = true]"
+                opts.append("deprecated = true")
+            if redacted(f):  # kept out of debug strings and logs by protobuf's own printers
+                opts.append("debug_redact = true")
+            options = f" [{', '.join(opts)}]" if opts else ""
             msg.fields.append(ProtoField(label, type_, pname, numbers[f.name], options,
                                          self._field_comment(f, _join(key, f.name).replace("/", "."), fpath)))
         self._reserve(msg, reserved, lambda n: n if is_identifier(n) else None)
@@ -254,6 +258,9 @@ class _ProtoBuild:
             notes.append(TEXT_FORMS[kind])
         if f.required:
             notes.append("required")
+        marks = privacy(f)
+        if marks:
+            notes.append("; ".join(("pii" if k == "pii" else f"{k} {v}") for k, v in marks.items()))
         # Constraints proto3 cannot check: stated here; the value constraints are also reported
         # once per file (PROTO007).
         for key in ("unique", "minLength", "maxLength", "pattern", "minimum", "maximum"):

@@ -18,6 +18,17 @@ from meshgen.schemas.jsonschema import embedded_json_schema, non_null
 from meshgen.schemas.ports import product_info
 
 PAGE_PARAMETERS = ("page_size", "page_token")
+# Every document requires a caller to authenticate: a data product's API is never anonymous.
+# A bearer token (OAuth 2 access token or JWT) is what API gateways and client generators
+# handle out of the box; the platform says where tokens come from.
+SECURITY_SCHEMES = {"bearerAuth": {
+    "type": "http", "scheme": "bearer",
+    "description": "An access token for the data product, issued by the platform's identity provider.",
+}}
+DENIED = {
+    "401": "Not authenticated: the request has no valid access token.",
+    "403": "Authenticated, but not allowed to read this data product.",
+}
 
 
 class OpenApiTarget(Target):
@@ -44,6 +55,7 @@ class OpenApiTarget(Target):
         problem = {"$ref": "#/components/schemas/Problem"}
         problem_response = {"description": "The problem, as RFC 9457 problem details.",
                             "content": {"application/problem+json": {"schema": problem}}}
+        denied = {code: {**problem_response, "description": text} for code, text in DENIED.items()}
         collection = "/" + quote(ds.name, safe="")
         operations: dict[str, Any] = {}
 
@@ -73,6 +85,7 @@ class OpenApiTarget(Target):
                 "200": {"description": "One page of records.",
                         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{page}"}}}},
                 "400": problem_response,
+                **denied,
             },
         }}
 
@@ -90,6 +103,7 @@ class OpenApiTarget(Target):
                     "200": {"description": "The record.",
                             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{record}"}}}},
                     "404": problem_response,
+                    **denied,
                 },
             }}
         else:
@@ -101,7 +115,8 @@ class OpenApiTarget(Target):
             "openapi": "3.1.0",
             "info": product_info(pf, port.name),
             "paths": operations,
-            "components": {"schemas": {
+            "security": [{name: []} for name in SECURITY_SCHEMES],
+            "components": {"securitySchemes": SECURITY_SCHEMES, "schemas": {
                 record: schema,
                 page: {"type": "object", "required": ["items"], "additionalProperties": False, "properties": {
                     "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{record}"}},

@@ -12,6 +12,7 @@ from typing import ClassVar, Iterable
 
 from meshgen.diagnostics import Diagnostic, Location, Severity
 from meshgen.output import Artifact
+from meshgen.schemas.privacy import X_KEYWORDS
 from meshgen.serializer import json_text
 from meshgen.model.loader import ProductFile
 from meshgen.targets.base import TemplateInfo, Target
@@ -50,6 +51,7 @@ class PydanticTarget(Target):
                 formatters=[dcg.Formatter.BUILTIN],
                 target_python_version=dcg.PythonVersion.PY_311,
                 disable_timestamp=True,
+                field_extra_keys=set(X_KEYWORDS),  # pii and classification as Field(json_schema_extra=...)
             )
             header = f"{pf.product.address} dataset {ds.name}, version {pf.product.version}"
             out.append(Artifact(f"{ds.name}.py", self.render("models.py.j2", header=header, code=_body(code))))

@@ -1,0 +1,41 @@
+"""What a field says about personal and classified data, as every format carries it.
+
+`pii`, the classification (a personal-data field without one is `confidential`, as the
+product's classification counts it) and the protection method. Each format writes these as
+its own custom annotation: Avro field properties, JSON Schema and OpenAPI `x-` keywords,
+pydantic `json_schema_extra`, proto `debug_redact` plus the field comment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from meshgen.model.models import SchemaField
+
+# A field this classified (or personal) is redacted from debug output where the format can say so.
+REDACTED = ("confidential", "restricted")
+
+
+def privacy(f: SchemaField) -> dict[str, Any]:
+    """{"pii", "classification", "protection"} as declared (empty for an unmarked field)."""
+    out: dict[str, Any] = {}
+    if f.pii:
+        out["pii"] = True
+    level = f.classification or ("confidential" if f.pii else None)
+    if level:
+        out["classification"] = level
+    if f.protection:
+        out["protection"] = f.protection
+    return out
+
+
+def x_keywords(f: SchemaField) -> dict[str, Any]:
+    """The same, as `x-` keywords (JSON Schema, OpenAPI, and through them pydantic)."""
+    return {f"x-{k}": v for k, v in privacy(f).items()}
+
+
+X_KEYWORDS = ("x-pii", "x-classification", "x-protection")
+
+
+def redacted(f: SchemaField) -> bool:
+    return bool(f.pii) or privacy(f).get("classification") in REDACTED
