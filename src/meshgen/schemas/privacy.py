@@ -1,7 +1,7 @@
 """What a field says about personal and classified data, as every format carries it.
 
-`pii`, the classification (a personal-data field without one is `confidential`, as the
-product's classification counts it) and the protection method. Each format writes these as
+`pii`, the effective classification (SchemaField.effective_classification: a personal-data
+field without one is `confidential`) and the protection method. Each format writes these as
 its own custom annotation: Avro field properties, JSON Schema and OpenAPI `x-` keywords,
 pydantic `json_schema_extra`, proto `debug_redact` plus the field comment.
 """
@@ -21,9 +21,8 @@ def privacy(f: SchemaField) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if f.pii:
         out["pii"] = True
-    level = f.classification or ("confidential" if f.pii else None)
-    if level:
-        out["classification"] = level
+    if f.pii or f.classification:  # an unmarked field says nothing (it is public)
+        out["classification"] = f.effective_classification
     if f.protection:
         out["protection"] = f.protection
     return out
