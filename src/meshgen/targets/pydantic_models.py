@@ -64,7 +64,9 @@ class PydanticTarget(Target):
 
 def _body(code: str) -> str:
     """The generated module without datamodel-code-generator's own header lines (they name stdin)."""
-    lines = code.splitlines()
+    # split("\n"), not splitlines(): a vertical tab, form feed or U+2028 inside a string literal
+    # is not a line end, and splitting there would break the literal (issue 9.7).
+    lines = code.split("\n")
     while lines and (lines[0].startswith("#") or not lines[0].strip()):
         lines.pop(0)
     return "\n".join(lines).rstrip("\n")
