@@ -133,7 +133,8 @@ class _AvroBuild:
                     "AVRO002", f"enum symbol {bad[0]!r} is not a valid Avro symbol; the field is written as a string",
                     self.pf.location(*path, "symbols"), "use symbols made of letters, digits and underscores")
                 return "string"
-            return {"type": "enum", "name": self.types.claim(record_name), "symbols": list(t.symbols)}
+            symbols, fallback = enum_symbols(t.symbols)
+            return {"type": "enum", "name": self.types.claim(record_name), "symbols": symbols, "default": fallback}
         if kind is Kind.ARRAY:
             return {"type": "array", "items": self.type(t.items, record_name + "Item", path + ("items",))}
         if kind is Kind.MAP:
@@ -142,6 +143,22 @@ class _AvroBuild:
             name = self.types.claim(record_name)
             return {"type": "record", "name": name, "fields": self.fields(t.fields, name, path)}
         raise AssertionError(f"unmapped kind {kind}")  # pragma: no cover
+
+
+# The symbol a reader reads a writer's symbol it does not know as (Avro's enum `default`): without
+# one, adding a symbol breaks old readers, so under `full` compatibility an enum could never grow.
+UNKNOWN_SYMBOL = "UNKNOWN"
+
+
+def enum_symbols(symbols) -> tuple[list[str], str]:
+    """(the Avro symbols, the enum default): an existing UNKNOWN or UNSPECIFIED symbol (any case)
+    is the default; otherwise UNKNOWN is appended for it (a writer never writes it)."""
+    symbols = list(symbols)
+    for s in symbols:
+        if s.upper() in (UNKNOWN_SYMBOL, "UNSPECIFIED"):
+            return symbols, s
+    fallback = NameScope(symbols).claim(UNKNOWN_SYMBOL)
+    return symbols + [fallback], fallback
 
 
 def avro_default(value: Any, t: DataType) -> Any:

@@ -28,9 +28,18 @@ from meshgen.targets.base import pascal_case
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 # Canonical text forms without a zone: JSON Schema's `time` and `date-time` formats (RFC 3339)
-# require an offset, so a zone-less value is a pattern, not a format.
-TIME_PATTERN = r"^[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?$"
-TIMESTAMP_NTZ_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?$"
+# require an offset, so a zone-less value is a pattern, not a format. The patterns accept only
+# real clock times and calendar dates (no 25:61:61, no 2026-02-29), as meshgen does (issue 9.8):
+# validators treat `format` as an annotation unless told otherwise, so a date carries the pattern
+# too. No lookaround: pydantic checks patterns with Rust's regex crate.
+_CLOCK = r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+_YEAR = r"([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"  # 0001-9999
+_LEAP_YEAR = r"([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
+_CALENDAR = (rf"({_YEAR}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)"
+             rf"|(0[13578]|1[02])-31)|{_LEAP_YEAR}-02-29)")
+DATE_PATTERN = rf"^{_CALENDAR}$"
+TIME_PATTERN = rf"^{_CLOCK}$"
+TIMESTAMP_NTZ_PATTERN = rf"^{_CALENDAR}T{_CLOCK}$"
 BASE64_PATTERN = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 
 # meshgen type → JSON Schema, for the kinds whose schema is fixed.
@@ -39,7 +48,7 @@ JSON_SCHEMA_TYPES: dict[Kind, dict[str, Any]] = {
     Kind.FLOAT: {"type": "number"},
     Kind.DOUBLE: {"type": "number"},
     Kind.BOOLEAN: {"type": "boolean"},
-    Kind.DATE: {"type": "string", "format": "date"},
+    Kind.DATE: {"type": "string", "format": "date", "pattern": DATE_PATTERN},
     Kind.TIME: {"type": "string", "pattern": TIME_PATTERN},
     Kind.TIMESTAMP: {"type": "string", "format": "date-time"},
     Kind.TIMESTAMP_NTZ: {"type": "string", "pattern": TIMESTAMP_NTZ_PATTERN},
@@ -49,7 +58,7 @@ JSON_SCHEMA_TYPES: dict[Kind, dict[str, Any]] = {
 _JSON_TYPE_KINDS = {"string": Kind.STRING, "number": Kind.DOUBLE, "integer": Kind.LONG, "boolean": Kind.BOOLEAN,
                     "array": Kind.ARRAY}
 _FORMAT_KINDS = {"date": Kind.DATE, "date-time": Kind.TIMESTAMP, "uuid": Kind.UUID, "time": Kind.TIME}
-_PATTERN_KINDS = {TIME_PATTERN: Kind.TIME, TIMESTAMP_NTZ_PATTERN: Kind.TIMESTAMP_NTZ, BASE64_PATTERN: Kind.BYTES}
+_PATTERN_KINDS = {DATE_PATTERN: Kind.DATE, TIME_PATTERN: Kind.TIME, TIMESTAMP_NTZ_PATTERN: Kind.TIMESTAMP_NTZ, BASE64_PATTERN: Kind.BYTES}
 
 
 def kind_of_json_schema(schema: dict[str, Any]) -> Kind | None:
@@ -127,28 +136,34 @@ def schema_id(pf: ProductFile, ds: Dataset) -> str:
     return "urn:meshgen:" + ":".join(quote(part, safe="") for part in parts)
 
 
-def json_schema_document(pf: ProductFile, ds: Dataset, reporter: Reporter) -> dict[str, Any]:
+# OpenAPI's formats for numbers: code generators read them to choose the integer and float width.
+NUMBER_FORMATS = {Kind.INT: "int32", Kind.LONG: "int64", Kind.FLOAT: "float", Kind.DOUBLE: "double"}
+
+
+def json_schema_document(pf: ProductFile, ds: Dataset, reporter: Reporter, *,
+                         number_formats: bool = False) -> dict[str, Any]:
     """The standalone schema document (the jsonschema target's file): the record schema with
-    $schema, $id and the dataset's examples."""
+    $schema, $id and the dataset's examples. `number_formats`: numbers carry OpenAPI's `format`."""
     schema: dict[str, Any] = {"$schema": DRAFT, "$id": schema_id(pf, ds)}
-    schema.update(json_schema(pf, ds, reporter))
+    schema.update(json_schema(pf, ds, reporter, number_formats=number_formats))
     if ds.examples:
         schema["examples"] = copy.deepcopy(ds.examples)
     return schema
 
 
-def embedded_json_schema(pf: ProductFile, ds: Dataset, reporter: Reporter) -> dict[str, Any]:
+def embedded_json_schema(pf: ProductFile, ds: Dataset, reporter: Reporter, *,
+                         number_formats: bool = False) -> dict[str, Any]:
     """The document without $schema and $id, to embed in another document (OpenAPI, AsyncAPI)."""
-    schema = json_schema_document(pf, ds, reporter)
+    schema = json_schema_document(pf, ds, reporter, number_formats=number_formats)
     schema.pop("$schema")
     schema.pop("$id")
     return schema
 
 
-def json_schema(pf: ProductFile, ds: Dataset, reporter: Reporter) -> dict[str, Any]:
+def json_schema(pf: ProductFile, ds: Dataset, reporter: Reporter, *, number_formats: bool = False) -> dict[str, Any]:
     """The dataset's record schema: one object with a property per field."""
     path = pf.dataset_path(ds.name)
-    build = _JsonSchemaBuild(pf, reporter)
+    build = _JsonSchemaBuild(pf, reporter, number_formats)
     schema = build.object(list(ds.fields), path)
     schema["title"] = pascal_case(ds.name)
     if ds.description:
@@ -157,8 +172,8 @@ def json_schema(pf: ProductFile, ds: Dataset, reporter: Reporter) -> dict[str, A
 
 
 class _JsonSchemaBuild:
-    def __init__(self, pf: ProductFile, reporter: Reporter):
-        self.pf, self.reporter = pf, reporter
+    def __init__(self, pf: ProductFile, reporter: Reporter, number_formats: bool = False):
+        self.pf, self.reporter, self.number_formats = pf, reporter, number_formats
 
     def object(self, fields: list[SchemaField], path: tuple) -> dict[str, Any]:
         properties = {f.name: self.field(f, path + ("fields", i)) for i, f in enumerate(fields)}
@@ -214,6 +229,12 @@ class _JsonSchemaBuild:
                 schema[key] = value
 
     def type(self, t: DataType, path: tuple) -> dict[str, Any]:
+        schema = self.base_type(t, path)
+        if self.number_formats and t.kind in NUMBER_FORMATS:
+            schema["format"] = NUMBER_FORMATS[t.kind]
+        return schema
+
+    def base_type(self, t: DataType, path: tuple) -> dict[str, Any]:
         kind = t.kind
         if kind in JSON_SCHEMA_TYPES:
             return dict(JSON_SCHEMA_TYPES[kind])

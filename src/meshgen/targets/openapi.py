@@ -51,7 +51,7 @@ class OpenApiTarget(Target):
         if record in ("Problem",):
             record += "Record"
         page = record + "Page"
-        schema = embedded_json_schema(pf, ds, self.reporter)
+        schema = embedded_json_schema(pf, ds, self.reporter, number_formats=True)
         problem = {"$ref": "#/components/schemas/Problem"}
         problem_response = {"description": "The problem, as RFC 9457 problem details.",
                             "content": {"application/problem+json": {"schema": problem}}}
@@ -76,7 +76,7 @@ class OpenApiTarget(Target):
             "summary": f"List {ds.name}, a page at a time",
             "parameters": [
                 {"name": "page_size", "in": "query", "required": False, "description": "At most this many records.",
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                 "schema": {"type": "integer", "format": "int32", "minimum": 1, "maximum": 1000, "default": 100}},
                 {"name": "page_token", "in": "query", "required": False,
                  "description": "next_page_token of the previous page; absent for the first page.",
                  "schema": {"type": "string"}},
@@ -125,7 +125,7 @@ class OpenApiTarget(Target):
                 }},
                 "Problem": {"type": "object", "description": "RFC 9457 problem details.", "properties": {
                     "type": {"type": "string", "format": "uri-reference"}, "title": {"type": "string"},
-                    "status": {"type": "integer"}, "detail": {"type": "string"},
+                    "status": {"type": "integer", "format": "int32"}, "detail": {"type": "string"},
                     "instance": {"type": "string", "format": "uri-reference"},
                 }},
             }},
