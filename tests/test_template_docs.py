@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from meshgen.build import build
+from meshgen.api import build
 from meshgen.render import TemplateRenderer, builtin_templates
 from meshgen.targets import BUILTIN_TARGETS, declared_templates, templates_markdown
 

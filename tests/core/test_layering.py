@@ -17,9 +17,10 @@ LAYERS: list[tuple[str, ...]] = [
     ("meshgen.load", "meshgen.output", "meshgen.output_swap", "meshgen.render"),  # reading and writing files
     ("meshgen.model", "meshgen.dialects", "meshgen.naming"),                   # what a product means
     # model.reference documents both dataproduct.yaml and meshgen.yaml (mesh.config)
-    ("meshgen.mesh", "meshgen.model.reference", "meshgen.schemas"),            # the mesh, resolved
+    ("meshgen.mesh", "meshgen.model.reference"),                               # the mesh, resolved
     ("meshgen.governance", "meshgen.contracts"),                               # checking passes
-    ("meshgen.targets", "meshgen.scaffold"),                                   # artifacts
+    # schemas: the builders the targets share (they read the product lock and name helpers of targets/)
+    ("meshgen.targets", "meshgen.schemas", "meshgen.scaffold"),                # artifacts
     ("meshgen.planner",),                                                      # the build's units
     ("meshgen.reporting", "meshgen.report", "meshgen.testing"),                # findings as text; runs
     ("meshgen.api",),                                                          # every entry point

@@ -28,7 +28,7 @@ SAMPLE_TYPES = {
 
 
 def _product(tmp_path: Path):
-    from meshgen.build import check
+    from meshgen.api import check
 
     mesh = tmp_path / "mesh"
     shutil.copytree(ALL_TYPES, mesh / "testing" / "all_types")

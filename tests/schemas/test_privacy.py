@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from meshgen.build import build
+from meshgen.api import build
 from meshgen.model.models import iter_fields
 
 ROOT = Path(__file__).resolve().parents[2]

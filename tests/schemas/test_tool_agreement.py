@@ -58,7 +58,7 @@ def test_pydantic_checks_the_same_patterns(kind):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from meshgen.build import build
+    from meshgen.api import build
 
     tmp = tmp_path_factory.mktemp("agree")
     shutil.copytree(ROOT / "specs", tmp / "mesh", ignore=shutil.ignore_patterns("build"))

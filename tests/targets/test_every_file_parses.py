@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from meshgen.build import build
+from meshgen.api import build
 from meshgen.targets import BUILTIN_TARGETS
 from tests.conftest import need_module
 
