@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import meshgen
 from meshgen.serializer import json_text
+
+if TYPE_CHECKING:
+    from meshgen.diagnostics import Diagnostic
 
 
 def builtin_template_dir() -> Path:

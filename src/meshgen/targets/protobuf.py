@@ -13,7 +13,7 @@ from meshgen.diagnostics import Location
 from meshgen.model.loader import ProductFile
 from meshgen.output import Artifact, write_file_atomic
 from meshgen.schemas.protobuf import PROTO_TEMPLATE_INFO, TEMPLATE, proto_text, read_number_lock
-from meshgen.targets.base import NameScope as Scope, Target, identifier
+from meshgen.targets.base import NameScope as Scope, Target, TemplateInfo, identifier
 from meshgen.targets.protobuf_lock import NumberLock, lock_path
 
 
