@@ -9,13 +9,13 @@ runs the same checks (built by `meshgen.targets.quality_checks`) against live da
 
 from __future__ import annotations
 
-import json
 from typing import Iterable, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field as F
 
 from meshgen.model.loader import ProductFile
 from meshgen.output import Artifact
+from meshgen.serializer import json_document
 from meshgen.targets.base import Target
 from meshgen.targets.sql import product_dialects
 from meshgen.dialects import dialect
@@ -63,7 +63,7 @@ class QualityTarget(Target):
         nested = {ds.name: nested_constraints(ds) for ds in p.datasets if nested_constraints(ds)}
         manifest = {"product": p.address, "version": p.version, "dialects": names,
                     "tables": tables, "checks": entries, "not_measured": nested}
-        yield Artifact("checks.json", json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        yield Artifact("checks.json", json_document(manifest))
         for name in names:
             for ds in p.datasets:
                 mine = [c for c in checks if c.dataset == ds.name]
