@@ -14,7 +14,7 @@ from typing import Iterable
 
 from meshgen.model.loader import ProductFile
 from meshgen.output import Artifact
-from meshgen.targets.base import Target
+from meshgen.targets.base import TemplateInfo, Target
 from meshgen.targets.jobs import Job, job_for, job_ids
 from meshgen.targets.python_source import literal
 
@@ -23,6 +23,14 @@ AIRFLOW_TAG_MAX = 100  # Airflow refuses longer DAG tags
 
 class AirflowTarget(Target):
     name = "airflow"
+    templates = {"airflow/dag.py.j2": TemplateInfo("one product's Airflow DAG module (`<job id>.py`)", (
+        ("address", "the product address, as a Python literal"), ("product", "the product's job data, as a Python literal"),
+        ("dag_id", "the DAG id, as a Python literal"), ("inputs", "whether the product reads other products (bool)"),
+        ("engine", "the pipeline engine"), ("schedule", "the schedule literal, or INPUT_ASSETS when it has inputs"),
+        ("default_args", "the DAG's default_args, as a Python literal"), ("tags", "the DAG's tags, as a Python literal"),
+        ("summary", "the product title, as a Python literal"), ("doc", "the DAG's documentation, as a Python literal"),
+        ("timeout", "the freshness threshold in seconds, or None"),
+    ))}
     description = "Airflow 3 DAG per product version: asset-scheduled across the mesh, build/check/publish tasks"
     reads = "mesh"  # job ids are unique across the mesh (a collision after sanitizing gets a suffix)
 

@@ -14,7 +14,7 @@ from typing import Iterable
 
 from meshgen.model.loader import ProductFile
 from meshgen.output import Artifact
-from meshgen.targets.base import NameScope, Target
+from meshgen.targets.base import TemplateInfo, NameScope, Target
 from meshgen.targets.jobs import Job, dataset_ids, job_for, job_id, job_ids
 from meshgen.targets.python_source import literal
 from meshgen.targets.quality_checks import product_checks
@@ -29,6 +29,18 @@ def tag_key(text: str) -> str:
 
 class DagsterTarget(Target):
     name = "dagster"
+    templates = {
+        "dagster/definitions.py.j2": TemplateInfo("the mesh's Dagster Definitions module (`definitions.py`)", (
+            ("modules", "product module name → address, as a Python literal"),)),
+        "dagster/product.py.j2": TemplateInfo("one product's Dagster assets module", (
+            ("address", "the product address, as a Python literal"), ("job_name", "the job name, as a Python literal"),
+            ("product", "the product's job data, as a Python literal"),
+            ("input_keys", "the asset keys it reads, as a Python literal"),
+            ("datasets", "its datasets, as a Python literal"), ("checks", "its quality checks, as a Python literal"),
+            ("inputs", "whether it reads other products (bool)"), ("schedule", "the schedule, as a Python literal"),
+            ("freshness_seconds", "the freshness threshold in seconds (0: none)"),
+        )),
+    }
     description = "Dagster assets, asset checks, freshness check and sensor/schedule per product; one mesh Definitions"
     scope = "product+mesh"
     reads = "mesh"  # job ids are unique across the mesh (a collision after sanitizing gets a suffix)

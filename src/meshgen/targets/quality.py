@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field as F
 from meshgen.model.loader import ProductFile
 from meshgen.output import Artifact
 from meshgen.serializer import json_document
-from meshgen.targets.base import Target
+from meshgen.targets.base import TemplateInfo, Target
 from meshgen.targets.sql import product_dialects
 from meshgen.dialects import dialect
 from meshgen.targets.quality_checks import Check, manifest_entry, nested_constraints, product_checks, table_reference
@@ -33,6 +33,10 @@ class QualityOptions(BaseModel):
 
 class QualityTarget(Target):
     name = "quality"
+    templates = {"quality/checks.sql.j2": TemplateInfo("one dataset's quality-check queries in one dialect", (
+        ("address", "the product address"), ("dataset", "the dataset name"), ("dialect", "the dialect name"),
+        ("checks", "one row per check: id, dimension, severity and its query parts"),
+    ))}
     description = "Data-quality check queries per SQL dialect and a manifest of every check (run by `meshgen test`)"
     Options = QualityOptions
 
