@@ -25,8 +25,9 @@ from pydantic import (
 )
 
 from meshgen.dialects import DIALECTS
-from meshgen.model.types import DataType, Kind, TypeSyntaxError, parse_type
 from meshgen.model.cron import CronError, parse_cron, schedule_for_freshness
+from meshgen.model.patterns import PatternError, compile_pattern
+from meshgen.model.types import MAX_TYPE_DEPTH, DataType, Kind, TypeSyntaxError, parse_type
 from meshgen.model.values import ValueProblem, duration_seconds, parse_ratio, to_python
 
 API_VERSION = "meshgen/v1"
@@ -87,9 +88,9 @@ def _email(value: str) -> str:
 
 def _pattern(value: str) -> str:
     try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"pattern {value!r} is not a valid regular expression: {exc}") from None
+        compile_pattern(value)
+    except PatternError as exc:
+        raise ValueError(f"pattern {value!r} is not a valid RE2 regular expression: {exc}") from None
     return value
 
 
@@ -177,6 +178,15 @@ class TypeSpec(SpecModel):
 
 def _compose_type(spec: "TypeSpec | SchemaField") -> DataType:
     """The type expression plus the sibling keys (items, values, fields, symbols) → one node."""
+    composed = _compose_type_keys(spec)
+    if composed.depth > MAX_TYPE_DEPTH:
+        what = f"field {spec.name!r}" if isinstance(spec, SchemaField) else "this element type"
+        raise ValueError(f"{what} nests {composed.depth} levels of array, map and struct; "
+                         f"at most {MAX_TYPE_DEPTH} are allowed (BigQuery's limit, the smallest of the targets)")
+    return composed
+
+
+def _compose_type_keys(spec: "TypeSpec | SchemaField") -> DataType:
     base = parse_type(spec.type)
     kind = base.kind
 
@@ -240,7 +250,7 @@ class SchemaField(SpecModel):
     description: Optional[str] = F(None, description="What the field means.", examples=["Order identifier."])
     maxLength: Optional[int] = F(None, ge=1, description="For strings: the most characters (varchar(n) where the warehouse has it).", examples=[320])
     minLength: Optional[int] = F(None, ge=0, description="For strings: the fewest characters.", examples=[1])
-    pattern: Optional[Pattern] = F(None, description="For strings: a regular expression every value matches.", examples=["^[A-Z]{3}$"])
+    pattern: Optional[Pattern] = F(None, description="For strings: a regular expression (RE2 syntax: no backreferences or lookaround; matched in linear time) that every value matches somewhere.", examples=["^[A-Z]{3}$"])
     minimum: Optional[Number] = F(None, description="For numbers: the smallest allowed value, kept exact (quoted or not: \"99999999999999999.99\").", examples=[0])
     maximum: Optional[Number] = F(None, description="For numbers: the largest allowed value, kept exact.", examples=[100])
     default: Any = F(None, description="The value a consumer assumes when the field is absent.", examples=["EUR"])

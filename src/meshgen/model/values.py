@@ -15,6 +15,7 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any, Iterator
 
+from meshgen.model.patterns import pattern_search
 from meshgen.model.types import DataType, Kind
 
 if TYPE_CHECKING:
@@ -198,7 +199,7 @@ def _check_constraints(v: Any, raw: Any, f: "SchemaField", path: tuple) -> None:
             raise ValueProblem(f"{len(v)} characters is longer than maxLength {f.maxLength}", path)
         if f.minLength is not None and len(v) < f.minLength:
             raise ValueProblem(f"{len(v)} characters is shorter than minLength {f.minLength}", path)
-        if f.pattern is not None and re.search(f.pattern, v) is None:
+        if f.pattern is not None and not pattern_search(f.pattern, v):
             raise ValueProblem(f"{v!r} does not match pattern {f.pattern!r}", path)
     if isinstance(v, (int, float, decimal.Decimal)) and not isinstance(v, bool):
         if f.minimum is not None and v < decimal.Decimal(str(f.minimum)):
