@@ -62,8 +62,9 @@ def _checking_passes():
     `pass(mesh) -> list[Diagnostic]` that never import the driver or this module."""
     from meshgen.contracts.passes import check_contracts
     from meshgen.governance.engine import check_mesh
+    from meshgen.targets.protobuf_lock import check_locks
 
-    return (check_mesh, check_contracts)
+    return (check_mesh, check_contracts, check_locks)
 
 
 def _load_and_check(path, output) -> tuple["Mesh", DiagnosticList]:

@@ -6,6 +6,7 @@ and the published JSON Schema are generated from these models.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import decimal
 import re
@@ -46,6 +47,14 @@ def _safe_name(value: str) -> str:
         raise ValueError(f"{value!r} cannot be used as a name: no '/', '\\', '..' or control characters")
     if len(value) > 128:
         raise ValueError("a name is at most 128 characters")
+    return value
+
+
+def _address_part(value: str) -> str:
+    # The domain and name are parts of `data://<domain>/<name>/v<major>`, read as a URL: a ':'
+    # would make the domain a host and a port, and whitespace ends the address.
+    if ":" in value or any(ch.isspace() for ch in value):
+        raise ValueError(f"{value!r} cannot be part of a product address: no ':' or whitespace")
     return value
 
 
@@ -95,6 +104,7 @@ def _pattern(value: str) -> str:
 
 
 Name = Annotated[str, AfterValidator(_safe_name)]
+AddressPart = Annotated[str, AfterValidator(_safe_name), AfterValidator(_address_part)]
 Duration = Annotated[str, AfterValidator(_duration)]
 _RATIO_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1},
                            {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$"}]}
@@ -201,7 +211,7 @@ def _compose_type_keys(spec: "TypeSpec | SchemaField") -> DataType:
     if kind is Kind.ENUM:
         if not spec.symbols:
             raise ValueError("an enum needs `symbols`, e.g. symbols: [PLACED, PAID]")
-        dupes = sorted({s for s in spec.symbols if spec.symbols.count(s) > 1})
+        dupes = sorted(s for s, n in collections.Counter(spec.symbols).items() if n > 1)
         if dupes:
             raise ValueError(f"enum symbols repeat: {', '.join(dupes)}")
         return DataType(Kind.ENUM, symbols=tuple(spec.symbols))
@@ -506,8 +516,8 @@ class DataProduct(SpecModel):
 
     apiVersion: Literal["meshgen/v1"] = F(description="Always meshgen/v1.")
     kind: Literal["DataProduct"] = F(description="Always DataProduct.")
-    domain: Name = F(description="The bounded context that owns the product.", examples=["checkout"])
-    name: Name = F(description="Unique inside its domain.", examples=["orders"])
+    domain: AddressPart = F(description="The bounded context that owns the product.", examples=["checkout"])
+    name: AddressPart = F(description="Unique inside its domain.", examples=["orders"])
     version: SemVer = F(description="Semantic version of the product and its contract; its major is part of the address.",
                         examples=["1.4.0"])
     title: Optional[str] = F(None, description="Display name.", examples=["Checkout Orders"])

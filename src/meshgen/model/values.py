@@ -186,12 +186,12 @@ def record_to_python(value: Any, fields: "tuple[SchemaField, ...] | list[SchemaF
             out[f.name] = to_python(f.default, f.data_type, required=False, path=path + (f.name,)) if f.default is not None else None
             continue
         v = to_python(value[f.name], f.data_type, required=f.required, path=path + (f.name,))
-        _check_constraints(v, value[f.name], f, path + (f.name,))
+        check_constraints(v, value[f.name], f, path + (f.name,))
         out[f.name] = v
     return out
 
 
-def _check_constraints(v: Any, raw: Any, f: "SchemaField", path: tuple) -> None:
+def check_constraints(v: Any, raw: Any, f: "SchemaField", path: tuple) -> None:
     if v is None:
         return
     if isinstance(v, str):

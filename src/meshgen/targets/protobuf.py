@@ -155,9 +155,7 @@ class ProtobufTarget(Target):
         try:
             return NumberLock.read(lock_path(pf.path))
         except LockError as exc:
-            self.context.diagnostics.append(Diagnostic(
-                "PROTO010", Severity.ERROR, str(exc), Location(str(lock_path(pf.path))),
-                "fix the file from version control; deleting it renumbers every field"))
+            self.context.diagnostics.extend(exc.diagnostics)
             return NumberLock()
 
     def _write_lock(self, pf: ProductFile, lock: NumberLock, before: str) -> None:
