@@ -40,12 +40,14 @@ VARCHAR_MAX = {
 
 # ---- Values no format can carry -------------------------------------------------------------
 
+_UNHOLDABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _unholdable_text(text: str) -> str | None:
-    if "\x00" in text:
-        return "a NUL character"
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
-        return "a lone surrogate (not a Unicode character)"
-    return None
+    found = _UNHOLDABLE.search(text)
+    if found is None:
+        return None
+    return "a NUL character" if found.group() == "\x00" else "a lone surrogate (not a Unicode character)"
 
 
 def _yaml_float(value: float) -> str:
