@@ -139,3 +139,18 @@ def _override_loader(folder: Path):
 @lru_cache(maxsize=8)
 def renderer_for(override_dir: str | None) -> TemplateRenderer:
     return TemplateRenderer(Path(override_dir) if override_dir else None)
+
+
+# The codes this module reports (meshgen.reporting.codes collects every component's).
+def _code_families():
+    from meshgen.diagnostics import CodeFamily, DiagnosticCode
+
+    return (CodeFamily("TPL", "A template parses and renders.", "docs/diagnostics.md", (
+        DiagnosticCode("TPL001", "error (exit 2)", "a template does not parse; points at its file and line"),
+        DiagnosticCode("TPL002", "error (exit 2)", "a template failed while rendering: an undefined name, something "
+                                                   "the sandbox forbids, its range limit, a division by zero, endless "
+                                                   "recursion; points at the template line"),
+    ), configurable=False),)
+
+
+CODE_FAMILIES = _code_families()

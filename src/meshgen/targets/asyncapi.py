@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from meshgen.diagnostics import CodeFamily, DiagnosticCode
 from meshgen.output import Artifact
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset, OutputPort
-from meshgen.targets.base import Target, identifier, pascal_case
+from meshgen.targets.base import CANNOT_EXPRESS, Target, identifier, pascal_case
 from meshgen.targets.openapi import product_info
 from meshgen.targets.ports import avro_schema, embedded_json_schema
 
@@ -33,6 +34,10 @@ def payload_format(target: Target, pf: ProductFile, port: OutputPort, index: int
 
 class AsyncApiTarget(Target):
     name = "asyncapi"
+    codes = CodeFamily("ASYNCAPI", "The AsyncAPI target can express the product's ports.", "docs/targets-ports.md", (
+        DiagnosticCode("ASYNCAPI001", CANNOT_EXPRESS,
+                       "an events port's format has no AsyncAPI schema format; its payload is described by the JSON Schema"),
+    ), target="asyncapi")
     description = "AsyncAPI 3.0 documents, one per events port"
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:

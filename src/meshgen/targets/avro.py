@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterable
 
+from meshgen.diagnostics import CodeFamily, DiagnosticCode
 from meshgen.output import Artifact
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset, SchemaField
 from meshgen.model.types import DataType, Kind
 from meshgen.model.values import json_as_text, map_leaves, record_to_python, to_python
-from meshgen.targets.base import NameScope, Target, identifier, is_identifier, pascal_case
+from meshgen.targets.base import CANNOT_EXPRESS, NameScope, Target, identifier, is_identifier, pascal_case
 
 PRIMITIVES: dict[Kind, Any] = {
     Kind.STRING: "string",
@@ -42,6 +43,12 @@ def namespace(pf: ProductFile) -> str:
 
 class AvroTarget(Target):
     name = "avro"
+    codes = CodeFamily("AVRO", "The Avro target can express the product.", "docs/targets-avro.md", (
+        DiagnosticCode("AVRO001", CANNOT_EXPRESS,
+                       'a field name is not a valid Avro name; written with invalid characters replaced'),
+        DiagnosticCode("AVRO002", CANNOT_EXPRESS,
+                       'an enum symbol is not a valid Avro symbol; the field is written as a string'),
+    ), target="avro")
     description = "Avro schemas (.avsc), one per dataset"
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:

@@ -11,13 +11,17 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable
 
 from pydantic import BaseModel, ConfigDict
 
-from meshgen.diagnostics import Diagnostic, Location, Severity
+from meshgen.diagnostics import CodeFamily, Diagnostic, Location, Severity
 from meshgen.output import Artifact
 
 if TYPE_CHECKING:
     from meshgen.mesh.model import Mesh
     from meshgen.render import TemplateRenderer
     from meshgen.model.loader import ProductFile
+
+
+# The level of what a target cannot express, as docs/diagnostics.md states it.
+CANNOT_EXPRESS = "note (an error with --strict)"
 
 
 class NoOptions(BaseModel):
@@ -41,6 +45,8 @@ class Target:
     # "product": once per product; "mesh": once for the whole mesh; "product+mesh": both
     scope: ClassVar[str] = "product"
     Options: ClassVar[type[BaseModel]] = NoOptions
+    # The codes this target reports: its prefix, title, docs page and each code (docs/diagnostics.md).
+    codes: ClassVar[CodeFamily | None] = None
 
     def __init__(self, context: TargetContext, options: BaseModel | None = None):
         self.context = context
@@ -54,8 +60,9 @@ class Target:
         return self.context.renderer.render(f"{self.name}/{template}", **values)
 
     def unsupported(self, code: str, message: str, location: Location, hint: str) -> None:
-        """Something the target cannot express: a warning, or an error under strict mode."""
-        severity = Severity.ERROR if self.context.strict else Severity.WARNING
+        """Something the target cannot express: a note (summarized per target, listed with
+        --verbose), or an error under strict mode; `diagnostics:` in meshgen.yaml may set its level."""
+        severity = Severity.ERROR if self.context.strict else Severity.NOTE
         self.context.diagnostics.append(Diagnostic(code, severity, message, location, hint))
 
     def generate(self, pf: "ProductFile") -> Iterable[Artifact]:  # scope == "product"

@@ -15,12 +15,13 @@ import copy
 from typing import Any, Iterable
 from urllib.parse import quote
 
+from meshgen.diagnostics import CodeFamily, DiagnosticCode
 from meshgen.output import Artifact
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset, SchemaField
 from meshgen.model.types import DataType, Kind
 from meshgen.model.values import INT_RANGE
-from meshgen.targets.base import Target, pascal_case
+from meshgen.targets.base import CANNOT_EXPRESS, Target, pascal_case
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -81,6 +82,11 @@ def schema_id(pf: ProductFile, ds: Dataset) -> str:
 
 class JsonSchemaTarget(Target):
     name = "jsonschema"
+    codes = CodeFamily("JSONSCHEMA", "The JSON Schema target can express the product.", "docs/targets-jsonschema.md", (
+        DiagnosticCode("JSONSCHEMA001", CANNOT_EXPRESS,
+                       'a bound of a decimal field cannot be checked (decimals are strings); it is '
+                       'stated in the description'),
+    ), target="jsonschema")
     description = "JSON Schema (draft 2020-12), one per dataset, for records in the canonical JSON form"
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any, Iterable
 from urllib.parse import quote
 
+from meshgen.diagnostics import CodeFamily, DiagnosticCode
 from meshgen.output import Artifact
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset, OutputPort
-from meshgen.targets.base import Target, identifier, pascal_case
+from meshgen.targets.base import CANNOT_EXPRESS, Target, identifier, pascal_case
 from meshgen.targets.ports import embedded_json_schema, non_null
 
 PAGE_PARAMETERS = ("page_size", "page_token")
@@ -34,6 +35,12 @@ def product_info(pf: ProductFile, subject: str) -> dict[str, Any]:
 
 class OpenApiTarget(Target):
     name = "openapi"
+    codes = CodeFamily("OPENAPI", "The OpenAPI target can express the product's ports.", "docs/targets-ports.md", (
+        DiagnosticCode("OPENAPI001", CANNOT_EXPRESS,
+                       'a dataset without a primaryKey: its API has no get-by-key operation'),
+        DiagnosticCode("OPENAPI002", CANNOT_EXPRESS,
+                       'a field has the name of a paging parameter and is not offered as a filter'),
+    ), target="openapi")
     description = "OpenAPI 3.1 documents, one per rest port"
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:

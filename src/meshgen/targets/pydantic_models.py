@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from typing import ClassVar, Iterable
 
-from meshgen.diagnostics import Diagnostic, Location, Severity
+from meshgen.diagnostics import CodeFamily, DiagnosticCode, Diagnostic, Location, Severity
 from meshgen.output import Artifact
 from meshgen.model.loader import ProductFile
-from meshgen.targets.base import Target
+from meshgen.targets.base import CANNOT_EXPRESS, Target
 from meshgen.targets.jsonschema import JsonSchemaTarget
 
 REQUIREMENT = "datamodel_code_generator"
@@ -23,6 +23,10 @@ INSTALL_HINT = "pip install 'meshgen[pydantic-models]'"
 
 class PydanticTarget(Target):
     name = "pydantic"
+    codes = CodeFamily("PYDANTIC", "The Pydantic target can express the product.", "docs/targets-jsonschema.md", (
+        DiagnosticCode("PYDANTIC001", 'error',
+                       'the pydantic target needs datamodel-code-generator, which is not installed'),
+    ), target="pydantic")
     description = "pydantic v2 models, one module per dataset (needs the pydantic-models extra)"
     requires: ClassVar[tuple[str, ...]] = (REQUIREMENT,)
 

@@ -14,10 +14,11 @@ import json
 import re
 from typing import Any, Iterable
 
+from meshgen.diagnostics import CodeFamily, DiagnosticCode
 from meshgen.output import Artifact
 from meshgen.model.loader import ProductFile
 from meshgen.targets.asyncapi import payload_format
-from meshgen.targets.base import Target
+from meshgen.targets.base import CANNOT_EXPRESS, Target
 from meshgen.targets.ports import avro_schema, embedded_json_schema, protobuf_schema
 from meshgen.targets.jsonschema import DRAFT
 
@@ -30,6 +31,12 @@ def compact_json(schema: Any) -> str:
 
 class SchemaRegistryTarget(Target):
     name = "schema-registry"
+    codes = CodeFamily("REGISTRY", "The schema-registry output can express the product.", "docs/targets-ports.md", (
+        DiagnosticCode("REGISTRY001", CANNOT_EXPRESS,
+                       'a topic is not a valid Kafka topic name; the subject file name replaces the other characters'),
+        DiagnosticCode("REGISTRY002", CANNOT_EXPRESS,
+                       "an events port's format has no schema-registry type; written as JSON"),
+    ), target="schema-registry")
     description = "Schema-registry subject files (<topic>-value), one per events port"
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
