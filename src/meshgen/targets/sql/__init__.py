@@ -92,6 +92,8 @@ class SqlTarget(Target):
                        'is not written as a column DEFAULT'),
         DiagnosticCode("SQL006", CANNOT_EXPRESS,
                        'a value constraint is not enforced: the dialect has no CHECK constraints'),
+        DiagnosticCode("SQL007", CANNOT_EXPRESS,
+                       "a table port's location is not a dotted table name; the table gets the default name"),
     ), target="sql")
     description = "SQL DDL (CREATE TABLE, comments, PII protection) per dataset for each warehouse dialect"
     Options = SqlOptions
