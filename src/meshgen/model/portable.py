@@ -81,17 +81,19 @@ def unholdable_values(data: Any, source: "SourceMap") -> list[Diagnostic]:
 
 # ---- Fields, with the data path where each is written ---------------------------------------
 
-def _member_list(f: "SchemaField", path: tuple) -> tuple[list, tuple] | None:
-    """The struct members below a field (through array items and map values), and their path."""
-    spec: Any = f
-    while spec is not None and spec.fields is None:
+def struct_members(spec: Any, path: tuple) -> tuple[list, tuple] | None:
+    """A field's struct members and their data path, through `items` and `values` (None when it
+    holds no struct)."""
+    while spec is not None:
+        if spec.fields is not None:
+            return list(spec.fields), path + ("fields",)
         if spec.items is not None:
             spec, path = spec.items, path + ("items",)
         elif spec.values is not None:
             spec, path = spec.values, path + ("values",)
         else:
             return None
-    return spec.fields, path + ("fields",)
+    return None
 
 
 def records(pf: "ProductFile") -> Iterator[tuple[str, list, tuple]]:
@@ -102,7 +104,7 @@ def records(pf: "ProductFile") -> Iterator[tuple[str, list, tuple]]:
             fields, path = stack.pop()
             yield ds.name, fields, path
             for i, f in enumerate(fields):
-                below = _member_list(f, path + (i,))
+                below = struct_members(f, path + (i,))
                 if below is not None:
                     stack.append((list(below[0]), below[1]))
 
