@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from meshgen import __version__
-from meshgen.diagnostics import Diagnostic, DiagnosticList, Severity, display_path, printable, summary_line
+from meshgen.diagnostics import Diagnostic, DiagnosticList, Severity, display_path, printable
 from meshgen.errors import MeshgenError, UsageError, ViolationsFound
 
 if TYPE_CHECKING:
@@ -62,24 +62,47 @@ def _checking_passes():
     `pass(mesh) -> list[Diagnostic]` that never import the driver or this module."""
     from meshgen.contracts.passes import check_contracts
     from meshgen.governance.engine import check_mesh
+    from meshgen.targets.protobuf_lock import check_locks
 
-    return (check_mesh, check_contracts)
+    return (check_mesh, check_contracts, check_locks)
 
 
-def _load_and_check(path, output) -> tuple["Mesh", DiagnosticList]:
+def _load_and_check(path, output) -> tuple["Mesh", DiagnosticList, dict[str, str]]:
+    """The loaded mesh, the findings of every checking pass that concern the selection (at the
+    levels `diagnostics:` in meshgen.yaml sets), and those levels."""
     from meshgen.mesh.loader import load_mesh
+    from meshgen.reporting.levels import apply_levels, configured_levels
 
     mesh, diagnostics = load_mesh(path, output=output)
     found = DiagnosticList(list(diagnostics))
     if not any(d.severity is Severity.ERROR and d.code.startswith(("LOAD", "SPEC", "CONF")) for d in diagnostics):
         for checking_pass in _checking_passes():
             found.extend(checking_pass(mesh))
-    return mesh, mesh.concerning(found)
+    levels, problems = configured_levels(mesh)
+    return mesh, mesh.concerning(apply_levels(found.items, levels) + problems), levels
 
 
-def check(path: Path | str | None = None, *, output: Path | None = None) -> CheckResult:
-    """Load the mesh at `path` and run every checking pass. Raises InputError for unreadable input."""
-    mesh, diagnostics = _load_and_check(path, output)
+def _run_plan(mesh: "Mesh", diagnostics: DiagnosticList, levels: dict[str, str], *, output, targets, strict):
+    """Plan the build and run every unit (nothing is written); their findings join `diagnostics`."""
+    from meshgen import planner
+    from meshgen.reporting.levels import apply_levels
+
+    plan = planner.plan_build(mesh, output=output, targets=targets, strict=strict)
+    diagnostics.extend(planner.template_warnings(plan))  # TPL003: an override that overrides nothing
+    results = planner.execute(plan)
+    # a mesh unit (dbt) reads every product: only what concerns the selected ones is reported
+    diagnostics.extend(mesh.concerning(apply_levels(planner.unit_diagnostics(results).items, levels, plan.strict)))
+    return plan, results
+
+
+def check(path: Path | str | None = None, *, output: Path | None = None, targets: list[str] | None = None,
+          strict: bool | None = None) -> CheckResult:
+    """Everything `build` does except writing: load the mesh, run every checking pass and, when
+    no error remains, every unit of the build plan (so `validate` reports what `build` would).
+    Raises InputError for unreadable input."""
+    mesh, diagnostics, levels = _load_and_check(path, output)
+    if not diagnostics.has_errors:
+        _run_plan(mesh, diagnostics, levels, output=output, targets=targets, strict=strict)
     return CheckResult(mesh, diagnostics)
 
 
@@ -88,19 +111,17 @@ def build(path: Path | str | None = None, *, output: Path | None = None, targets
     """Check the mesh and, when no error remains, run every unit of the build plan and write
     their artifacts atomically. Only the units built replace their folders of the output."""
     from meshgen import planner
+    from meshgen.reporting.levels import apply_levels
 
-    mesh, diagnostics = _load_and_check(path, output)
+    mesh, diagnostics, levels = _load_and_check(path, output)
     out = planner.output_dir(mesh, output)
     if diagnostics.has_errors:
         raise ViolationsFound("the mesh has errors; nothing was written", diagnostics.sorted())
-    plan = planner.plan_build(mesh, output=output, targets=targets, strict=strict)
-    diagnostics.extend(planner.template_warnings(plan))
-    results = planner.execute(plan)
-    diagnostics.extend(planner.unit_diagnostics(results))
+    plan, results = _run_plan(mesh, diagnostics, levels, output=output, targets=targets, strict=strict)
     if diagnostics.has_errors:
         raise ViolationsFound("a target could not express the mesh; nothing was written", diagnostics.sorted())
     written = planner.write_results(plan, results)
-    diagnostics.extend(written.diagnostics)
+    diagnostics.extend(apply_levels(written.diagnostics, levels))
     return BuildResult(mesh, diagnostics, out, written.files, written.beside)
 
 
@@ -108,12 +129,14 @@ def check_against(path: Path | str | None, ref: str, *, show_info: bool = False)
     """`meshgen check --against REF`: load the mesh and compare it with REF (read from git)."""
     from meshgen.contracts.passes import compare_with_revision
     from meshgen.mesh.loader import load_mesh
+    from meshgen.reporting.levels import apply_levels, configured_levels
 
     mesh, diagnostics = load_mesh(path)
-    found = DiagnosticList(list(diagnostics))
+    levels, problems = configured_levels(mesh)
+    found = DiagnosticList(list(diagnostics) + problems)
     findings, changes = compare_with_revision(mesh, ref)
-    found.extend(findings)
-    concerning = mesh.concerning(changes).items
+    found.extend(apply_levels(findings, levels))
+    concerning = mesh.concerning(apply_levels(changes, levels)).items
     shown = concerning if show_info else [d for d in concerning if d.severity > Severity.INFO]
     found.extend(shown)
     return AgainstResult(mesh, mesh.concerning(found), len(concerning) - len(shown))
@@ -210,8 +233,15 @@ def render_test_run(run, fmt: str) -> str:
     return render(run, fmt)
 
 
+def summary_line(diagnostics: DiagnosticList) -> str:
+    """`2 errors, 1 warning` (with the codes when the list is long)."""
+    from meshgen.reporting.human import summary_line as line
+
+    return line(diagnostics)
+
+
 def render_report(diagnostics: Iterable[Diagnostic], fmt: str, *, color: bool = False, verbose: bool = False) -> str:
     """Diagnostics as text in one of REPORT_FORMATS."""
-    from meshgen.report import render
+    from meshgen.reporting import render
 
     return render(diagnostics, fmt, color=color, verbose=verbose)

@@ -91,7 +91,8 @@ def _remembered_flag(name: str, *decls: str, help: str):
 
 
 _verbose_flag = _remembered_flag("verbose", "-v", "--verbose",
-                                 help="Human output: show every warning (by default at most 3 of one code, then a count).")
+                                 help="Human output: show every finding (by default at most 3 warnings of one code, then a "
+                                      "count, and notes counted per target).")
 _quiet_flag = _remembered_flag("quiet", "-q", "--quiet",
                                help="Print only what needs acting on: no summary or progress lines, no notes.")
 _no_color_flag = _remembered_flag("no_color", "--no-color", help="No colors (also when NO_COLOR is set).")
@@ -125,7 +126,7 @@ def _known_targets(_ctx, _param, names: tuple[str, ...]) -> tuple[str, ...]:
 target_option = click.option("-t", "--target", "targets", multiple=True, callback=_known_targets,
                              help="Only this target (repeatable).")
 strict_option = click.option("--strict/--no-strict", default=None,
-                             help="What a target cannot express is an error, not a warning.")
+                             help="What a target cannot express is an error, not a note.")
 fail_on_option = click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error",
                               show_default=True, help="Which findings make the exit code 1.")
 path_argument = click.argument("path", required=False, type=click.Path(path_type=Path))
@@ -144,11 +145,13 @@ def cli() -> None:
 
 @cli.command()
 @path_argument
+@target_option
+@strict_option
 @format_option
 @fail_on_option
-def validate(path: Path | None, fmt: str, fail_on: str) -> None:
-    """Check products and the mesh without writing anything."""
-    result = _run(fmt, fail_on, lambda: api.check(path))
+def validate(path: Path | None, targets: tuple[str, ...], strict: bool | None, fmt: str, fail_on: str) -> None:
+    """Everything `build` does (every check, every target's findings) without writing anything."""
+    result = _run(fmt, fail_on, lambda: api.check(path, targets=list(targets) or None, strict=strict))
     n = len(result.mesh.selected)
     _finish(result.diagnostics, fmt, fail_on, quiet_ok=f"checked {n} product{'s' if n != 1 else ''}")
 

@@ -24,3 +24,15 @@ def today() -> dt.date:
         raise UsageError(f"{TODAY_VARIABLE}={pinned!r} is not a date", [Diagnostic(
             "ENV001", Severity.ERROR, f"{TODAY_VARIABLE}={pinned!r} is not a date",
             Location("<environment>"), f"write {TODAY_VARIABLE}=YYYY-MM-DD, such as 2026-11-26, or unset it")]) from None
+
+
+# The codes this module reports (meshgen.reporting.codes collects every component's).
+def _code_families():
+    from meshgen.diagnostics import CodeFamily, DiagnosticCode
+
+    return (CodeFamily("ENV", "The environment meshgen runs in is usable.", "docs/diagnostics.md", (
+        DiagnosticCode("ENV001", "error (exit 2)", "`MESHGEN_TODAY` is set but is not a date `YYYY-MM-DD`"),
+    ), configurable=False),)
+
+
+CODE_FAMILIES = _code_families()

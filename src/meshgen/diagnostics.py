@@ -1,6 +1,8 @@
 """Diagnostics: every problem meshgen reports, with a code, a severity and a source position.
 
-One `to_dict()` feeds every output format (human, json, sarif, github).
+One `to_dict()` feeds every output format (meshgen.reporting: human, json, sarif, github). Each
+component declares the codes it reports as a `CodeFamily` next to the code that reports them
+(meshgen.reporting.codes collects them for SARIF, docs/diagnostics.md and the configuration).
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
-from meshgen.serializer import json_document
 
 
 class Severity(enum.IntEnum):
-    INFO = 1
-    WARNING = 2
-    ERROR = 3
+    INFO = 1  # informational (a compatible change, a deleted version nobody read)
+    NOTE = 2  # what a target cannot express: listed with --verbose, otherwise summarized
+    WARNING = 3
+    ERROR = 4
 
     @property
     def label(self) -> str:
@@ -28,7 +30,7 @@ class Severity(enum.IntEnum):
         try:
             return cls[text.upper()]
         except KeyError:
-            raise ValueError(f"unknown severity {text!r}: use info, warning or error") from None
+            raise ValueError(f"unknown severity {text!r}: use info, note, warning or error") from None
 
 
 @dataclass(frozen=True, order=True)
@@ -198,80 +200,27 @@ def accepted_text(shown: str) -> str | None:
     return b"".join(chunks).decode("utf-8", errors="replace")
 
 
-def _source_line(file: str, line: int, cache: dict[str, list[str] | None]) -> str | None:
-    """Line `line` of `file`; each file is read once per report (`cache`)."""
-    if file not in cache:
-        # Only a file meshgen accepted as input, and still the same file: a refused symlink to
-        # /proc/self/environ or /etc/passwd is never printed.
-        text = accepted_text(file)
-        cache[file] = text.splitlines() if text is not None else None
-    lines = cache[file]
-    return lines[line - 1] if lines is not None and 0 < line <= len(lines) else None
+# ---- what each component declares about the codes it reports --------------------------------
+
+@dataclass(frozen=True)
+class DiagnosticCode:
+    code: str  # e.g. SQL001
+    severity: str  # the level it is reported at by default, in words ("note; an error with --strict")
+    meaning: str  # one line for docs/diagnostics.md (Markdown)
 
 
-def format_human(diagnostics: Iterable[Diagnostic], color: bool = False, per_code: int | None = None) -> str:
-    """file:line:col: severity[CODE] message, the source line, a caret, and the hint.
+@dataclass(frozen=True)
+class CodeFamily:
+    """The codes one component reports: a prefix (`SQL`), what they are about, the docs page
+    that explains them, and each code. `configurable`: whether `diagnostics:` in meshgen.yaml
+    may set their level (not for findings that mean the input cannot be read at all)."""
 
-    With `per_code`, at most that many warnings and notes of one code are shown in full (errors
-    always are) and the rest are counted at the end; machine formats always list everything.
-    """
-    import click
+    prefix: str
+    title: str
+    docs: str  # a page under docs/
+    codes: tuple[DiagnosticCode, ...] = ()
+    configurable: bool = True
+    target: str = ""  # the target that reports them (--strict makes its notes errors)
 
-    palette = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
-    chunks = []
-    sources: dict[str, list[str] | None] = {}
-    shown: dict[str, int] = {}
-    hidden: dict[str, int] = {}
-    for d in diagnostics:
-        if d.suppressed:
-            continue
-        if per_code is not None and d.severity < Severity.ERROR:
-            shown[d.code] = shown.get(d.code, 0) + 1
-            if shown[d.code] > per_code:
-                hidden[d.code] = hidden.get(d.code, 0) + 1
-                continue
-        sev = d.severity.label
-        if color:
-            sev = click.style(sev, fg=palette[d.severity], bold=True)
-        head = f"{printable(str(d.location))}: {sev}[{d.code}] {printable(d.message)}"
-        lines = [head]
-        src = _source_line(d.location.file, d.location.line, sources)
-        if src is not None and src.strip():
-            gutter = f"{d.location.line:>5} | "
-            shown_src = printable(src, keep_tabs=True)
-            # the caret moves right by what the escapes before the column added
-            shift = len(printable(src[:max(d.location.column - 1, 0)], keep_tabs=True)) - max(d.location.column - 1, 0)
-            caret_pad = " " * (len(gutter) - 2) + "| " + " " * (max(d.location.column - 1, 0) + shift)
-            lines.append(gutter + shown_src)
-            lines.append(caret_pad + "^")
-        for rel in d.related:
-            lines.append(f"      = see {printable(str(rel))}")
-        if d.hint:
-            lines.append(f"      = hint: {printable(d.hint)}")
-        chunks.append("\n".join(lines))
-    if hidden:
-        more = ", ".join(f"{n} {code}" for code, n in sorted(hidden.items()))
-        chunks.append(f"... and {sum(hidden.values())} more like the above ({more}): "
-                      "--verbose shows every finding, --format json lists them as data")
-    return "\n\n".join(chunks)
-
-
-def summary_line(diagnostics: DiagnosticList) -> str:
-    e = diagnostics.count(Severity.ERROR)
-    w = diagnostics.count(Severity.WARNING)
-    s = sum(1 for d in diagnostics.sorted() if d.suppressed)
-    parts = [f"{e} error{'s' if e != 1 else ''}", f"{w} warning{'s' if w != 1 else ''}"]
-    if s:
-        parts.append(f"{s} waived")
-    line = ", ".join(parts)
-    if e + w > 10:  # a long list: say which codes it is made of
-        counts: dict[str, int] = {}
-        for d in diagnostics.active():
-            if d.severity >= Severity.WARNING:
-                counts[d.code] = counts.get(d.code, 0) + 1
-        line += " (" + ", ".join(f"{code} ×{n}" for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) + ")"
-    return line
-
-
-def format_json(diagnostics: Iterable[Diagnostic]) -> str:
-    return json_document([d.to_dict() for d in diagnostics])
+    def code(self, code: str) -> DiagnosticCode | None:
+        return next((c for c in self.codes if c.code == code), None)

@@ -225,3 +225,27 @@ def write_file_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# The codes this module reports (meshgen.reporting.codes collects every component's).
+def _code_families():
+    from meshgen.diagnostics import CodeFamily, DiagnosticCode
+
+    return (CodeFamily("OUT", "The output folder is safe to write.", "docs/diagnostics.md", (
+        DiagnosticCode("OUT001", "error (exit 2)", "the output folder exists and meshgen did not write it, or holds "
+                                                   "files meshgen did not write, or the output path is a symlink, a "
+                                                   "device or another special file, or `/`; nothing is touched"),
+        DiagnosticCode("OUT002", "error (exit 2)", "a generated path would leave the output folder (a bug in a "
+                                                   "target or an override)"),
+        DiagnosticCode("OUT003", "error (exit 2)", "a partial build found a file of the previous output changed, "
+                                                   "replaced by a symlink, or listed in its manifest under a path "
+                                                   "that leaves the folder; nothing from it is read (run a full build)"),
+        DiagnosticCode("OUT004", "error (exit 2)", "the output folder or file cannot be written (permissions, no "
+                                                   "space left); the previous output is untouched"),
+        # OUT005 is reported by output_swap.py, the lock beside the output folder
+        DiagnosticCode("OUT005", "error (exit 2)", "another meshgen build holds the lock beside this output folder; "
+                                                   "the message names its pid"),
+    ), configurable=False),)
+
+
+CODE_FAMILIES = _code_families()

@@ -168,3 +168,21 @@ def _override_loader(folder: Path):
 @lru_cache(maxsize=8)
 def renderer_for(override_dir: str | None) -> TemplateRenderer:
     return TemplateRenderer(Path(override_dir) if override_dir else None)
+
+
+# The codes this module reports (meshgen.reporting.codes collects every component's).
+def _code_families():
+    from meshgen.diagnostics import CodeFamily, DiagnosticCode
+
+    return (CodeFamily("TPL", "A template parses and renders.", "docs/diagnostics.md", (
+        DiagnosticCode("TPL001", "error (exit 2)", "a template does not parse; points at its file and line"),
+        DiagnosticCode("TPL002", "error (exit 2)", "a template failed while rendering: an undefined name, something "
+                                                   "the sandbox forbids, its range limit, a division by zero, endless "
+                                                   "recursion; points at the template line"),
+        DiagnosticCode("TPL003", "warning", "a `*.j2` file in the mesh's `templates:` folder overrides nothing: no "
+                                            "target renders a template of that name (the hint names the nearest one); "
+                                            "docs/templates.md lists them"),
+    ), configurable=False),)
+
+
+CODE_FAMILIES = _code_families()

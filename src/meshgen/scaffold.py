@@ -145,3 +145,18 @@ def scaffold(directory: Path, request: ScaffoldRequest, *, force: bool = False) 
     write_file_atomic(schema_path, product_json_schema_text())
     write_file_atomic(target, text)
     return target
+
+
+# The codes this module reports (meshgen.reporting.codes collects every component's).
+def _code_families():
+    from meshgen.diagnostics import CodeFamily, DiagnosticCode
+
+    return (CodeFamily("INIT", "meshgen init received usable values.", "docs/diagnostics.md", (
+        DiagnosticCode("INIT001", "error (exit 2)", "`meshgen init` was given a name that is not snake_case"),
+        DiagnosticCode("INIT002", "error (exit 2)", "`meshgen init` would overwrite a product (`--force` overwrites)"),
+        DiagnosticCode("INIT003", "error (exit 2)", "`meshgen init` would write where the mesh's `products:`/"
+                                                    "`exclude:` patterns do not look"),
+    ), configurable=False),)
+
+
+CODE_FAMILIES = _code_families()

@@ -10,12 +10,14 @@ import sys
 import pytest
 
 from meshgen.api import check
+from meshgen.diagnostics import Severity
 from meshgen.model.cron import CronError, longest_gap_seconds
 from tests.conftest import ROOT, SPECS
 
 
 def test_example_mesh_has_no_governance_findings():
-    diagnostics = check(SPECS).diagnostics.sorted()
+    # validate runs the targets too: what they cannot express is a note, not a finding to act on
+    diagnostics = [d for d in check(SPECS).diagnostics.sorted() if d.severity >= Severity.WARNING]
     assert diagnostics == []
 
 

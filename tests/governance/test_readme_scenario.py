@@ -7,6 +7,7 @@ import json
 import re
 
 from tests.conftest import ROOT
+from tests.reporting import checks_only
 
 BLOCK = re.compile(r"```yaml\n# (file|append to): (\S+)\n(.*?)```", re.S)
 
@@ -19,7 +20,7 @@ def _blocks() -> list[tuple[str, str, str]]:
 
 def _findings(cli, mesh, *args):
     result = cli("validate", mesh, "--format", "json", *args)
-    return result.exit_code, json.loads(result.stdout)
+    return result.exit_code, checks_only(json.loads(result.stdout))
 
 
 def test_readme_walkthrough(mesh_copy, cli, tmp_path):

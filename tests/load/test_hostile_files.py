@@ -146,6 +146,23 @@ def test_a_symlinked_folder_inside_the_mesh_is_walked(mesh, tmp_path):
     assert twice and "alias" in json.dumps(twice)
 
 
+def test_a_symlinked_folder_leading_outside_the_mesh_is_reported_not_skipped(mesh, tmp_path):
+    outside = tmp_path / "elsewhere"
+    (outside / "v1").mkdir(parents=True)
+    (outside / "v1/dataproduct.yaml").write_text(PRODUCT.format(name="elsewhere") + f"# {SECRET}\n")
+    (mesh / "sales/elsewhere").symlink_to(outside, target_is_directory=True)
+    done = meshgen("validate", mesh, "--format", "json", cwd=mesh.parent, timeout=30)
+    assert done.returncode == 2, done.stdout + done.stderr
+    refused = [d for d in diagnostics(done) if d["code"] == "LOAD010"]
+    assert refused and "sales/elsewhere" in json.dumps(refused) and "outside the mesh root" in json.dumps(refused)
+    assert SECRET not in done.stdout + done.stderr
+    # a team that links such a folder on purpose excludes it, and the rest of the mesh validates
+    (mesh / "meshgen.yaml").write_text("name: m\nexclude: ['sales/elsewhere/**']\n")
+    done = meshgen("validate", mesh, "--format", "json", cwd=mesh.parent, timeout=30)
+    assert "LOAD010" not in done.stdout, done.stdout
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+
+
 def test_an_empty_mesh_config_is_a_mesh_with_defaults(mesh):
     (mesh / "meshgen.yaml").write_text("# nothing set yet\n")
     done = meshgen("validate", mesh, cwd=mesh.parent)

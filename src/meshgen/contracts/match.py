@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 from meshgen.diagnostics import Location
 from meshgen.model.loader import ProductFile
+from meshgen.model.portable import struct_members
 
 EVENTS = "events"  # Avro schema resolution: readers resolve fields by name, defaults fill gaps
 TABLE = "table"  # dbt contract semantics: queries name columns; a missing column fails them
@@ -149,20 +150,6 @@ def _similar(removed: Any, added: list) -> tuple[str, ...]:
     """Names of added fields with the removed field's type, the most similar name first."""
     same_type = [a.name for a in added if a.data_type == removed.data_type]
     return tuple(sorted(same_type, key=lambda name: (-difflib.SequenceMatcher(None, removed.name, name).ratio(), name)))
-
-
-def struct_members(spec: Any, path: tuple) -> tuple[list, tuple] | None:
-    """A field's struct members and their data path, through `items` and `values`."""
-    while spec is not None:
-        if spec.fields is not None:
-            return list(spec.fields), path + ("fields",)
-        if spec.items is not None:
-            spec, path = spec.items, path + ("items",)
-        elif spec.values is not None:
-            spec, path = spec.values, path + ("values",)
-        else:
-            return None
-    return None
 
 
 def _ports(old: ProductFile, new: ProductFile) -> Iterator[Pair]:

@@ -6,6 +6,5 @@
     policy.py    the `governance:` settings of meshgen.yaml and the domain policy files
     waivers.py   product waivers: validated, matched to findings, reported when stale
     engine.py    `check_mesh(mesh)`: a checking pass (run by meshgen.api)
-    sarif.py     SARIF 2.1.0 and GitHub workflow-command output
     docs.py      docs/rules.md, generated from the rules' docstrings
 """

@@ -20,8 +20,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from meshgen.diagnostics import Diagnostic, Location, Severity, display_path
 from meshgen.errors import InputError
 from meshgen.load.files import MAX_FILE_BYTES, read_bytes
-
-MAX_DEPTH = 64
+from meshgen.load.nesting import MAX_DEPTH, first_too_deep
 
 Path_ = tuple  # a path into the data: keys (str) and list indices (int)
 
@@ -176,6 +175,12 @@ def parse_yaml(text: str, shown: str, path: Path | None = None, *, empty_ok: boo
                     _diag("LOAD001", shown, lineno, len(line) - len(stripped) + 1,
                           "tab character used for indentation", "indent with spaces")])
 
+    too_deep = first_too_deep(text)
+    if too_deep is not None:
+        line, col, depth = too_deep
+        raise InputError(f"{shown}: nesting too deep", [
+            _diag("LOAD008", shown, line, col, f"nesting deeper than {MAX_DEPTH} levels",
+                  "flatten the structure")])
     try:
         node, yaml = _compose(text)
     except MarkedYAMLError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Literal, Optional, Union
 
 from pydantic import Field as F, field_validator
 
@@ -27,7 +27,13 @@ class MeshConfig(SpecModel):
                                                    "a template there replaces the built-in one of the same path.")
     governance: dict[str, Any] = F(default_factory=dict, description="Governance policy: rules, severities, options.")
     contracts: dict[str, Any] = F(default_factory=dict, description="Contract checks: the baseline to compare with.")
-    strict: bool = F(False, description="Treat what a target cannot express as an error instead of a warning.")
+    strict: bool = F(False, description="Treat what a target cannot express as an error instead of a note.")
+    diagnostics: dict[str, Literal["off", "note", "warning", "error"]] = F(
+        default_factory=dict,
+        description="The level of a diagnostic code or of a whole family, e.g. `SQL001: off`, `PROTO: warning`: "
+                    "off, note, warning or error (a code wins over its family; `strict` still makes a target's "
+                    "notes and warnings errors). Governance rules are set under `governance:`; codes of reading "
+                    "files, the spec and meshgen.yaml cannot be set (CONF004, as is an unknown code).")
 
     @field_validator("output", "templates")
     @classmethod

@@ -72,7 +72,14 @@ def discover(root: Path, config: MeshConfig, output_dir: Path | None) -> list[Pa
         here = Path(dirpath)
         real = here.resolve()
         on_the_way = {p.resolve() for p in here.parents if p == root or root in p.parents}
-        if real in on_the_way or visits.get(real, 0) >= 2 or not (real == real_root or real_root in real.parents):
+        if not (real == real_root or real_root in real.parents):
+            # A linked folder that leaves the mesh is never walked, but never skipped in silence
+            # either: loading it reports LOAD010 (unless meshgen.yaml excludes it).
+            if not _excluded_folder(here.relative_to(root).as_posix(), config):
+                found.append(here)
+            dirnames[:] = []
+            continue
+        if real in on_the_way or visits.get(real, 0) >= 2:
             dirnames[:] = []
             continue
         visits[real] = visits.get(real, 0) + 1
@@ -89,6 +96,11 @@ def discover(root: Path, config: MeshConfig, output_dir: Path | None) -> list[Pa
             if discover_matches((here / fname).relative_to(root).as_posix(), config):
                 found.append(here / fname)
     return sorted(found)
+
+
+def _excluded_folder(rel: str, config: MeshConfig) -> bool:
+    return any(_glob_match(f"{rel}/{CONFIG_FILE}", pattern) or _glob_match(f"{rel}/x/dataproduct.yaml", pattern)
+               for pattern in config.exclude)
 
 
 def discover_matches(rel: str, config: MeshConfig) -> bool:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from meshgen.diagnostics import Diagnostic, Location, Severity
 from meshgen.load.yaml_source import Document, SourceMap, load_yaml
 from meshgen.model.models import API_VERSION, DataProduct
+from meshgen.model.portable import portability_diagnostics, unholdable_values
 from meshgen.model.values import ValueProblem, record_to_python
 
 
@@ -32,22 +33,31 @@ class ProductFile:
         return self.document.source.location(tuple(path), key=key)
 
     # Positions of named elements, for later passes that know names rather than indices.
+    # Lookups go through name → index tables built once per list: governance asks for the
+    # position of every field, and a linear search each time made a wide product quadratic.
+    def _index(self, items: Any) -> dict[str, int]:
+        cache = self.__dict__.setdefault("_name_indexes", {})
+        hit = cache.get(id(items))
+        if hit is None or hit[0] is not items:
+            table: dict[str, int] = {}
+            for i, item in enumerate(items):
+                table.setdefault(item.name, i)  # the first of a repeated name, as a search finds
+            hit = cache[id(items)] = (items, table)
+        return hit[1]
+
     def dataset_path(self, dataset: str) -> tuple:
-        for i, ds in enumerate(self.product.datasets):
-            if ds.name == dataset:
-                return ("datasets", i)
-        return ("datasets",)
+        index = self._index(self.product.datasets).get(dataset)
+        return ("datasets", index) if index is not None else ("datasets",)
 
     def field_path(self, dataset: str, dotted: str) -> tuple:
         """The data path of `items.sku` in dataset `orders` (through arrays and maps)."""
         path = self.dataset_path(dataset)
-        ds = self.product.dataset(dataset)
-        if ds is None:
+        if len(path) == 1:
             return path
-        fields: Any = ds.fields
+        fields: Any = self.product.datasets[path[1]].fields
         path = path + ("fields",)
         for part in dotted.split("."):
-            index = next((i for i, f in enumerate(fields) if f.name == part), None)
+            index = self._index(fields).get(part)
             if index is None:
                 return path
             f = fields[index]
@@ -85,12 +95,15 @@ def validate_document(document: Document) -> tuple[ProductFile | None, list[Diag
         return None, [Diagnostic("SPEC005", Severity.ERROR,
                                  f"apiVersion {data.get('apiVersion')!r} is not supported",
                                  source.location(("apiVersion",)), f"this meshgen reads apiVersion: {API_VERSION}")]
+    unholdable = unholdable_values(data, source)
+    if unholdable:
+        return None, unholdable
     try:
         product = DataProduct.model_validate(data)
     except ValidationError as exc:
         return None, pydantic_diagnostics(exc, data, source, DataProduct)
     pf = ProductFile(Path(document.path), document, product)
-    return pf, example_diagnostics(pf)
+    return pf, example_diagnostics(pf) + portability_diagnostics(pf)
 
 
 def example_diagnostics(pf: ProductFile) -> list[Diagnostic]:

@@ -6,6 +6,7 @@ and the published JSON Schema are generated from these models.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import decimal
 import re
@@ -25,8 +26,9 @@ from pydantic import (
 )
 
 from meshgen.dialects import DIALECTS
-from meshgen.model.types import DataType, Kind, TypeSyntaxError, parse_type
 from meshgen.model.cron import CronError, parse_cron, schedule_for_freshness
+from meshgen.model.patterns import PatternError, compile_pattern
+from meshgen.model.types import MAX_TYPE_DEPTH, DataType, Kind, TypeSyntaxError, parse_type
 from meshgen.model.values import ValueProblem, duration_seconds, parse_ratio, to_python
 
 API_VERSION = "meshgen/v1"
@@ -45,6 +47,14 @@ def _safe_name(value: str) -> str:
         raise ValueError(f"{value!r} cannot be used as a name: no '/', '\\', '..' or control characters")
     if len(value) > 128:
         raise ValueError("a name is at most 128 characters")
+    return value
+
+
+def _address_part(value: str) -> str:
+    # The domain and name are parts of `data://<domain>/<name>/v<major>`, read as a URL: a ':'
+    # would make the domain a host and a port, and whitespace ends the address.
+    if ":" in value or any(ch.isspace() for ch in value):
+        raise ValueError(f"{value!r} cannot be part of a product address: no ':' or whitespace")
     return value
 
 
@@ -87,13 +97,14 @@ def _email(value: str) -> str:
 
 def _pattern(value: str) -> str:
     try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"pattern {value!r} is not a valid regular expression: {exc}") from None
+        compile_pattern(value)
+    except PatternError as exc:
+        raise ValueError(f"pattern {value!r} is not a valid RE2 regular expression: {exc}") from None
     return value
 
 
 Name = Annotated[str, AfterValidator(_safe_name)]
+AddressPart = Annotated[str, AfterValidator(_safe_name), AfterValidator(_address_part)]
 Duration = Annotated[str, AfterValidator(_duration)]
 _RATIO_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1},
                            {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$"}]}
@@ -177,6 +188,15 @@ class TypeSpec(SpecModel):
 
 def _compose_type(spec: "TypeSpec | SchemaField") -> DataType:
     """The type expression plus the sibling keys (items, values, fields, symbols) → one node."""
+    composed = _compose_type_keys(spec)
+    if composed.depth > MAX_TYPE_DEPTH:
+        what = f"field {spec.name!r}" if isinstance(spec, SchemaField) else "this element type"
+        raise ValueError(f"{what} nests {composed.depth} levels of array, map and struct; "
+                         f"at most {MAX_TYPE_DEPTH} are allowed (BigQuery's limit, the smallest of the targets)")
+    return composed
+
+
+def _compose_type_keys(spec: "TypeSpec | SchemaField") -> DataType:
     base = parse_type(spec.type)
     kind = base.kind
 
@@ -191,7 +211,7 @@ def _compose_type(spec: "TypeSpec | SchemaField") -> DataType:
     if kind is Kind.ENUM:
         if not spec.symbols:
             raise ValueError("an enum needs `symbols`, e.g. symbols: [PLACED, PAID]")
-        dupes = sorted({s for s in spec.symbols if spec.symbols.count(s) > 1})
+        dupes = sorted(s for s, n in collections.Counter(spec.symbols).items() if n > 1)
         if dupes:
             raise ValueError(f"enum symbols repeat: {', '.join(dupes)}")
         return DataType(Kind.ENUM, symbols=tuple(spec.symbols))
@@ -240,7 +260,7 @@ class SchemaField(SpecModel):
     description: Optional[str] = F(None, description="What the field means.", examples=["Order identifier."])
     maxLength: Optional[int] = F(None, ge=1, description="For strings: the most characters (varchar(n) where the warehouse has it).", examples=[320])
     minLength: Optional[int] = F(None, ge=0, description="For strings: the fewest characters.", examples=[1])
-    pattern: Optional[Pattern] = F(None, description="For strings: a regular expression every value matches.", examples=["^[A-Z]{3}$"])
+    pattern: Optional[Pattern] = F(None, description="For strings: a regular expression (RE2 syntax: no backreferences or lookaround; matched in linear time) that every value matches somewhere.", examples=["^[A-Z]{3}$"])
     minimum: Optional[Number] = F(None, description="For numbers: the smallest allowed value, kept exact (quoted or not: \"99999999999999999.99\").", examples=[0])
     maximum: Optional[Number] = F(None, description="For numbers: the largest allowed value, kept exact.", examples=[100])
     default: Any = F(None, description="The value a consumer assumes when the field is absent.", examples=["EUR"])
@@ -496,8 +516,8 @@ class DataProduct(SpecModel):
 
     apiVersion: Literal["meshgen/v1"] = F(description="Always meshgen/v1.")
     kind: Literal["DataProduct"] = F(description="Always DataProduct.")
-    domain: Name = F(description="The bounded context that owns the product.", examples=["checkout"])
-    name: Name = F(description="Unique inside its domain.", examples=["orders"])
+    domain: AddressPart = F(description="The bounded context that owns the product.", examples=["checkout"])
+    name: AddressPart = F(description="Unique inside its domain.", examples=["orders"])
     version: SemVer = F(description="Semantic version of the product and its contract; its major is part of the address.",
                         examples=["1.4.0"])
     title: Optional[str] = F(None, description="Display name.", examples=["Checkout Orders"])

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -51,6 +51,10 @@ class Kind(str, enum.Enum):
 _NUMERIC = {Kind.INT, Kind.LONG, Kind.FLOAT, Kind.DOUBLE, Kind.DECIMAL}
 PRIMITIVES = {k.value: k for k in Kind if k not in (Kind.DECIMAL, Kind.ENUM, Kind.ARRAY, Kind.MAP, Kind.STRUCT)}
 MAX_DECIMAL_PRECISION = 38
+# Arrays, maps and structs nest at most this deep, counting every level of a field's type
+# (expression and sibling keys alike): BigQuery's documented limit for nested columns (15) is
+# the smallest among the targets, and protoc, Avro and the JSON Schema tools all hold it.
+MAX_TYPE_DEPTH = 15
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,14 @@ class DataType:
     values: "DataType | None" = None
     fields: tuple["SchemaField", ...] = ()
     symbols: tuple[str, ...] = ()
+    depth: int = field(default=0, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Levels of array/map/struct from this node down; children are built first, so O(1).
+        below = [c.depth for c in (self.items, self.values) if c is not None]
+        below += [f.data_type.depth for f in self.fields]
+        own = 1 if self.kind in (Kind.ARRAY, Kind.MAP, Kind.STRUCT) else 0
+        object.__setattr__(self, "depth", own + max(below, default=0))
 
     def __str__(self) -> str:
         if self.kind is Kind.DECIMAL:
@@ -108,6 +120,7 @@ class _Parser:
     def __init__(self, text: str):
         self.text = text
         self.pos = 0
+        self.depth = 0
 
     def skip_ws(self) -> None:
         while self.pos < len(self.text) and self.text[self.pos] == " ":
@@ -167,7 +180,11 @@ class _Parser:
             if not self.peek("<"):
                 return DataType(Kind(name))
             self.expect("<")
+            self.depth += 1
+            if self.depth > MAX_TYPE_DEPTH:
+                raise TypeSyntaxError(f"types nest at most {MAX_TYPE_DEPTH} levels deep", start)
             inner = self.type_()
+            self.depth -= 1
             self.expect(">")
             if inner.kind in (Kind.ENUM, Kind.STRUCT) or (inner.kind in (Kind.ARRAY, Kind.MAP) and inner.items is None and inner.values is None):
                 raise TypeSyntaxError(

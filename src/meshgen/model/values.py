@@ -15,6 +15,7 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any, Iterator
 
+from meshgen.model.patterns import pattern_search
 from meshgen.model.types import DataType, Kind
 
 if TYPE_CHECKING:
@@ -185,12 +186,12 @@ def record_to_python(value: Any, fields: "tuple[SchemaField, ...] | list[SchemaF
             out[f.name] = to_python(f.default, f.data_type, required=False, path=path + (f.name,)) if f.default is not None else None
             continue
         v = to_python(value[f.name], f.data_type, required=f.required, path=path + (f.name,))
-        _check_constraints(v, value[f.name], f, path + (f.name,))
+        check_constraints(v, value[f.name], f, path + (f.name,))
         out[f.name] = v
     return out
 
 
-def _check_constraints(v: Any, raw: Any, f: "SchemaField", path: tuple) -> None:
+def check_constraints(v: Any, raw: Any, f: "SchemaField", path: tuple) -> None:
     if v is None:
         return
     if isinstance(v, str):
@@ -198,7 +199,7 @@ def _check_constraints(v: Any, raw: Any, f: "SchemaField", path: tuple) -> None:
             raise ValueProblem(f"{len(v)} characters is longer than maxLength {f.maxLength}", path)
         if f.minLength is not None and len(v) < f.minLength:
             raise ValueProblem(f"{len(v)} characters is shorter than minLength {f.minLength}", path)
-        if f.pattern is not None and re.search(f.pattern, v) is None:
+        if f.pattern is not None and not pattern_search(f.pattern, v):
             raise ValueProblem(f"{v!r} does not match pattern {f.pattern!r}", path)
     if isinstance(v, (int, float, decimal.Decimal)) and not isinstance(v, bool):
         if f.minimum is not None and v < decimal.Decimal(str(f.minimum)):

@@ -20,7 +20,6 @@ from meshgen.model.models import Dataset, SchemaField, OutputPort
 from meshgen.model.types import DataType, Kind
 from meshgen.model.values import to_python
 from meshgen.schemas.avro import namespace
-from meshgen.diagnostics import Location
 from meshgen.schemas.privacy import privacy, redacted
 from meshgen.schemas.reporter import Reporter
 from meshgen.targets.base import NameScope as Scope, TemplateInfo, identifier, is_identifier, pascal_case
@@ -169,9 +168,9 @@ def read_number_lock(pf: ProductFile, reporter: Reporter) -> NumberLock:
     """The product's Protobuf number lock (empty when it has none; PROTO010 when it is broken)."""
     try:
         return NumberLock.read(lock_path(pf.path))
-    except LockError as exc:
-        reporter.error("PROTO010", str(exc), Location(str(lock_path(pf.path))),
-                       "fix the file from version control; deleting it renumbers every field")
+    except LockError as exc:  # PROTO010/PROTO013, positioned in the lock file
+        for diagnostic in exc.diagnostics:
+            reporter.report(diagnostic)
         return NumberLock()
 
 

@@ -27,8 +27,9 @@ class Reporter:
         self.diagnostics.append(diagnostic)
 
     def unsupported(self, code: str, message: str, location: Location, hint: str) -> None:
-        """Something the format cannot express: a warning, or an error under strict mode."""
-        severity = Severity.ERROR if self.strict else Severity.WARNING
+        """Something the format cannot express: a note (summarized per target, listed with
+        --verbose), or an error under strict mode; `diagnostics:` in meshgen.yaml may set its level."""
+        severity = Severity.ERROR if self.strict else Severity.NOTE
         self.report(Diagnostic(code, severity, message, location, hint))
 
     def error(self, code: str, message: str, location: Location, hint: str) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from meshgen.diagnostics import CodeFamily, DiagnosticCode
+from meshgen.targets.base import CANNOT_EXPRESS
 from meshgen.model.loader import ProductFile
 from meshgen.output import Artifact
 from meshgen.targets.base import TemplateInfo, Target
@@ -23,6 +25,10 @@ AIRFLOW_TAG_MAX = 100  # Airflow refuses longer DAG tags
 
 class AirflowTarget(Target):
     name = "airflow"
+    codes = CodeFamily("AIRFLOW", "The Airflow target can express the product.", "docs/targets-orchestration.md", (
+        DiagnosticCode("AIRFLOW001", CANNOT_EXPRESS, "a product tag is longer than Airflow's 100 characters and "
+                                                     "is not a DAG tag"),
+    ), target="airflow")
     templates = {"airflow/dag.py.j2": TemplateInfo("one product's Airflow DAG module (`<job id>.py`)", (
         ("address", "the product address, as a Python literal"), ("product", "the product's job data, as a Python literal"),
         ("dag_id", "the DAG id, as a Python literal"), ("inputs", "whether the product reads other products (bool)"),

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Iterable
 
+from meshgen.diagnostics import CodeFamily, DiagnosticCode
 from meshgen.output import Artifact
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset, OutputPort
-from meshgen.targets.base import TemplateInfo, Target, identifier, pascal_case
+from meshgen.targets.base import CANNOT_EXPRESS, TemplateInfo, Target, identifier, pascal_case
 from meshgen.schemas.avro import avro_schema
 from meshgen.schemas.jsonschema import embedded_json_schema
 from meshgen.schemas.ports import payload_format, product_info
@@ -23,6 +24,10 @@ CONTENT_TYPES = {"avro": "application/vnd.apache.avro+binary", "json": "applicat
 
 class AsyncApiTarget(Target):
     name = "asyncapi"
+    codes = CodeFamily("ASYNCAPI", "The AsyncAPI target can express the product's ports.", "docs/targets-ports.md", (
+        DiagnosticCode("ASYNCAPI001", CANNOT_EXPRESS,
+                       "an events port's format has no AsyncAPI schema format; its payload is described by the JSON Schema"),
+    ), target="asyncapi")
     description = "AsyncAPI 3.0 documents, one per events port"
     templates: ClassVar[dict[str, TemplateInfo]] = {"asyncapi/asyncapi.json.j2": TemplateInfo(
         "one events port's AsyncAPI 3.0 document (`<port>.json`)", (("document", "the AsyncAPI document as data"),))}

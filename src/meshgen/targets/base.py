@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable
 
 from pydantic import BaseModel, ConfigDict
 
-from meshgen.diagnostics import Diagnostic, Location
+from meshgen.diagnostics import CodeFamily, Diagnostic, Location
 from meshgen.output import Artifact
 
 if TYPE_CHECKING:
@@ -27,6 +27,10 @@ class TemplateInfo:
 
     what: str
     variables: tuple[tuple[str, str], ...]  # (name, meaning)
+
+
+# The level of what a target cannot express, as docs/diagnostics.md states it.
+CANNOT_EXPRESS = "note (an error with --strict)"
 
 
 class NoOptions(BaseModel):
@@ -60,6 +64,8 @@ class Target:
     # The templates this target renders, by name ("<folder>/<file>" under src/meshgen/templates,
     # the path a mesh's `templates:` folder overrides). docs/templates.md is generated from these.
     templates: ClassVar[dict[str, TemplateInfo]] = {}
+    # The codes this target reports: its prefix, title, docs page and each code (docs/diagnostics.md).
+    codes: ClassVar[CodeFamily | None] = None
 
     def __init__(self, context: TargetContext, options: BaseModel | None = None):
         self.context = context
@@ -77,7 +83,8 @@ class Target:
         return self.context.reporter
 
     def unsupported(self, code: str, message: str, location: Location, hint: str) -> None:
-        """Something the target cannot express: a warning, or an error under strict mode."""
+        """Something the target cannot express: a note (summarized per target, listed with
+        --verbose), or an error under strict mode; `diagnostics:` in meshgen.yaml may set its level."""
         self.reporter.unsupported(code, message, location, hint)
 
     def generate(self, pf: "ProductFile") -> Iterable[Artifact]:  # scope == "product"

@@ -17,12 +17,13 @@ from typing import Any, Iterable, Optional
 
 from pydantic import BaseModel, ConfigDict, Field as F
 
+from meshgen.diagnostics import CodeFamily, DiagnosticCode
 from meshgen.output import Artifact
 from meshgen.serializer import yaml_document
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset
 from meshgen.model.types import Kind
-from meshgen.targets.base import TemplateInfo, Target
+from meshgen.targets.base import CANNOT_EXPRESS, TemplateInfo, Target
 from meshgen.dialects import Dialect, dialect
 from meshgen.targets.sql import DialectName, checks, product_dialects
 
@@ -55,6 +56,12 @@ def model_names(products: list[ProductFile]) -> dict[tuple[str, str, str], str]:
 
 class DbtTarget(Target):
     name = "dbt"
+    codes = CodeFamily("DBT", "The dbt target can express the product.", "docs/targets-dbt.md", (
+        DiagnosticCode("DBT001", CANNOT_EXPRESS,
+                       'a dbt column `data_type` loses part of the type in the chosen warehouse (as SQL001)'),
+        DiagnosticCode("DBT002", CANNOT_EXPRESS,
+                       'a value constraint is not in the dbt contract: the chosen warehouse has no CHECK constraints'),
+    ), target="dbt")
     description = "dbt model properties (models/<domain>/<product>.yml) with enforced contracts, tests and versions"
     scope = "mesh"
     Options = DbtOptions

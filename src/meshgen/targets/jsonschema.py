@@ -6,13 +6,19 @@ from __future__ import annotations
 from typing import ClassVar, Iterable
 
 from meshgen.model.loader import ProductFile
+from meshgen.diagnostics import CodeFamily, DiagnosticCode
 from meshgen.output import Artifact
 from meshgen.schemas.jsonschema import json_schema_document
-from meshgen.targets.base import TemplateInfo, Target
+from meshgen.targets.base import CANNOT_EXPRESS, TemplateInfo, Target
 
 
 class JsonSchemaTarget(Target):
     name = "jsonschema"
+    codes = CodeFamily("JSONSCHEMA", "The JSON Schema target can express the product.", "docs/targets-jsonschema.md", (
+        DiagnosticCode("JSONSCHEMA001", CANNOT_EXPRESS,
+                       'a bound of a decimal field cannot be checked (decimals are strings); it is '
+                       'stated in the description'),
+    ), target="jsonschema")
     description = "JSON Schema (draft 2020-12), one per dataset, for records in the canonical JSON form"
     templates: ClassVar[dict[str, TemplateInfo]] = {"jsonschema/schema.json.j2": TemplateInfo(
         "one dataset's JSON Schema document (`<dataset>.schema.json`)",

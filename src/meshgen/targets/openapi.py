@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any, ClassVar, Iterable
 from urllib.parse import quote
 
+from meshgen.diagnostics import CodeFamily, DiagnosticCode
 from meshgen.output import Artifact
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset, OutputPort
-from meshgen.targets.base import TemplateInfo, Target, identifier, pascal_case
+from meshgen.targets.base import CANNOT_EXPRESS, TemplateInfo, Target, identifier, pascal_case
 from meshgen.schemas.jsonschema import embedded_json_schema, non_null
 from meshgen.schemas.ports import product_info
 
@@ -33,6 +34,12 @@ DENIED = {
 
 class OpenApiTarget(Target):
     name = "openapi"
+    codes = CodeFamily("OPENAPI", "The OpenAPI target can express the product's ports.", "docs/targets-ports.md", (
+        DiagnosticCode("OPENAPI001", CANNOT_EXPRESS,
+                       'a dataset without a primaryKey: its API has no get-by-key operation'),
+        DiagnosticCode("OPENAPI002", CANNOT_EXPRESS,
+                       'a field has the name of a paging parameter and is not offered as a filter'),
+    ), target="openapi")
     description = "OpenAPI 3.1 documents, one per rest port"
     templates: ClassVar[dict[str, TemplateInfo]] = {"openapi/openapi.json.j2": TemplateInfo(
         "one rest port's OpenAPI 3.1 document (`<port>.json`)", (("document", "the OpenAPI document as data"),))}

@@ -9,11 +9,11 @@ from typing import ClassVar, Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field as F
 
-from meshgen.diagnostics import Location
+from meshgen.diagnostics import CodeFamily, DiagnosticCode, Location
 from meshgen.model.loader import ProductFile
 from meshgen.output import Artifact, write_file_atomic
 from meshgen.schemas.protobuf import PROTO_TEMPLATE_INFO, TEMPLATE, proto_text, read_number_lock
-from meshgen.targets.base import NameScope as Scope, Target, TemplateInfo, identifier
+from meshgen.targets.base import CANNOT_EXPRESS, NameScope as Scope, Target, TemplateInfo, identifier
 from meshgen.targets.protobuf_lock import NumberLock, lock_path
 
 
@@ -27,6 +27,32 @@ class ProtobufOptions(BaseModel):
 
 class ProtobufTarget(Target):
     name = "protobuf"
+    codes = CodeFamily("PROTO", "The Protobuf target can express the product.", "docs/targets-protobuf.md", (
+        DiagnosticCode("PROTO001", CANNOT_EXPRESS,
+                       'a field name is not a proto identifier (or its JSON name clashes); written '
+                       'renamed, with `json_name`'),
+        DiagnosticCode("PROTO002", CANNOT_EXPRESS,
+                       "enum symbols renamed (case clash, zero value, invalid name); each kept in its value's comment"),
+        DiagnosticCode("PROTO003", CANNOT_EXPRESS,
+                       'a list or map that is not required: proto3 reads a missing one as empty'),
+        DiagnosticCode("PROTO004", CANNOT_EXPRESS,
+                       'a default other than the zero value: proto3 has no defaults; stated in the comment'),
+        DiagnosticCode("PROTO005", CANNOT_EXPRESS,
+                       'a dataset without a primaryKey: its gRPC service has List only'),
+        DiagnosticCode("PROTO006", CANNOT_EXPRESS,
+                       "a grpc port names a service outside the file's package"),
+        DiagnosticCode("PROTO007", CANNOT_EXPRESS,
+                       'value constraints (lengths, pattern, bounds) are stated in field comments '
+                       'only: proto3 does not check values'),
+        DiagnosticCode("PROTO010", 'error',
+                       'the Protobuf lock file beside the product is unreadable or malformed'),
+        DiagnosticCode("PROTO011", 'error',
+                       'the lock is `frozen` and does not record every number the product needs'),
+        DiagnosticCode("PROTO012", 'warning',
+                       'the Protobuf lock file could not be written (a read-only checkout)'),
+        DiagnosticCode("PROTO013", 'error',
+                       'a Protobuf lock entry is bad: a number held by two names, or outside 1 to 536870911; points at its line'),
+    ), target="protobuf")
     description = "Protobuf (proto3) messages, one .proto per dataset, with gRPC services for grpc ports"
     Options: ClassVar[type[BaseModel]] = ProtobufOptions
     templates: ClassVar[dict[str, TemplateInfo]] = {TEMPLATE: PROTO_TEMPLATE_INFO}

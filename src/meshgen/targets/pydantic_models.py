@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Iterable
 
-from meshgen.diagnostics import Diagnostic, Location, Severity
+from meshgen.diagnostics import CodeFamily, DiagnosticCode, Diagnostic, Location, Severity
 from meshgen.output import Artifact
 from meshgen.schemas.privacy import X_KEYWORDS
 from meshgen.serializer import json_text
@@ -24,6 +24,10 @@ INSTALL_HINT = "pip install 'meshgen[pydantic-models]'"
 
 class PydanticTarget(Target):
     name = "pydantic"
+    codes = CodeFamily("PYDANTIC", "The Pydantic target can express the product.", "docs/targets-jsonschema.md", (
+        DiagnosticCode("PYDANTIC001", 'error',
+                       'the pydantic target needs datamodel-code-generator, which is not installed'),
+    ), target="pydantic")
     description = "pydantic v2 models, one module per dataset (needs the pydantic-models extra)"
     requires: ClassVar[tuple[str, ...]] = (REQUIREMENT,)
     templates: ClassVar[dict[str, TemplateInfo]] = {"pydantic/models.py.j2": TemplateInfo(

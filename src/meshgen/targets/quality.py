@@ -13,6 +13,8 @@ from typing import Iterable, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field as F
 
+from meshgen.diagnostics import CodeFamily, DiagnosticCode
+from meshgen.targets.base import CANNOT_EXPRESS
 from meshgen.model.loader import ProductFile
 from meshgen.output import Artifact
 from meshgen.serializer import json_document
@@ -33,6 +35,13 @@ class QualityOptions(BaseModel):
 
 class QualityTarget(Target):
     name = "quality"
+    codes = CodeFamily("QUAL", "The quality target can express the product's checks in each dialect.",
+                       "docs/targets-quality.md", (
+        DiagnosticCode("QUAL001", "warning", "a freshness SLO's `timestampField` is not a top-level timestamp or "
+                                             "date field: freshness is not checked"),
+        DiagnosticCode("QUAL003", CANNOT_EXPRESS, "a quality check cannot be expressed in a dialect (a pattern with "
+                                                  "lookaround or backreferences on an RE2 or POSIX regex engine)"),
+    ), target="quality")
     templates = {"quality/checks.sql.j2": TemplateInfo("one dataset's quality-check queries in one dialect", (
         ("address", "the product address"), ("dataset", "the dataset name"), ("dialect", "the dialect name"),
         ("checks", "one row per check: id, dimension, severity and its query parts"),

@@ -14,10 +14,11 @@ import hashlib
 import re
 from typing import ClassVar, Iterable
 
+from meshgen.diagnostics import CodeFamily, DiagnosticCode
 from meshgen.output import Artifact
 from meshgen.serializer import json_text
 from meshgen.model.loader import ProductFile
-from meshgen.targets.base import TemplateInfo, Target
+from meshgen.targets.base import CANNOT_EXPRESS, TemplateInfo, Target
 from meshgen.schemas.avro import avro_schema
 from meshgen.schemas.jsonschema import DRAFT, embedded_json_schema
 from meshgen.schemas.ports import payload_format
@@ -28,6 +29,12 @@ _TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")  # what Kafka accepts as a topic
 
 class SchemaRegistryTarget(Target):
     name = "schema-registry"
+    codes = CodeFamily("REGISTRY", "The schema-registry output can express the product.", "docs/targets-ports.md", (
+        DiagnosticCode("REGISTRY001", CANNOT_EXPRESS,
+                       'a topic is not a valid Kafka topic name; the subject file name replaces the other characters'),
+        DiagnosticCode("REGISTRY002", CANNOT_EXPRESS,
+                       "an events port's format has no schema-registry type; written as JSON"),
+    ), target="schema-registry")
     description = "Schema-registry subject files (<topic>-value), one per events port"
     templates: ClassVar[dict[str, TemplateInfo]] = {
         "schema-registry/subject.json.j2": TemplateInfo(

@@ -165,3 +165,23 @@ def as_number(value: Any) -> float | int | None:
         return float(value)
     except (TypeError, ValueError):
         raise QueryFailed(f"the query returned {value!r}, not a number") from None
+
+
+# The codes `meshgen test` reports (meshgen.reporting.codes collects every component's).
+def _code_families():
+    from meshgen.diagnostics import CodeFamily, DiagnosticCode
+
+    return (CodeFamily("TEST", "meshgen test can reach the database and the product's tables and columns.",
+                       "docs/targets-quality.md", (
+        DiagnosticCode("TEST001", "error (exit 2)", "the connection URL is not one meshgen knows"),
+        DiagnosticCode("TEST002", "error (exit 2)", "the engine cannot be reached, or its Python driver is not installed"),
+        DiagnosticCode("TEST003", "error", "a dataset's table does not exist; names the product, dataset and table "
+                                           "port, and where it looked"),
+        DiagnosticCode("TEST004", "error", "a column of the contract is missing from the table; the checks that read "
+                                           "it are errored"),
+        DiagnosticCode("TEST005", "error", "`--create` could not create or load a table"),
+        DiagnosticCode("TEST006", "error (exit 2)", "`--table DATASET=NAME` names a dataset no selected product has"),
+    ), configurable=False),)
+
+
+CODE_FAMILIES = _code_families()

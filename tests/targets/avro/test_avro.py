@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from meshgen.api import build
+from meshgen.errors import ViolationsFound
 from meshgen.mesh.loader import load_mesh
 from meshgen.schemas.avro import avro_record
 from tests.conftest import FULL_VOCABULARY, FULL_VOCABULARY_TODAY, ROOT, SPECS, copy_source, need_module
@@ -164,10 +165,12 @@ def test_hostile_strings_give_schemas_both_avro_libraries_accept(source, tmp_pat
 
 
 def test_sanitized_names_never_collide(tmp_path):
+    """Names that become one Avro name are refused before any target runs (SPEC013); a name Avro
+    cannot hold alone is sanitized with a diagnostic and still parses."""
     fastavro = need_module("fastavro")
     (tmp_path / "meshgen.yaml").write_text('governance: {rules: {naming: "off"}}\n')
     product = tmp_path / "dataproduct.yaml"
-    product.write_text("""apiVersion: meshgen/v1
+    head = """apiVersion: meshgen/v1
 kind: DataProduct
 domain: qa
 name: clash
@@ -175,19 +178,25 @@ version: 1.0.0
 description: {purpose: Names that only differ by punctuation.}
 owner: {team: qa, email: qa@example.com}
 datasets:
-  - name: rows
+  - name: things
     description: One row.
-    primaryKey: [a_b]
+    primaryKey: [id]
     fields:
+      - {name: id, type: int, required: true}
       - {name: "a-b", type: struct, fields: [{name: x, type: int}]}
-      - {name: "a b", type: struct, fields: [{name: x, type: int}]}
-      - {name: a_b, type: int, required: true}
+"""
+    product.write_text(head + """      - {name: "a b", type: struct, fields: [{name: x, type: int}]}
+      - {name: a_b, type: int}
 """)
+    with pytest.raises(ViolationsFound) as refused:
+        build(product, output=tmp_path / "out", targets=["avro"])
+    assert [(d.code, d.location.line, d.location.column) for d in refused.value.diagnostics
+            if d.code == "SPEC013"] == [("SPEC013", 15, 16), ("SPEC013", 16, 16)]
+    assert not (tmp_path / "out").exists()
+
+    product.write_text(head)
     result = build(product, output=tmp_path / "out", targets=["avro"])
-    schema = json.loads((tmp_path / "out/qa/clash/v1/avro/rows.avsc").read_text())
-    names = [f["name"] for f in schema["fields"]]
-    assert names == ["a_b_2", "a_b_3", "a_b"]  # a valid name keeps its spelling
-    records = [f["type"][1]["name"] for f in schema["fields"][:2]]
-    assert len(set(records)) == 2
+    schema = json.loads((tmp_path / "out/qa/clash/v1/avro/things.avsc").read_text())
+    assert [f["name"] for f in schema["fields"]] == ["id", "a_b"]
     fastavro.parse_schema(schema)
     assert {d.code for d in result.diagnostics} >= {"AVRO001"}

@@ -10,9 +10,12 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SPECS, need_module
 
 from meshgen.api import build
+from meshgen.errors import ViolationsFound
 
 
 def _build(tmp_path: Path, source: Path, targets=("quality", "sql")) -> Path:
@@ -62,7 +65,9 @@ def test_every_duckdb_query_runs_in_duckdb_on_the_generated_tables(tmp_path):
     assert ran > 60
 
 
-def test_a_pattern_a_dialect_cannot_run_is_a_positioned_warning(tmp_path):
+def test_a_lookaround_pattern_never_reaches_the_checks(tmp_path):
+    """Patterns are RE2 syntax (no lookaround or backreferences), which every dialect's check
+    can run: a lookahead is refused where it is written, before the quality target sees it."""
     src = tmp_path / "mesh"
     shutil.copytree(SPECS / "users", src / "users")
     (src / "meshgen.yaml").write_text("name: t\nproducts: ['**/dataproduct.yaml']\n")
@@ -72,10 +77,8 @@ def test_a_pattern_a_dialect_cannot_run_is_a_positioned_warning(tmp_path):
     assert old in text
     spec.write_text(text.replace(old, 'pattern: "^(?!0)\\\\+[1-9][0-9]{6,14}$"'))
     line = next(i for i, t in enumerate(spec.read_text().splitlines(), 1) if "(?!0)" in t)
-    result = build(src, output=tmp_path / "out", targets=["quality"])
-    found = [d for d in result.diagnostics.items if d.code == "QUAL003"]
-    assert len(found) == 1 and "duckdb" in found[0].message and "postgres" not in found[0].message
-    assert found[0].location.line == line
-    manifest = json.loads((tmp_path / "out/users/customers/v1/quality/checks.json").read_text())
-    sql = {c["id"]: c["sql"] for c in manifest["checks"]}["customers.pattern.phone"]
-    assert sql["duckdb"] is None and "~ '^(?!0)" in sql["postgres"]
+    with pytest.raises(ViolationsFound) as refused:
+        build(src, output=tmp_path / "out", targets=["quality"])
+    at_pattern = [d for d in refused.value.diagnostics if d.location.line == line]
+    assert [d.code for d in at_pattern] == ["SPEC004"], refused.value.diagnostics
+    assert not (tmp_path / "out").exists()

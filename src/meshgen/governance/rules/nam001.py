@@ -9,6 +9,7 @@ from meshgen.diagnostics import Severity
 from meshgen.governance.rule import Finding, Rule, RuleContext, RuleOptions, tighten
 from meshgen.model.models import Pattern
 from meshgen.naming import camel_case, kebab_case, snake_case, upper_camel_case, words
+from meshgen.model.patterns import pattern_fullmatch
 
 CASES = {
     "snake": re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"),
@@ -100,7 +101,7 @@ def _style(kind: str, value: str, style: NameStyle, place) -> list[Finding]:
         out.append(Finding(f"{kind} name {value!r} is not {style.case} case", place,
                            f"rename it to {suggestion!r}" if CASES[style.case].match(suggestion) else
                            f"write it like {EXAMPLES.get(style.case, value)!r}"))
-    if style.pattern is not None and not re.fullmatch(style.pattern, value):
+    if style.pattern is not None and not pattern_fullmatch(style.pattern, value):
         out.append(Finding(f"{kind} name {value!r} does not match the pattern {style.pattern!r}",
                            place, "rename it to match the mesh's naming policy"))
     if style.maxLength is not None and len(value) > style.maxLength:

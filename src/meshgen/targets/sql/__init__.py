@@ -14,7 +14,7 @@ from typing import Iterable, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field as F
 
-from meshgen.diagnostics import Diagnostic, Severity
+from meshgen.diagnostics import CodeFamily, DiagnosticCode, Diagnostic, Severity
 from meshgen.output import Artifact
 from meshgen.model.loader import ProductFile
 from meshgen.dialects import DIALECTS, Dialect, dialect
@@ -22,7 +22,7 @@ from meshgen.dialects.base import TableName
 from meshgen.model.models import Dataset, SchemaField, iter_fields
 from meshgen.model.types import DataType, Kind
 from meshgen.model.values import to_python
-from meshgen.targets.base import TemplateInfo, Target
+from meshgen.targets.base import CANNOT_EXPRESS, TemplateInfo, Target
 
 DialectName = Literal[tuple(DIALECTS)]  # type: ignore[valid-type]  # every registered dialect
 
@@ -73,6 +73,28 @@ class Table:
 
 class SqlTarget(Target):
     name = "sql"
+    codes = CodeFamily("SQL", "The SQL target can express the product in the chosen dialect.", "docs/targets-sql.md", (
+        DiagnosticCode("SQL001", CANNOT_EXPRESS,
+                       'a column loses part of its type in a dialect (a JSON/VARIANT/SUPER fallback '
+                       'for nested data, NOT NULL or enum symbols inside a struct, time as text in '
+                       'Databricks)'),
+        DiagnosticCode("SQL002", 'info for DuckDB (no table partitions), otherwise note (an error with --strict)',
+                       '`partitionBy` is not, or only partly, expressed in a dialect'),
+        DiagnosticCode("SQL003", CANNOT_EXPRESS,
+                       '`unique` cannot be declared in a dialect without UNIQUE constraints; the dbt '
+                       '`unique` test still checks it'),
+        DiagnosticCode("SQL004", CANNOT_EXPRESS,
+                       'a PII protection cannot be applied in DDL (`encrypt`, hashing a non-text '
+                       'value in a Snowflake masking policy, a personal field nested in a column): '
+                       'readers without access see NULL'),
+        DiagnosticCode("SQL005", CANNOT_EXPRESS,
+                       'a field default has no portable SQL literal (bytes, json, nested types) and '
+                       'is not written as a column DEFAULT'),
+        DiagnosticCode("SQL006", CANNOT_EXPRESS,
+                       'a value constraint is not enforced: the dialect has no CHECK constraints'),
+        DiagnosticCode("SQL007", CANNOT_EXPRESS,
+                       "a table port's location is not a dotted table name; the table gets the default name"),
+    ), target="sql")
     description = "SQL DDL (CREATE TABLE, comments, PII protection) per dataset for each warehouse dialect"
     Options = SqlOptions
     templates = {"sql/table.sql.j2": TemplateInfo(

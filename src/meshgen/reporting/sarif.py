@@ -1,8 +1,7 @@
 """Diagnostics as SARIF 2.1.0 (GitHub code scanning) and as GitHub workflow commands.
 
 Both read `Diagnostic.to_dict()`, like every other format. Rule metadata comes from the rule
-registry; core codes (LOAD, SPEC, MESH, REF, CONF, GOV, ...) get a generic descriptor for
-their family. Output is deterministic: no timestamps; files under the working directory are
+registry; every other code gets a descriptor from its family's declaration (meshgen.reporting.codes). Output is deterministic: no timestamps; files under the working directory are
 relative URIs (run meshgen from the repository root, as GitHub code scanning expects). A
 governance finding also carries its waiver path as a logical location; every result has a
 `partialFingerprints` entry built from code, file, logical path and message, so an alert
@@ -13,63 +12,33 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import json
 import re
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Iterable
 from urllib.parse import quote
 
 from meshgen.diagnostics import Diagnostic
+from meshgen.reporting.codes import declared, family_of, family_prefix
+from meshgen.serializer import json_document
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-LEVELS = {"error": "error", "warning": "warning", "info": "note"}
-
-# Code family → what it checks, and the page of docs/ that lists its codes. Every family the
-# code base emits is here (tests/governance/test_output.py checks it).
-FAMILIES = {
-    "LOAD": ("The file can be read: it exists, is UTF-8 and is plain YAML.", "docs/diagnostics.md"),
-    "SPEC": ("The product follows the meshgen/v1 spec.", "docs/spec-reference.md"),
-    "MESH": ("References between the products of the mesh resolve.", "docs/diagnostics.md"),
-    "REF": ("References inside a product resolve (keys, ports, SLOs, quality checks).", "docs/diagnostics.md"),
-    "CONF": ("meshgen.yaml is valid.", "docs/configuration.md"),
-    "GOV": ("The governance policy, domain policies and waivers are valid.", "docs/governance.md"),
-    "INIT": ("meshgen init received usable values.", "docs/diagnostics.md"),
-    "OUT": ("The output folder is safe to write.", "docs/diagnostics.md"),
-    "TPL": ("A template parses and renders.", "docs/diagnostics.md"),
-    "ENV": ("The environment meshgen runs in is usable (MESHGEN_TODAY).", "docs/diagnostics.md"),
-    "VERSION": ("Versions and consumers follow the contract (version bumps, deprecations, retired versions).",
-                "docs/contracts.md"),
-    "BRK": ("A change between two versions of a product, classified as breaking or not.", "docs/contracts.md"),
-    "BASE": ("The baseline revision to compare against can be read.", "docs/contracts.md"),
-    "AVRO": ("The Avro target can express the product.", "docs/targets-avro.md"),
-    "SQL": ("The SQL target can express the product in the chosen dialect.", "docs/targets-sql.md"),
-    "DBT": ("The dbt target can express the product.", "docs/targets-dbt.md"),
-    "PROTO": ("The Protobuf target can express the product.", "docs/targets-protobuf.md"),
-    "JSONSCHEMA": ("The JSON Schema target can express the product.", "docs/targets-jsonschema.md"),
-    "PYDANTIC": ("The Pydantic target can express the product.", "docs/targets-jsonschema.md"),
-    "OPENAPI": ("The OpenAPI target can express the product's ports.", "docs/targets-ports.md"),
-    "ASYNCAPI": ("The AsyncAPI target can express the product's ports.", "docs/targets-ports.md"),
-    "REGISTRY": ("The schema-registry output can express the product.", "docs/targets-ports.md"),
-    "QUAL": ("The quality target can express the product's checks in each dialect.", "docs/targets-quality.md"),
-    "TEST": ("meshgen test can reach the database and the product's tables and columns.", "docs/targets-quality.md"),
-    "AIRFLOW": ("The Airflow target can express the product.", "docs/targets-orchestration.md"),
-}
-
-
-def _family(code: str) -> str:
-    return re.sub(r"\d+$", "", code)
+LEVELS = {"error": "error", "warning": "warning", "note": "note", "info": "note"}
 
 
 def _core_descriptor(code: str, level: str) -> dict:
-    text, doc = FAMILIES.get(_family(code), ("A meshgen check.", "docs/diagnostics.md"))
+    family = family_of(code)
+    text, doc = (family.title, family.docs) if family else ("A meshgen check.", "docs/diagnostics.md")
+    meaning = declared(code)
+    if meaning is not None:
+        text = f"{text} {code}: {meaning.meaning}."
     return {
         "id": code,
         "name": code,
         "shortDescription": {"text": text},
         "fullDescription": {"text": f"{code}: {text} A core check, not a governance rule: waivers do not apply."},
-        "help": {"text": f"{text} The result's hint says how to fix it; {doc} lists every {_family(code)} code.",
+        "help": {"text": f"{text} The result's hint says how to fix it; {doc} lists every {family_prefix(code)} code.",
                  "markdown": f"**{code}** — {text}\n\nThe result's hint says how to fix it; `{doc}` lists every "
-                             f"{_family(code)} code."},
+                             f"{family_prefix(code)} code."},
         "defaultConfiguration": {"level": level},
         "properties": {"tags": ["meshgen", "core"]},
     }
@@ -167,7 +136,7 @@ def sarif_log(diagnostics: Iterable[Diagnostic]) -> dict:
 
 
 def format_sarif(diagnostics: Iterable[Diagnostic], color: bool = False) -> str:
-    return json.dumps(sarif_log(diagnostics), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_document(sarif_log(diagnostics))
 
 
 def _escape_data(text: str) -> str:
@@ -178,7 +147,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-_COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
+_COMMANDS = {"error": "error", "warning": "warning", "note": "notice", "info": "notice"}
 
 
 def format_github(diagnostics: Iterable[Diagnostic], color: bool = False) -> str:

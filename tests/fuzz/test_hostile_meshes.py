@@ -1,0 +1,167 @@
+"""A short fuzz run: hostile meshes through real `meshgen validate` and `meshgen build`.
+
+Hypothesis builds a mesh from a valid product plus hostile mutations: symlinks (inside and
+outside the mesh), special files (a FIFO where a product should be), deep nesting, ReDoS
+patterns, NaN/Inf, colliding names, hostile strings, YAML 1.1-only forms, aliases, deep
+types. Each mesh runs through both commands as subprocesses with a timeout, and every run
+must end as a clean result or a positioned diagnostic: no exit 3, no hang, no segfault, no
+traceback. CI runs a short run (MESHGEN_FUZZ_EXAMPLES, default 10); a long one is
+
+    MESHGEN_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest tests/fuzz -q
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import need_module
+
+hypothesis = need_module("hypothesis")
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+EXAMPLES = int(os.environ.get("MESHGEN_FUZZ_EXAMPLES", "10"))
+TIMEOUT = float(os.environ.get("MESHGEN_FUZZ_TIMEOUT", "60"))  # seconds per command: a hang, not a slow run
+
+BASE = """\
+apiVersion: meshgen/v1
+kind: DataProduct
+domain: {domain}
+name: {name}
+version: 1.0.0
+owner: {{team: fuzz-team, email: fuzz@example.com}}
+description: {{purpose: {purpose}}}
+datasets:
+  - name: {dataset}
+    description: one row per thing
+    primaryKey: [id]
+    fields:
+      - {{name: id, type: long, required: true}}
+{fields}{tail}"""
+
+HOSTILE_TEXT = [
+    '"\\0"', '"\\x07\\x0b\\x0c"', '"line\\u2028sep\\u2029"', '"\\u202e\\u200b"', "'{{ 7*7 }}{% raw %}'",
+    "\"'; DROP TABLE x; --\"", '"*/ /* \\\\ \\" \\n ::error::x"', "'" + "x" * 5000 + "'", '"\\ud83d\\ude00"',
+    "'<script>'", "'$(touch /tmp/meshgen-fuzz-pwned)'", "'\\\\'", '"\\t"', "''",
+]
+YAML11 = ["yes", "no", "on", "off", "y", "~", "0o17", "010", "1_000", "0x1F", "12:30:00", "2001-12-14t21:59:43.10-05:00",
+          ".NaN", "-.Inf", "1e400", "!!binary aGk=", "!!python/object:os.system x", "<<: {a: 1}"]
+NAMES = ["note", "Note", "a_b", "a-b", "AB", "order_id", "orderId", "select", "class", "_", "x" * 129, "a/b", "..",
+         "über", "名前", "1st", "a b", "a:b"]
+TYPES = ["string", "int", "long", "float", "double", "decimal(38,10)", "decimal(1,0)", "boolean", "date", "time",
+         "timestamp", "timestamp_ntz", "bytes", "uuid", "json", "array<string>", "map<long>", "strng",
+         "decimal(39,2)", "array<" * 20 + "string" + ">" * 20, "map<array<map<double>>>"]
+
+
+def field_lines(draw) -> str:
+    """Zero or more hostile fields, as flow mappings under the dataset's fields."""
+    out = []
+    for _ in range(draw(st.integers(0, 4))):
+        name = draw(st.sampled_from(NAMES))
+        kind = draw(st.sampled_from(["plain", "nan", "redos", "text", "yaml11", "bounds", "enum", "nested"]))
+        if kind == "plain":
+            out.append(f"{{name: '{name}', type: '{draw(st.sampled_from(TYPES))}'}}")
+        elif kind == "nan":
+            key = draw(st.sampled_from(["minimum", "maximum", "default"]))
+            out.append(f"{{name: '{name}', type: double, {key}: {draw(st.sampled_from(['.nan', '.inf', '-.inf', '1e400']))}}}")
+        elif kind == "redos":
+            pattern = draw(st.sampled_from(["^(a+)+$", "(a|aa)+$", "^(a|a)*$", "(?=a)a", r"(a)\1", "[", "^(\\w+\\s?)*$"]))
+            out.append(f"{{name: '{name}', type: string, pattern: '{pattern}', default: '{'a' * 40}!'}}")
+        elif kind == "text":
+            out.append(f"{{name: '{name}', type: string, description: {draw(st.sampled_from(HOSTILE_TEXT))}}}")
+        elif kind == "yaml11":
+            out.append(f"{{name: '{name}', type: string, default: {draw(st.sampled_from(YAML11))}}}")
+        elif kind == "bounds":
+            out.append(f"{{name: '{name}', type: string, maxLength: {draw(st.sampled_from([0, 2, 10**30, 20000000]))}, "
+                       f"default: abcdef}}")
+        elif kind == "enum":
+            symbols = draw(st.lists(st.sampled_from(NAMES + ["PAID", "paid"]), min_size=0, max_size=5))
+            out.append(f"{{name: '{name}', type: enum, symbols: {json.dumps(symbols)}}}")
+        else:
+            depth = draw(st.integers(1, 20))
+            out.append("{name: n, type: struct, fields: [" * depth + "{name: leaf, type: int}" + "]}" * depth)
+    return "".join(f"      - {line}\n" for line in out)
+
+
+@st.composite
+def hostile_meshes(draw):
+    """(files: relative path → text, or a special marker) for one mesh folder."""
+    fields = field_lines(draw)
+    tail = draw(st.sampled_from([
+        "",
+        "    examples:\n      - {id: 1}\n",
+        "    examples:\n      - {id: .nan}\n",
+        "  - name: a_b\n    fields: [{name: id, type: int}]\n  - name: AB\n    fields: [{name: id, type: int}]\n",
+        "outputPorts:\n  - {name: t, type: table, dataset: ds, platform: postgres}\n",
+        "inputPorts:\n  - {name: self, product: data://d/p/v1, dataset: ds, fields: [id]}\n",
+        "x: &a [1, 2]\ny: *a\n",
+        "deep: " + "[" * draw(st.integers(60, 40000)) + "\n",
+        "deep: " + "{a: " * draw(st.integers(60, 3000)) + "\n",
+    ]))
+    text = BASE.format(domain=draw(st.sampled_from(["d", "D", "a:b", "d-1"])), name="p",
+                       purpose=draw(st.sampled_from(HOSTILE_TEXT[4:])), dataset=draw(st.sampled_from(["ds", "Ds", "a-b"])),
+                       fields=fields, tail=tail)
+    files: dict[str, object] = {"meshgen.yaml": "", "d/p/v1/dataproduct.yaml": text}
+    extra = draw(st.sampled_from(["none", "fifo", "symlink-out", "symlink-in", "symlink-loop", "binary", "empty"]))
+    if extra == "fifo":
+        files["e/fifo/v1/dataproduct.yaml"] = ("fifo",)
+    elif extra == "symlink-out":
+        files["e/out/v1/dataproduct.yaml"] = ("symlink", "/etc/passwd")
+    elif extra == "symlink-in":
+        files["e/in/v1/dataproduct.yaml"] = ("symlink", "../../../d/p/v1/dataproduct.yaml")
+    elif extra == "symlink-loop":
+        files["e/loop/v1/dataproduct.yaml"] = ("symlink", "dataproduct.yaml")
+    elif extra == "binary":
+        files["e/bin/v1/dataproduct.yaml"] = b"\xff\xfe\x00a: \x00\n"
+    elif extra == "empty":
+        files["e/empty/v1/dataproduct.yaml"] = ""
+    return files
+
+
+def materialize(root: Path, files: dict) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, tuple) and content[0] == "fifo":
+            os.mkfifo(path)
+        elif isinstance(content, tuple):
+            path.symlink_to(content[1])
+        elif isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def run_meshgen(*args: str, cwd: Path) -> None:
+    try:
+        proc = subprocess.run([sys.executable, "-m", "meshgen", *args, "--format", "json"], cwd=cwd,
+                              capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"meshgen {' '.join(args)} hung (over {TIMEOUT:.0f} s)")
+    assert proc.returncode in (0, 1, 2), f"exit {proc.returncode}: {proc.stderr[-2000:]}"
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr[-2000:]
+    if proc.returncode == 0:
+        return
+    diagnostics = json.loads(proc.stdout)
+    errors = [d for d in diagnostics if d["severity"] == "error"]
+    assert errors, f"exit {proc.returncode} without an error diagnostic: {proc.stdout[-2000:]}"
+    for d in errors:
+        assert d["code"] and d["message"] and d["hint"], d
+        assert d["file"] and d["line"] >= 1 and d["column"] >= 1, d
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(files=hostile_meshes())
+def test_hostile_meshes_end_in_a_result_or_a_positioned_diagnostic(files, tmp_path_factory):
+    root = tmp_path_factory.mktemp("mesh")
+    materialize(root, files)
+    run_meshgen("validate", ".", cwd=root)
+    run_meshgen("build", ".", "-o", str(root.parent / (root.name + "-out")), cwd=root)
+    assert not Path("/tmp/meshgen-fuzz-pwned").exists()
