@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal, Optional, Union
 
 from pydantic import Field as F, field_validator
@@ -27,6 +28,9 @@ class MeshConfig(SpecModel):
                                                    "a template there replaces the built-in one of the same path.")
     governance: dict[str, Any] = F(default_factory=dict, description="Governance policy: rules, severities, options.")
     contracts: dict[str, Any] = F(default_factory=dict, description="Contract checks: the baseline to compare with.")
+    site_url: Optional[str] = F(None, description="The published URL of the mesh's docs site (`meshgen docs build`), "
+                                                  "e.g. `https://data.example.com/mesh/`; catalog entries and "
+                                                  "descriptors link each product to its page there.")
     strict: bool = F(False, description="Treat what a target cannot express as an error instead of a note.")
     diagnostics: dict[str, Literal["off", "note", "warning", "error"]] = F(
         default_factory=dict,
@@ -34,6 +38,13 @@ class MeshConfig(SpecModel):
                     "off, note, warning or error (a code wins over its family; `strict` still makes a target's "
                     "notes and warnings errors). Governance rules are set under `governance:`; codes of reading "
                     "files, the spec and meshgen.yaml cannot be set (CONF004, as is an unknown code).")
+
+    @field_validator("site_url")
+    @classmethod
+    def _http_url(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("must be an http(s) URL such as https://data.example.com/mesh/ (no query or fragment)")
+        return value
 
     @field_validator("output", "templates")
     @classmethod
