@@ -21,20 +21,37 @@ fi
 # requirements file is unchanged (a stamp holds the file's hash), and rebuilt when it changes.
 venvs="${MESHGEN_VENVS:-${XDG_CACHE_HOME:-$HOME/.cache}/meshgen/venvs}"
 mkdir -p "$venvs"
-for req in scripts/venvs/*.txt; do
+setup_tool_venv() {  # $1: requirements file; output to $dest.log, printed only on failure
+  local req="$1" tool dest want
   tool="$(basename "$req" .txt)"
   dest="$venvs/$tool"
   want="$(sha256sum "$req" | cut -d' ' -f1)"
   if [ -f "$dest/.meshgen-stamp" ] && [ "$(cat "$dest/.meshgen-stamp")" = "$want" ]; then
-    continue
+    return 0
   fi
   echo "setting up the $tool venv in $dest"
   rm -rf "$dest"
-  "$venv/bin/python" -m venv "$dest"
-  "$dest/bin/python" -m pip install --quiet --upgrade pip
-  "$dest/bin/python" -m pip install --quiet -r "$req"
-  echo "$want" > "$dest/.meshgen-stamp"
+  if { "$venv/bin/python" -m venv "$dest" &&
+       "$dest/bin/python" -m pip install --quiet --upgrade pip &&
+       "$dest/bin/python" -m pip install --quiet -r "$req"; } >"$dest.log" 2>&1; then
+    echo "$want" > "$dest/.meshgen-stamp"
+  else
+    echo "setting up the $tool venv failed:" >&2
+    cat "$dest.log" >&2
+    return 1
+  fi
+}
+# Installs are mostly downloads: up to four at once (MESHGEN_VENV_JOBS) on a fresh machine.
+max_jobs="${MESHGEN_VENV_JOBS:-4}"
+pids=()
+for req in scripts/venvs/*.txt; do
+  while [ "$(jobs -rp | wc -l)" -ge "$max_jobs" ]; do sleep 1; done
+  setup_tool_venv "$req" &
+  pids+=("$!")
 done
+failed=0
+for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+[ "$failed" -eq 0 ] || { echo "a tool venv could not be set up (see above)" >&2; exit 1; }
 
 # Java for the local Spark session of tests/testing (pyspark is a test extra); Spark 4 needs 17+.
 if ! command -v java >/dev/null 2>&1; then
