@@ -59,13 +59,23 @@ if ! command -v java >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless
 fi
 
-# firstuse: action-validator (npm) checks the GitHub Actions workflow that docs/ci.md
-# recommends against GitHub's workflow schema (tests/core/test_adoption_kit.py).
+# npm tools, into $MESHGEN_NPM (default .npm-tools, git-ignored), all in ONE npm install (a later
+# install into the same folder would prune the packages an earlier one added):
+#   @action-validator: checks the GitHub Actions workflow docs/ci.md recommends (tests/core/test_adoption_kit.py)
+#   @bufbuild/buf (ships the binary): `buf lint` on the generated .proto files, and `buf breaking` as
+#     the oracle of the contract checks on Protobuf-served ports (tests/contracts/test_protobuf_ports.py)
+# Add a tool: its pinned package to npm_packages, and a file it installs to npm_installs.
 npm_tools="${MESHGEN_NPM:-.npm-tools}"
-if [ ! -x "$npm_tools/node_modules/.bin/action-validator" ]; then
+npm_packages=(@action-validator/cli@0.6.0 @action-validator/core@0.6.0 @bufbuild/buf@1.75.0)
+npm_installs=(.bin/action-validator .bin/buf)
+npm_missing=0
+for file in "${npm_installs[@]}"; do
+  [ -e "$npm_tools/node_modules/$file" ] || npm_missing=1
+done
+if [ "$npm_missing" -eq 1 ]; then
   if ! command -v npm >/dev/null 2>&1; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
   fi
-  npm install --silent --no-fund --no-audit --prefix "$npm_tools" @action-validator/cli@0.6.0 @action-validator/core@0.6.0
+  npm install --silent --no-fund --no-audit --prefix "$npm_tools" "${npm_packages[@]}"
 fi

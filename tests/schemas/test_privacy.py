@@ -75,7 +75,7 @@ def test_json_schema_and_openapi_carry_x_keywords(built):
 
 def test_proto_fields_are_redacted_and_commented(built):
     for folder, ds, f in _marked(built):
-        text = (folder / "protobuf" / f"{ds.name}.proto").read_text()
+        text = next((folder / "protobuf").rglob(f"{ds.name}.proto")).read_text()
         line = next(l for l in text.splitlines() if re.search(rf"\b{re.escape(f.name)} = \d+", l))
         assert "debug_redact = true" in line, line
         comment = text.splitlines()[text.splitlines().index(line) - 1]

@@ -20,6 +20,9 @@ from meshgen.model.portable import struct_members
 EVENTS = "events"  # Avro schema resolution: readers resolve fields by name, defaults fill gaps
 TABLE = "table"  # dbt contract semantics: queries name columns; a missing column fails them
 DBT = "dbt"  # a `table` port: dbt's enforced contract fails on any change of a column's data_type
+# a `grpc` port, or an `events` port with `format: protobuf`: consumers decode proto3's binary and
+# JSON encodings, where a change of scalar type (int32→int64, float→double) breaks either reader
+PROTOBUF = "protobuf"
 
 
 @dataclass(frozen=True)
@@ -59,11 +62,14 @@ class Pair:
 
 
 def port_semantics(pf: ProductFile, dataset: str) -> frozenset[str]:
-    """How a dataset is read: events ports resolve like Avro, every other port like a table."""
+    """How a dataset is read: events ports resolve like Avro, every other port like a table; a port
+    served as Protobuf also by proto3's encodings, a table port also by dbt's contract."""
     ports = [port for port in pf.product.outputPorts if port.dataset == dataset]
     kinds = {EVENTS if port.type == "events" else TABLE for port in ports}
     if any(port.type == "table" for port in ports):
         kinds.add(DBT)
+    if any(port.type == "grpc" or (port.type == "events" and port.format == "protobuf") for port in ports):
+        kinds.add(PROTOBUF)
     return frozenset(kinds) or frozenset({EVENTS, TABLE})
 
 

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from meshgen.contracts.changes import BACKWARD, BOTH, FORWARD, NONE, Change, ChangeRule
-from meshgen.contracts.match import DBT, TABLE, Pair, pairs
+from meshgen.contracts.match import DBT, PROTOBUF, TABLE, Pair, pairs
 from meshgen.diagnostics import Severity
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import CLASSIFICATION_ORDER
+from meshgen.model.proto_types import proto_type
 from meshgen.model.types import DataType, Kind
 from meshgen.model.values import duration_seconds
 
@@ -256,12 +257,30 @@ def _dbt_type_change(p: Pair, verb: str, adjective: str) -> Verdict:
                    fix=f"add a new column with the {adjective} type and deprecate this one, or {new_major(p)}")
 
 
+def _proto_type_change(p: Pair, verb: str, adjective: str) -> Verdict | None:
+    """A port served as Protobuf: a promotion that changes the proto3 scalar (int32→int64 changes
+    the JSON encoding, float→double and int→double the wire type) breaks readers of either version,
+    as `buf breaking` (WIRE_JSON) says. None when the proto3 type stays (uuid→string, decimals)."""
+    if PROTOBUF not in p.semantics:
+        return None
+    old, new = proto_type(p.old.data_type), proto_type(p.new.data_type)
+    if old == new:
+        return None
+    return Verdict(f"type of {_what(p)} {verb} from {p.old.data_type} to {p.new.data_type}; its Protobuf port "
+                   f"changes {old} to {new}, which proto3's binary or JSON readers of the other version cannot "
+                   "read (buf breaking: WIRE_JSON)", BOTH, key=("type",),
+                   fix=f"add a new field with the {adjective} type and deprecate this one, or {new_major(p)}")
+
+
 @rule("BRK206", "FIELD_TYPE_WIDENED", "field", "schema")
 def type_widened(p: Pair) -> Iterator[Verdict]:
     """A field's type was widened (int→long, float→double, uuid→string, decimal precision up): safe for new readers only."""
     if _both(p) and type_relation(p.old.data_type, p.new.data_type) == "widened":
         if DBT in p.semantics:
             yield _dbt_type_change(p, "widened", "wider")
+            return
+        if (proto := _proto_type_change(p, "widened", "wider")) is not None:
+            yield proto
             return
         yield Verdict(f"type of {_what(p)} widened from {p.old.data_type} to {p.new.data_type}; "
                       "new readers read old data, but existing readers cannot hold every new value",
@@ -276,6 +295,9 @@ def type_narrowed(p: Pair) -> Iterator[Verdict]:
     if _both(p) and type_relation(p.old.data_type, p.new.data_type) == "narrowed":
         if DBT in p.semantics:
             yield _dbt_type_change(p, "narrowed", "narrower")
+            return
+        if (proto := _proto_type_change(p, "narrowed", "narrower")) is not None:
+            yield proto
             return
         yield Verdict(f"type of {_what(p)} narrowed from {p.old.data_type} to {p.new.data_type}; "
                       "existing readers still read new data, but old values may not fit the new type",
@@ -589,8 +611,10 @@ RULE_BREAKS = {
     "FIELD_RENAMED": "backward, forward",
     "FIELD_ADDED_WITHOUT_DEFAULT": "backward",
     "FIELD_TYPE_CHANGED": "backward, forward",
-    "FIELD_TYPE_WIDENED": "forward; with a table port (dbt data_type): backward, forward",
-    "FIELD_TYPE_NARROWED": "backward; with a table port (dbt data_type): backward, forward",
+    "FIELD_TYPE_WIDENED": "forward; with a table port (dbt data_type), or a Protobuf port whose proto3 type "
+                          "changes: backward, forward",
+    "FIELD_TYPE_NARROWED": "backward; with a table port (dbt data_type), or a Protobuf port whose proto3 type "
+                           "changes: backward, forward",
     "FIELD_REQUIRED_ADDED": "backward",
     "FIELD_REQUIRED_REMOVED": "forward",
     "ENUM_SYMBOL_ADDED": "forward",

@@ -11,12 +11,14 @@ builder reads it and assigns numbers in memory; only the protobuf target writes 
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from dataclasses import dataclass, field as dc_field
 from typing import TYPE_CHECKING, Any
 
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset, SchemaField, OutputPort
+from meshgen.model.proto_types import PROTO_TYPES, WELL_KNOWN
+from meshgen.naming import snake_case, upper_snake
 from meshgen.model.types import DataType, Kind
 from meshgen.model.values import to_python
 from meshgen.schemas.avro import namespace
@@ -39,24 +41,6 @@ PROTO_TEMPLATE_INFO = TemplateInfo("one dataset's .proto file (`<dataset>.proto`
     ("services", "one per grpc port: name, comment and rpcs as (name, request, response, comment)"),
 ))
 
-PROTO_TYPES: dict[Kind, str] = {
-    Kind.STRING: "string",
-    Kind.INT: "int32",
-    Kind.LONG: "int64",
-    Kind.FLOAT: "float",
-    Kind.DOUBLE: "double",
-    Kind.BOOLEAN: "bool",
-    Kind.BYTES: "bytes",
-    Kind.DECIMAL: "string",
-    Kind.DATE: "string",
-    Kind.TIME: "string",
-    Kind.TIMESTAMP_NTZ: "string",
-    Kind.UUID: "string",
-}
-WELL_KNOWN: dict[Kind, tuple[str, str]] = {
-    Kind.TIMESTAMP: ("google.protobuf.Timestamp", "google/protobuf/timestamp.proto"),
-    Kind.JSON: ("google.protobuf.Value", "google/protobuf/struct.proto"),
-}
 # proto scalar or well-known type → meshgen kind, for importers: the proto types meshgen writes,
 # and the other integer encodings as the meshgen integer that holds every value.
 _PROTO_KINDS: dict[str, Kind] = {
@@ -73,6 +57,14 @@ def kind_of_proto(type_name: str) -> Kind | None:
     return _PROTO_KINDS.get(type_name.lstrip("."))
 
 
+def proto_field_name(name: str) -> str:
+    """The lower_snake_case proto field name of a spec field (`fooBar` → `foo_bar`, whose default
+    JSON name is `fooBar` again): buf's FIELD_LOWER_SNAKE_CASE. A renamed field keeps its name
+    as its `json_name`."""
+    snake = snake_case(name) or "field"
+    return snake if not snake[0].isdigit() else "f_" + snake
+
+
 # What a string-typed field holds, said in its comment.
 TEXT_FORMS: dict[Kind, str] = {
     Kind.DATE: "date as text, e.g. 2026-11-02",
@@ -81,10 +73,6 @@ TEXT_FORMS: dict[Kind, str] = {
     Kind.UUID: "UUID as text",
 }
 ZERO: dict[str, Any] = {"string": "", "bool": False, "int32": 0, "int64": 0, "float": 0.0, "double": 0.0}
-
-
-def upper_snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).upper()
 
 
 def proto_string(text: str) -> str:
@@ -215,28 +203,14 @@ class _ProtoBuild:
         scope = Scope([name])
         names = [f.name for f in fields]
         numbers, reserved = self.lock.assign(self.ds.name, key, names)
-        proto_names: dict[str, str] = {}
-        json_taken: set[str] = set()  # protoc rejects two fields with the same default JSON name
-        for i, f in enumerate(fields):
-            base = f.name if is_identifier(f.name) else identifier(f.name)
-            candidate, n = base, 2
-            while candidate in scope.taken or json_name(candidate) in json_taken:
-                candidate, n = f"{base}_{n}", n + 1
-            proto_names[f.name] = scope.claim(candidate)
-            json_taken.add(json_name(candidate))
-            if proto_names[f.name] != f.name:
-                why = "is not a valid Protobuf name" if base != f.name else "has the JSON name of another field"
-                self.reporter.unsupported("PROTO001", f"field name {f.name!r} {why}; written as "
-                                 f"{proto_names[f.name]!r} with json_name {f.name!r}",
-                                 self.pf.location(*path, "fields", i, "name"),
-                                 "use letters, digits and underscores, not starting with a digit")
+        proto_names, explicit_json = self._field_names(fields, scope, path)
         for i, f in enumerate(fields):
             fpath = path + ("fields", i)
             pname = proto_names[f.name]
             hint = pascal_case(f.name)
             label, type_ = self._field_type(msg, scope, f.data_type, hint, _join(key, f.name), fpath, f)
             opts = []
-            if pname != f.name:
+            if f.name in explicit_json:
                 opts.append(f"json_name = {proto_string(f.name)}")
             if f.deprecated:
                 opts.append("deprecated = true")
@@ -245,8 +219,35 @@ class _ProtoBuild:
             options = f" [{', '.join(opts)}]" if opts else ""
             msg.fields.append(ProtoField(label, type_, pname, numbers[f.name], options,
                                          self._field_comment(f, _join(key, f.name).replace("/", "."), fpath)))
-        self._reserve(msg, reserved, lambda n: n if is_identifier(n) else None)
+        self._reserve(msg, reserved, proto_field_name)
         return msg
+
+    def _field_names(self, fields: list[SchemaField], scope: Scope, path: tuple) -> tuple[dict[str, str], set[str]]:
+        """Each field's proto name (lower_snake_case, unique in the message; fields already so named
+        claim theirs first), and the fields that need `json_name = <their spec name>`: a renamed
+        field, and one whose default JSON name is another field's JSON name. Every JSON name is
+        then unique, and none is another field's proto name (both are refused by protoc or the
+        protobuf runtime)."""
+        order = sorted(range(len(fields)), key=lambda i: proto_field_name(fields[i].name) != fields[i].name)
+        proto_names: dict[str, str] = {}
+        for i in order:
+            f = fields[i]
+            base = proto_field_name(f.name)
+            candidate, n = base, 2
+            while candidate in scope.taken:
+                candidate, n = f"{base}_{n}", n + 1
+            proto_names[f.name] = scope.claim(candidate)
+            if proto_names[f.name] != f.name:
+                why = ("is not a lower_snake_case Protobuf name" if base != f.name else "is taken in the message")
+                self.reporter.unsupported("PROTO001", f"field name {f.name!r} {why}; written as "
+                                 f"{proto_names[f.name]!r} with json_name {f.name!r}",
+                                 self.pf.location(*path, "fields", i, "name"),
+                                 "use lower-case letters, digits and single underscores, starting with a letter")
+        spec_names = set(proto_names)
+        defaults = Counter(json_name(p) for p in proto_names.values())
+        explicit = {name for name, p in proto_names.items()
+                    if p != name or (json_name(p) != name and (json_name(p) in spec_names or defaults[json_name(p)] > 1))}
+        return proto_names, explicit
 
     def _field_comment(self, f: SchemaField, where: str, path: tuple) -> str:
         notes = []
@@ -335,7 +336,7 @@ class _ProtoBuild:
         folded = {"unspecified": "the zero value"}  # protoc rejects values differing only in case or underscores
         renamed = []
         for symbol in t.symbols:
-            stem = symbol if is_identifier(symbol) else identifier(symbol)
+            stem = upper_snake(symbol) or "VALUE"  # buf's ENUM_VALUE_UPPER_SNAKE_CASE
             candidate, i = stem, 2
             clash = folded.get(candidate.lower().replace("_", ""))
             while candidate.lower().replace("_", "") in folded:
@@ -343,7 +344,7 @@ class _ProtoBuild:
             folded[candidate.lower().replace("_", "")] = repr(symbol)
             value_name = scope.claim(f"{prefix}_{candidate}")
             if value_name != f"{prefix}_{symbol}":
-                why = ("not a valid Protobuf name" if stem != symbol
+                why = ("not an UPPER_SNAKE_CASE Protobuf name" if stem != symbol
                        else f"differs from {clash} only in case or underscores" if clash
                        else "taken by another name in the message")
                 renamed.append(f"{symbol!r} as {value_name!r} ({why})")
@@ -357,7 +358,7 @@ class _ProtoBuild:
         enum = ProtoEnum(name, values)
         if reserved:
             enum.reserved_numbers = ", ".join(str(n) for _, n in reserved)
-            enum.reserved_names = ", ".join(proto_string(f"{prefix}_{identifier(s)}") for s, _ in
+            enum.reserved_names = ", ".join(proto_string(f"{prefix}_{upper_snake(s) or 'VALUE'}") for s, _ in
                                             sorted(reserved))
         return enum
 
@@ -397,8 +398,13 @@ class _ProtoBuild:
             for k in keys:
                 pfld = proto_field[spec_to_proto[k]]
                 get.fields.append(ProtoField("", qualified(pfld.type), pfld.name, numbers[k], pfld.options, pfld.comment))
-            messages.append(get)
-            rpcs.append((f"Get{base}", get.name, base, "Get one record by its primary key."))
+            # buf's STANDARD lint: every RPC has its own request and response (RPC_RESPONSE_STANDARD_NAME)
+            got = ProtoMessage(file_scope.claim(f"Get{base}Response"), f"The {ds.name} record asked for.")
+            record_field = proto_field_name(ds.name)
+            numbers, _ = self.lock.assign(ds.name, "/GetResponse", [record_field])
+            got.fields.append(ProtoField("", base, record_field, numbers[record_field]))
+            messages += [get, got]
+            rpcs.append((f"Get{base}", get.name, got.name, "Get one record by its primary key."))
         else:
             self.reporter.unsupported("PROTO005", f"dataset {ds.name!r} has no primaryKey: its gRPC service has List only",
                              pf.location(*pf.dataset_path(ds.name), "name"), "declare a primaryKey to get a Get RPC")

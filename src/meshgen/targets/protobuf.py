@@ -12,9 +12,23 @@ from pydantic import BaseModel, ConfigDict, Field as F
 from meshgen.diagnostics import CodeFamily, DiagnosticCode, Location
 from meshgen.model.loader import ProductFile
 from meshgen.output import Artifact, write_file_atomic
+from meshgen.schemas.avro import namespace
+from meshgen.serializer import yaml_document
 from meshgen.schemas.protobuf import PROTO_TEMPLATE_INFO, TEMPLATE, proto_text, read_number_lock
 from meshgen.targets.base import CANNOT_EXPRESS, NameScope as Scope, Target, TemplateInfo, identifier
 from meshgen.targets.protobuf_lock import NumberLock, lock_path
+
+
+
+def buf_module(major: int) -> dict:
+    """The buf module at the target's folder: `buf lint` with buf's STANDARD rules and `buf breaking`
+    with WIRE_JSON (what breaks binary or JSON readers), the rules meshgen's contract checks apply
+    to Protobuf-served ports. A v0 product's package ends in `v0`, which buf's
+    PACKAGE_VERSION_SUFFIX does not count as a version: that rule is left out for it."""
+    lint: dict = {"use": ["STANDARD"]}
+    if major == 0:
+        lint["except"] = ["PACKAGE_VERSION_SUFFIX"]
+    return {"version": "v2", "lint": lint, "breaking": {"use": ["WIRE_JSON"]}}
 
 
 class ProtobufOptions(BaseModel):
@@ -29,10 +43,10 @@ class ProtobufTarget(Target):
     name = "protobuf"
     codes = CodeFamily("PROTO", "The Protobuf target can express the product.", "docs/targets-protobuf.md", (
         DiagnosticCode("PROTO001", CANNOT_EXPRESS,
-                       'a field name is not a proto identifier (or its JSON name clashes); written '
+                       'a field name is not a lower_snake_case proto name (or is taken); written '
                        'renamed, with `json_name`'),
         DiagnosticCode("PROTO002", CANNOT_EXPRESS,
-                       "enum symbols renamed (case clash, zero value, invalid name); each kept in its value's comment"),
+                       "enum symbols renamed (not UPPER_SNAKE_CASE, case clash, zero value); each kept in its value's comment"),
         DiagnosticCode("PROTO003", CANNOT_EXPRESS,
                        'a list or map that is not required: proto3 reads a missing one as empty'),
         DiagnosticCode("PROTO004", CANNOT_EXPRESS,
@@ -61,9 +75,13 @@ class ProtobufTarget(Target):
         lock = self._read_lock(pf)
         before = lock.text()
         files = Scope()  # file names are import paths, and protoc's Python plugins need identifiers
-        artifacts = [Artifact(f"{files.claim(identifier(ds.name))}.proto",
+        # Files sit where their package says (buf's PACKAGE_DIRECTORY_MATCH), under a buf module
+        # root: this target's folder, with its buf.yaml.
+        package_dir = namespace(pf).replace(".", "/")
+        artifacts = [Artifact(f"{package_dir}/{files.claim(identifier(ds.name))}.proto",
                               proto_text(self.context.renderer, pf, ds, self.reporter, lock))
                      for ds in pf.product.datasets]
+        artifacts.append(Artifact("buf.yaml", yaml_document(buf_module(pf.product.major))))
         self._write_lock(pf, lock, before)
         return artifacts
 

@@ -13,6 +13,7 @@ import pytest
 from meshgen.api import build
 from meshgen.errors import ViolationsFound
 from tests.conftest import need_module
+from tests.support.components import npm_bin
 from tests.targets.jsonschema.meshes import (
     CASE_NAMES,
     SOURCES,
@@ -87,9 +88,11 @@ def test_grpc_ports_get_get_and_list_rpcs(tmp_path):
     (service,) = file.service
     assert service.name == "ShipmentService"  # named by the port's url
     assert [(m.name, m.input_type, m.output_type) for m in service.method] == [
-        ("GetShipments", ".logistics.shipments.v1.GetShipmentsRequest", ".logistics.shipments.v1.Shipments"),
+        ("GetShipments", ".logistics.shipments.v1.GetShipmentsRequest", ".logistics.shipments.v1.GetShipmentsResponse"),
         ("ListShipments", ".logistics.shipments.v1.ListShipmentsRequest", ".logistics.shipments.v1.ListShipmentsResponse"),
     ]
+    response = next(m for m in file.message_type if m.name == "GetShipmentsResponse")
+    assert [(f.name, f.type_name) for f in response.field] == [("shipments", ".logistics.shipments.v1.Shipments")]
     request = next(m for m in file.message_type if m.name == "ListShipmentsRequest")
     assert [f.name for f in request.field] == ["page_size", "page_token", "shipment_id", "shipped_date"]
 
@@ -179,3 +182,16 @@ def test_output_is_the_same_bytes_every_run(tmp_path):
     b = build_case("all_types", tmp_path / "b", ["protobuf"])
     fa, fb = a.files("protobuf"), b.files("protobuf")
     assert [p.read_bytes() for p in fa] == [p.read_bytes() for p in fb]
+
+
+def test_buf_lint_passes_with_the_standard_rules(built):
+    """Every product's protobuf folder is a buf module (its buf.yaml selects STANDARD lint rules):
+    files sit where their package says, and each RPC has its own request and response."""
+    buf = npm_bin("buf")
+    modules = sorted({p.parent for p in built.out.rglob("buf.yaml")})
+    protos = built.files("protobuf", ".proto")
+    assert modules and protos
+    assert all(any(module in proto.parents for module in modules) for proto in protos)
+    for module in modules:
+        done = subprocess.run([str(buf), "lint"], cwd=module, capture_output=True, text=True)
+        assert done.returncode == 0, f"buf lint in {module}:\n{done.stdout}{done.stderr}"
