@@ -24,7 +24,7 @@ from meshgen.model.values import to_python
 from meshgen.schemas.avro import namespace
 from meshgen.schemas.privacy import privacy, redacted
 from meshgen.schemas.reporter import Reporter
-from meshgen.targets.base import NameScope as Scope, TemplateInfo, identifier, is_identifier, pascal_case
+from meshgen.targets.base import NameScope as Scope, TemplateInfo, is_identifier, pascal_case
 from meshgen.targets.protobuf_lock import LockError, NumberLock, lock_path
 
 if TYPE_CHECKING:
