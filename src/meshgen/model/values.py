@@ -13,7 +13,7 @@ import datetime as dt
 import decimal
 import re
 import uuid
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Callable, TYPE_CHECKING, Any, Iterator
 
 from meshgen.model.patterns import pattern_search
 from meshgen.model.types import DataType, Kind
@@ -93,82 +93,114 @@ def to_python(value: Any, dtype: DataType, *, required: bool = True, path: tuple
         if required:
             raise ValueProblem("a required value is null", path)
         return None
-    kind = dtype.kind
-    if kind is Kind.STRING:
-        return _expect(value, str, "a string", path)
-    if kind in (Kind.INT, Kind.LONG):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueProblem(f"expected a whole number, got {_show(value)}", path)
-        lo, hi = INT_RANGE[kind]
-        if not lo <= value <= hi:
-            raise ValueProblem(f"{value} does not fit in a {kind.value} ({lo} to {hi})", path)
-        return value
-    if kind in (Kind.FLOAT, Kind.DOUBLE):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueProblem(f"expected a number, got {_show(value)}", path)
-        return float(value)
-    if kind is Kind.DECIMAL:
-        return _decimal(value, dtype, path)
-    if kind is Kind.BOOLEAN:
-        return _expect(value, bool, "true or false", path)
-    if kind is Kind.DATE:
-        text = _expect(value, str, "a date string such as \"2026-11-02\"", path)
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            raise ValueProblem(f"{text!r} is not a date (YYYY-MM-DD)", path) from None
-    if kind is Kind.TIME:
-        text = _expect(value, str, "a time string such as \"10:15:00\"", path)
-        try:
-            t = dt.time.fromisoformat(text)
-        except ValueError:
-            raise ValueProblem(f"{text!r} is not a time (HH:MM:SS)", path) from None
-        if t.tzinfo is not None:
-            raise ValueProblem(f"{text!r}: a time has no zone", path)
-        return t
-    if kind in (Kind.TIMESTAMP, Kind.TIMESTAMP_NTZ):
-        text = _expect(value, str, "an ISO 8601 timestamp string", path)
-        try:
-            ts = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueProblem(f"{text!r} is not an ISO 8601 timestamp", path) from None
-        if kind is Kind.TIMESTAMP:
-            if ts.tzinfo is None:
-                raise ValueProblem(f"{text!r} has no zone; a timestamp is an instant: add Z or an offset", path)
-            return ts.astimezone(dt.timezone.utc)
-        if ts.tzinfo is not None:
-            raise ValueProblem(f"{text!r} has a zone; a timestamp_ntz is wall-clock time without one", path)
-        return ts
-    if kind is Kind.BYTES:
-        text = _expect(value, str, "a base64 string", path)
-        try:
-            return base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError):
-            raise ValueProblem(f"{text!r} is not valid base64", path) from None
-    if kind is Kind.UUID:
-        text = _expect(value, str, "a UUID string", path)
-        try:
-            return str(uuid.UUID(text))
-        except ValueError:
-            raise ValueProblem(f"{text!r} is not a UUID", path) from None
-    if kind is Kind.JSON:
-        return value
-    if kind is Kind.ENUM:
-        text = _expect(value, str, "one of the symbols", path)
-        if text not in dtype.symbols:
-            raise ValueProblem(f"{text!r} is not one of the symbols {', '.join(dtype.symbols)}", path)
-        return text
-    if kind is Kind.ARRAY:
-        if not isinstance(value, list):
-            raise ValueProblem(f"expected a list, got {_show(value)}", path)
-        return [to_python(v, dtype.items, required=True, path=path + (i,)) for i, v in enumerate(value)]
-    if kind is Kind.MAP:
-        if not isinstance(value, dict):
-            raise ValueProblem(f"expected a map, got {_show(value)}", path)
-        return {str(k): to_python(v, dtype.values, required=True, path=path + (k,)) for k, v in value.items()}
-    if kind is Kind.STRUCT:
-        return record_to_python(value, dtype.fields, path)
-    raise ValueProblem(f"unsupported type {dtype}", path)  # pragma: no cover
+    return PYTHON_VALUES[dtype.kind](value, dtype, path)
+
+
+def _whole(value: Any, dtype: DataType, path: tuple) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueProblem(f"expected a whole number, got {_show(value)}", path)
+    lo, hi = INT_RANGE[dtype.kind]
+    if not lo <= value <= hi:
+        raise ValueProblem(f"{value} does not fit in a {dtype.kind.value} ({lo} to {hi})", path)
+    return value
+
+
+def _number(value: Any, dtype: DataType, path: tuple) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueProblem(f"expected a number, got {_show(value)}", path)
+    return float(value)
+
+
+def _date(value: Any, dtype: DataType, path: tuple) -> dt.date:
+    text = _expect(value, str, "a date string such as \"2026-11-02\"", path)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueProblem(f"{text!r} is not a date (YYYY-MM-DD)", path) from None
+
+
+def _time(value: Any, dtype: DataType, path: tuple) -> dt.time:
+    text = _expect(value, str, "a time string such as \"10:15:00\"", path)
+    try:
+        t = dt.time.fromisoformat(text)
+    except ValueError:
+        raise ValueProblem(f"{text!r} is not a time (HH:MM:SS)", path) from None
+    if t.tzinfo is not None:
+        raise ValueProblem(f"{text!r}: a time has no zone", path)
+    return t
+
+
+def _timestamp(value: Any, dtype: DataType, path: tuple) -> dt.datetime:
+    text = _expect(value, str, "an ISO 8601 timestamp string", path)
+    try:
+        ts = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueProblem(f"{text!r} is not an ISO 8601 timestamp", path) from None
+    if dtype.kind is Kind.TIMESTAMP:
+        if ts.tzinfo is None:
+            raise ValueProblem(f"{text!r} has no zone; a timestamp is an instant: add Z or an offset", path)
+        return ts.astimezone(dt.timezone.utc)
+    if ts.tzinfo is not None:
+        raise ValueProblem(f"{text!r} has a zone; a timestamp_ntz is wall-clock time without one", path)
+    return ts
+
+
+def _bytes(value: Any, dtype: DataType, path: tuple) -> bytes:
+    text = _expect(value, str, "a base64 string", path)
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueProblem(f"{text!r} is not valid base64", path) from None
+
+
+def _uuid(value: Any, dtype: DataType, path: tuple) -> str:
+    text = _expect(value, str, "a UUID string", path)
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise ValueProblem(f"{text!r} is not a UUID", path) from None
+
+
+def _symbol(value: Any, dtype: DataType, path: tuple) -> str:
+    text = _expect(value, str, "one of the symbols", path)
+    if text not in dtype.symbols:
+        raise ValueProblem(f"{text!r} is not one of the symbols {', '.join(dtype.symbols)}", path)
+    return text
+
+
+def _list(value: Any, dtype: DataType, path: tuple) -> list:
+    if not isinstance(value, list):
+        raise ValueProblem(f"expected a list, got {_show(value)}", path)
+    return [to_python(v, dtype.items, required=True, path=path + (i,)) for i, v in enumerate(value)]
+
+
+def _map(value: Any, dtype: DataType, path: tuple) -> dict:
+    if not isinstance(value, dict):
+        raise ValueProblem(f"expected a map, got {_show(value)}", path)
+    return {str(k): to_python(v, dtype.values, required=True, path=path + (k,)) for k, v in value.items()}
+
+
+# kind → the converter of its canonical form (tests/model: every kind has one)
+PYTHON_VALUES: dict[Kind, Callable[[Any, DataType, tuple], Any]] = {
+    Kind.STRING: lambda value, dtype, path: _expect(value, str, "a string", path),
+    Kind.INT: _whole,
+    Kind.LONG: _whole,
+    Kind.FLOAT: _number,
+    Kind.DOUBLE: _number,
+    Kind.DECIMAL: lambda value, dtype, path: _decimal(value, dtype, path),
+    Kind.BOOLEAN: lambda value, dtype, path: _expect(value, bool, "true or false", path),
+    Kind.DATE: _date,
+    Kind.TIME: _time,
+    Kind.TIMESTAMP: _timestamp,
+    Kind.TIMESTAMP_NTZ: _timestamp,
+    Kind.BYTES: _bytes,
+    Kind.UUID: _uuid,
+    Kind.JSON: lambda value, dtype, path: value,
+    Kind.ENUM: _symbol,
+    Kind.ARRAY: _list,
+    Kind.MAP: _map,
+    Kind.STRUCT: lambda value, dtype, path: record_to_python(value, dtype.fields, path),
+}
 
 
 def record_to_python(value: Any, fields: "tuple[SchemaField, ...] | list[SchemaField]", path: tuple = ()) -> dict:
