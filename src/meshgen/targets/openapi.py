@@ -7,6 +7,8 @@ record schema. The words are the gRPC target's: page_size, page_token, next_page
 
 from __future__ import annotations
 
+import copy
+
 from typing import Any, ClassVar, Iterable
 from urllib.parse import quote
 
@@ -59,65 +61,17 @@ class OpenApiTarget(Target):
             record += "Record"
         page = record + "Page"
         schema = embedded_json_schema(pf, ds, self.reporter, number_formats=True)
-        problem = {"$ref": "#/components/schemas/Problem"}
-        problem_response = {"description": "The problem, as RFC 9457 problem details.",
-                            "content": {"application/problem+json": {"schema": problem}}}
-        denied = {code: {**problem_response, "description": text} for code, text in DENIED.items()}
         collection = "/" + quote(ds.name, safe="")
-        operations: dict[str, Any] = {}
-
-        filters = []
-        for name in dict.fromkeys(ds.primaryKey + ds.partitionBy):
-            if name not in schema["properties"]:
-                continue
-            if name in PAGE_PARAMETERS:
-                self.unsupported("OPENAPI002", f"field {name!r} has the name of a paging parameter; it is not offered "
-                                 "as a filter", pf.location("outputPorts", index, "name"),
-                                 "rename the field, or filter on another one")
-                continue
-            filters.append({"name": name, "in": "query", "required": False,
-                            "description": f"Only records whose {name} is this value.",
-                            "schema": non_null(schema["properties"][name])})
-        operations[collection] = {"get": {
-            "operationId": f"list{record}",
-            "summary": f"List {ds.name}, a page at a time",
-            "parameters": [
-                {"name": "page_size", "in": "query", "required": False, "description": "At most this many records.",
-                 "schema": {"type": "integer", "format": "int32", "minimum": 1, "maximum": 1000, "default": 100}},
-                {"name": "page_token", "in": "query", "required": False,
-                 "description": "next_page_token of the previous page; absent for the first page.",
-                 "schema": {"type": "string"}},
-            ] + filters,
-            "responses": {
-                "200": {"description": "One page of records.",
-                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{page}"}}}},
-                "400": problem_response,
-                **denied,
-            },
-        }}
-
+        operations: dict[str, Any] = {collection: {"get": self._list(pf, ds, index, schema, record, page)}}
         keys = [k for k in ds.primaryKey if k in schema["properties"]]
         if keys:
             names = _path_names(keys)
             item = collection + "".join("/{" + names[k] + "}" for k in keys)
-            operations[item] = {"get": {
-                "operationId": f"get{record}",
-                "summary": f"Get one {ds.name} record by its primary key",
-                "parameters": [{"name": names[k], "in": "path", "required": True,
-                                "description": f"The record's {k}.", "schema": non_null(schema["properties"][k])}
-                               for k in keys],
-                "responses": {
-                    "200": {"description": "The record.",
-                            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{record}"}}}},
-                    "404": problem_response,
-                    **denied,
-                },
-            }}
+            operations[item] = {"get": _get(ds, keys, names, schema, record)}
         else:
             self.unsupported("OPENAPI001", f"dataset {ds.name!r} has no primaryKey: the API of port {port.name!r} "
                              "has no get-by-key operation", pf.location("outputPorts", index, "dataset"),
                              "declare a primaryKey for the dataset")
-
         document: dict[str, Any] = {
             "openapi": "3.1.0",
             "info": product_info(pf, port.name),
@@ -130,11 +84,7 @@ class OpenApiTarget(Target):
                     "next_page_token": {"type": ["string", "null"],
                                         "description": "Pass as page_token for the next page; null on the last page."},
                 }},
-                "Problem": {"type": "object", "description": "RFC 9457 problem details.", "properties": {
-                    "type": {"type": "string", "format": "uri-reference"}, "title": {"type": "string"},
-                    "status": {"type": "integer", "format": "int32"}, "detail": {"type": "string"},
-                    "instance": {"type": "string", "format": "uri-reference"},
-                }},
+                "Problem": copy.deepcopy(PROBLEM_SCHEMA),
             }},
         }
         if port.url:
@@ -142,6 +92,68 @@ class OpenApiTarget(Target):
         if port.description:
             document["info"]["description"] = port.description
         return document
+
+    def _list(self, pf: ProductFile, ds: Dataset, index: int, schema: dict, record: str, page: str) -> dict[str, Any]:
+        """The list operation: a page at a time, with an equality filter per key and partition field."""
+        filters = []
+        for name in dict.fromkeys(ds.primaryKey + ds.partitionBy):
+            if name not in schema["properties"]:
+                continue
+            if name in PAGE_PARAMETERS:
+                self.unsupported("OPENAPI002", f"field {name!r} has the name of a paging parameter; it is not offered "
+                                 "as a filter", pf.location("outputPorts", index, "name"),
+                                 "rename the field, or filter on another one")
+                continue
+            filters.append({"name": name, "in": "query", "required": False,
+                            "description": f"Only records whose {name} is this value.",
+                            "schema": non_null(schema["properties"][name])})
+        return {
+            "operationId": f"list{record}",
+            "summary": f"List {ds.name}, a page at a time",
+            "parameters": [
+                {"name": "page_size", "in": "query", "required": False, "description": "At most this many records.",
+                 "schema": {"type": "integer", "format": "int32", "minimum": 1, "maximum": 1000, "default": 100}},
+                {"name": "page_token", "in": "query", "required": False,
+                 "description": "next_page_token of the previous page; absent for the first page.",
+                 "schema": {"type": "string"}},
+            ] + filters,
+            "responses": {
+                "200": {"description": "One page of records.",
+                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{page}"}}}},
+                "400": copy.deepcopy(PROBLEM_RESPONSE),
+                **_denied(),
+            },
+        }
+
+
+PROBLEM_SCHEMA = {"type": "object", "description": "RFC 9457 problem details.", "properties": {
+    "type": {"type": "string", "format": "uri-reference"}, "title": {"type": "string"},
+    "status": {"type": "integer", "format": "int32"}, "detail": {"type": "string"},
+    "instance": {"type": "string", "format": "uri-reference"},
+}}
+PROBLEM_RESPONSE = {"description": "The problem, as RFC 9457 problem details.",
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+def _denied() -> dict[str, Any]:
+    return {code: {**copy.deepcopy(PROBLEM_RESPONSE), "description": text} for code, text in DENIED.items()}
+
+
+def _get(ds: Dataset, keys: list[str], names: dict[str, str], schema: dict, record: str) -> dict[str, Any]:
+    """The get-by-primary-key operation."""
+    return {
+        "operationId": f"get{record}",
+        "summary": f"Get one {ds.name} record by its primary key",
+        "parameters": [{"name": names[k], "in": "path", "required": True,
+                        "description": f"The record's {k}.", "schema": non_null(schema["properties"][k])}
+                       for k in keys],
+        "responses": {
+            "200": {"description": "The record.",
+                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{record}"}}}},
+            "404": copy.deepcopy(PROBLEM_RESPONSE),
+            **_denied(),
+        },
+    }
 
 
 def _path_names(keys: list[str]) -> dict[str, str]:
