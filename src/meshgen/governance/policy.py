@@ -249,60 +249,73 @@ def domain_policy(mesh, domain: str, base: Policy, registry: Registry) -> tuple[
     policy = base.copy()
     for key, value, targets, setting in _settings(parsed, where, "GOV003", registry, out):
         for rule in targets:
-            current = policy.rules[rule.code]
-            level, options = current.level, current.options
-            if setting.severity is not None:
-                if LEVELS.index(setting.severity) < LEVELS.index(current.level):
-                    out.append(Diagnostic(
-                        "GOV002", Severity.ERROR,
-                        f"domain {domain!r} may not loosen {rule.code} ({rule.name}) from {current.level} to {setting.severity}",
-                        where.location(_severity_path(key, value)),
-                        "a domain policy can only tighten the mesh policy; change meshgen.yaml, "
-                        "or waive single findings in the product with a justified, expiring waiver"))
-                else:
-                    level = setting.severity
-            if setting.options is not None:
-                if registry.lookup(key) is None:
-                    out.append(Diagnostic("GOV003", Severity.ERROR, f"options need one rule; {key!r} is a group",
-                                          where.location(("rules", key, "options"), key=True),
-                                          "set options under the rule's code or dotted name"))
-                    break
-                # The domain's options apply on top of the mesh's: keys it does not name keep the mesh's value.
-                merged = _merge(current.options.model_dump(), setting.options)
-                parsed_options, problems = _options(rule, merged, where, ("rules", key, "options"), "GOV003")
-                out.extend(problems)
-                if parsed_options is not None:
-                    loosened = parsed_options.loosened(current.options) if current.level != "off" else []
-                    for option, problem in loosened:
-                        out.append(Diagnostic(
-                            "GOV002", Severity.ERROR,
-                            f"domain {domain!r} may not loosen {rule.code} ({rule.name}) option "
-                            f"{'.'.join(map(str, option))}: {problem}",
-                            where.location(("rules", key, "options") + option),
-                            "a domain may tighten options (raise a minimum, turn a check on, require more, "
-                            "accept less; docs/rules.md says how for each option); loosening is done in meshgen.yaml"))
-                    if not loosened:
-                        options = parsed_options
-            if (level, options) != (current.level, current.options):
-                policy.rules[rule.code] = RuleConfig(level, options)
+            if not _tighten_rule(policy, domain, rule, key, value, setting, where, registry, out):
+                break
     if parsed.waivers is not None:
-        w = parsed.waivers
-        if w.maxDuration is not None:
-            days = duration_seconds(w.maxDuration) / 86400
-            if days > policy.max_waiver_days:
-                out.append(Diagnostic("GOV002", Severity.ERROR,
-                                      f"domain {domain!r} may not allow waivers longer than the mesh's "
-                                      f"{policy.max_waiver_days:g} days",
-                                      where.location(("waivers", "maxDuration")),
-                                      "a domain may only shorten waivers"))
-            else:
-                policy.max_waiver_days = days
-        if w.requireExpiry is not None:
-            if policy.require_expiry and not w.requireExpiry:
-                out.append(Diagnostic("GOV002", Severity.ERROR,
-                                      f"domain {domain!r} may not allow waivers without an expiry",
-                                      where.location(("waivers", "requireExpiry")),
-                                      "a domain may only tighten the waiver policy"))
-            else:
-                policy.require_expiry = w.requireExpiry
+        _tighten_waivers(policy, domain, parsed.waivers, where, out)
     return policy, out
+
+
+def _tighten_rule(policy: Policy, domain: str, rule, key: str, value, setting, where: "_Positions",
+                  registry: Registry, out: list[Diagnostic]) -> bool:
+    """Apply a domain's setting of one rule to `policy`, refusing what loosens the mesh's
+    (GOV002). False when the setting cannot apply to the rest of its group either."""
+    current = policy.rules[rule.code]
+    level, options = current.level, current.options
+    if setting.severity is not None:
+        if LEVELS.index(setting.severity) < LEVELS.index(current.level):
+            out.append(Diagnostic(
+                "GOV002", Severity.ERROR,
+                f"domain {domain!r} may not loosen {rule.code} ({rule.name}) from {current.level} to {setting.severity}",
+                where.location(_severity_path(key, value)),
+                "a domain policy can only tighten the mesh policy; change meshgen.yaml, "
+                "or waive single findings in the product with a justified, expiring waiver"))
+        else:
+            level = setting.severity
+    if setting.options is not None:
+        if registry.lookup(key) is None:
+            out.append(Diagnostic("GOV003", Severity.ERROR, f"options need one rule; {key!r} is a group",
+                                  where.location(("rules", key, "options"), key=True),
+                                  "set options under the rule's code or dotted name"))
+            return False
+        # The domain's options apply on top of the mesh's: keys it does not name keep the mesh's value.
+        merged = _merge(current.options.model_dump(), setting.options)
+        parsed_options, problems = _options(rule, merged, where, ("rules", key, "options"), "GOV003")
+        out.extend(problems)
+        if parsed_options is not None:
+            loosened = parsed_options.loosened(current.options) if current.level != "off" else []
+            for option, problem in loosened:
+                out.append(Diagnostic(
+                    "GOV002", Severity.ERROR,
+                    f"domain {domain!r} may not loosen {rule.code} ({rule.name}) option "
+                    f"{'.'.join(map(str, option))}: {problem}",
+                    where.location(("rules", key, "options") + option),
+                    "a domain may tighten options (raise a minimum, turn a check on, require more, "
+                    "accept less; docs/rules.md says how for each option); loosening is done in meshgen.yaml"))
+            if not loosened:
+                options = parsed_options
+    if (level, options) != (current.level, current.options):
+        policy.rules[rule.code] = RuleConfig(level, options)
+    return True
+
+
+def _tighten_waivers(policy: Policy, domain: str, w, where: "_Positions", out: list[Diagnostic]) -> None:
+    """A domain may shorten waivers and require their expiry, never the reverse (GOV002)."""
+    if w.maxDuration is not None:
+        days = duration_seconds(w.maxDuration) / 86400
+        if days > policy.max_waiver_days:
+            out.append(Diagnostic("GOV002", Severity.ERROR,
+                                  f"domain {domain!r} may not allow waivers longer than the mesh's "
+                                  f"{policy.max_waiver_days:g} days",
+                                  where.location(("waivers", "maxDuration")),
+                                  "a domain may only shorten waivers"))
+        else:
+            policy.max_waiver_days = days
+    if w.requireExpiry is not None:
+        if policy.require_expiry and not w.requireExpiry:
+            out.append(Diagnostic("GOV002", Severity.ERROR,
+                                  f"domain {domain!r} may not allow waivers without an expiry",
+                                  where.location(("waivers", "requireExpiry")),
+                                  "a domain may only tighten the waiver policy"))
+        else:
+            policy.require_expiry = w.requireExpiry
