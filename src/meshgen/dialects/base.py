@@ -103,6 +103,13 @@ class Dialect:
     defaults_option: ClassVar[str | None] = None     # a table property that columns with DEFAULT need
     partition_keys_in_unique: ClassVar[bool] = False  # every unique key must hold the partition columns
     partition_is_storage: ClassVar[bool] = True      # False: not declaring a layout is a note, not a loss
+    # Quality queries (the quality target, `meshgen test`):
+    double_type: ClassVar[str] = "DOUBLE PRECISION"  # the type a measured ratio is CAST to
+    regex_search: ClassVar[str | None] = None        # a query's regex search, when not regex_match
+    age_seconds: ClassVar[str] = "EXTRACT(EPOCH FROM (CURRENT_TIMESTAMP - MAX({column})))"  # freshness
+    # The regex engine has lookaround and backreferences (PostgreSQL ARE, Java); RE2 (DuckDB,
+    # BigQuery) and POSIX ERE (Redshift, Snowflake) have neither.
+    regex_lookaround: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

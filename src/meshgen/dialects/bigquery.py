@@ -8,6 +8,9 @@ from meshgen.model.types import Kind
 
 class BigQuery(Dialect):
     name = "bigquery"
+    double_type = "FLOAT64"
+    regex_search = "REGEXP_CONTAINS({column}, {pattern})"
+    age_seconds = "TIMESTAMP_DIFF(CURRENT_TIMESTAMP(), TIMESTAMP(MAX({column})), SECOND)"
     # BigQuery's documented reserved keywords (GoogleSQL lexical structure).
     RESERVED = words("""
         all and any array as asc assert_rows_modified at between by case cast collate contains create cross cube

@@ -8,6 +8,9 @@ from meshgen.model.types import Kind
 
 class Databricks(Dialect):
     name = "databricks"
+    double_type = "DOUBLE"
+    regex_lookaround = True
+    age_seconds = "unix_timestamp(current_timestamp()) - unix_timestamp(MAX({column}))"
     # Databricks' documented reserved words and the ANSI reserved keywords Spark enforces in
     # ANSI mode.
     RESERVED = words("""

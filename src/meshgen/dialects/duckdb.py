@@ -8,6 +8,8 @@ from meshgen.model.types import Kind
 
 class DuckDB(Dialect):
     name = "duckdb"
+    double_type = "DOUBLE"
+    age_seconds = "epoch(CURRENT_TIMESTAMP) - epoch(MAX({column}))"
     # duckdb_keywords() of category `reserved` or `type_function`: neither can name a column
     # bare (`show`, `describe`, `summarize`, `pivot_longer` ...). Checked against DuckDB by the tests.
     RESERVED = words("""

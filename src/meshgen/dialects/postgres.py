@@ -8,6 +8,7 @@ from meshgen.model.types import Kind
 
 class Postgres(Dialect):
     name = "postgres"
+    regex_lookaround = True
     # pg_get_keywords() with catcode R (reserved) or T (reserved, but may name a function or
     # type): neither can name a column bare. Checked against a real server by the tests.
     RESERVED = words("""

@@ -9,6 +9,8 @@ from meshgen.model.types import Kind
 
 class Redshift(Postgres):
     name = "redshift"
+    regex_lookaround = False  # POSIX ERE
+    age_seconds = "DATEDIFF(second, MAX({column}), GETDATE())"
     # Redshift's documented reserved words.
     RESERVED = words("""
         aes128 aes256 all allowoverwrite analyse analyze and any array as asc authorization az64 backup between

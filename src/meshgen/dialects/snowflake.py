@@ -8,6 +8,9 @@ from meshgen.model.types import Kind
 
 class Snowflake(Dialect):
     name = "snowflake"
+    double_type = "DOUBLE"
+    regex_search = "REGEXP_INSTR({column}, {pattern}) > 0"
+    age_seconds = "DATEDIFF('second', MAX({column}), CURRENT_TIMESTAMP())"
     # Snowflake's documented reserved and limited keywords.
     RESERVED = words("""
         account all alter and any as between by case cast check column connect connection constraint create cross

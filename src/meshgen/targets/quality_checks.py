@@ -23,7 +23,7 @@ from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset, QualityCheck, SchemaField
 from meshgen.model.types import Kind
 from meshgen.model.values import duration_seconds, parse_ratio
-from meshgen.dialects import DIALECTS, Dialect, dialect
+from meshgen.dialects import Dialect, dialect
 
 
 @dataclass(frozen=True)
@@ -70,41 +70,14 @@ class Check:
         return self.build(d, table)
 
 
-# ---- What differs between dialects for quality queries ------------------------------------
-# (kept here as one table until the shared dialects package carries these flags)
-
-@dataclass(frozen=True)
-class QuerySyntax:
-    double: str = "DOUBLE PRECISION"
-    regex: str | None = None  # overrides the dialect's CHECK regex ("{column}", "{pattern}")
-    age_seconds: str = "EXTRACT(EPOCH FROM (CURRENT_TIMESTAMP - MAX({column})))"
-    # The regex engine has lookaround and backreferences (PostgreSQL ARE, Java); RE2 (DuckDB,
-    # BigQuery) and POSIX ERE (Redshift, Snowflake) have neither.
-    regex_lookaround: bool = False
-
-
-SYNTAX: dict[str, QuerySyntax] = {
-    "postgres": QuerySyntax(regex_lookaround=True),
-    "redshift": QuerySyntax(age_seconds="DATEDIFF(second, MAX({column}), GETDATE())"),
-    "duckdb": QuerySyntax(double="DOUBLE", age_seconds="epoch(CURRENT_TIMESTAMP) - epoch(MAX({column}))"),
-    "snowflake": QuerySyntax(double="DOUBLE", regex="REGEXP_INSTR({column}, {pattern}) > 0",
-                             age_seconds="DATEDIFF('second', MAX({column}), CURRENT_TIMESTAMP())"),
-    "bigquery": QuerySyntax(double="FLOAT64", regex="REGEXP_CONTAINS({column}, {pattern})",
-                            age_seconds="TIMESTAMP_DIFF(CURRENT_TIMESTAMP(), TIMESTAMP(MAX({column})), SECOND)"),
-    "databricks": QuerySyntax(double="DOUBLE", regex_lookaround=True,
-                              age_seconds="unix_timestamp(current_timestamp()) - unix_timestamp(MAX({column}))"),
-}
-assert set(SYNTAX) == set(DIALECTS)
-
-
 _LOOKAROUND = re.compile(r"\(\?<?[=!]|\\[1-9]|\\k<")
 
 
 def regex_condition(d: Dialect, column: str, pattern: str) -> str | None:
     """A regex search, or None when the dialect's regex engine cannot run the pattern."""
-    if _LOOKAROUND.search(pattern) and not SYNTAX[d.name].regex_lookaround:
+    if _LOOKAROUND.search(pattern) and not d.regex_lookaround:
         return None
-    fmt = SYNTAX[d.name].regex or d.regex_match
+    fmt = d.regex_search or d.regex_match
     return fmt.format(column=column, pattern=d.literal(pattern))
 
 
@@ -321,7 +294,7 @@ def metric_query(metric: str, fieldname: str | None, f: SchemaField | None, rati
                 return None
             count = f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
         if ratio:
-            double = SYNTAX[d.name].double
+            double = d.double_type
             return f"SELECT CAST({count} AS {double}) / NULLIF(COUNT(*), 0) FROM {table}"
         return f"SELECT {count} FROM {table}"
     return build
@@ -352,7 +325,7 @@ def slo_checks(pf: ProductFile, ds: Dataset, listed: dict[str, QualityCheck], no
             out.append(_check(pf, ds, "freshness", "timeliness", where,
                               Threshold("<=", seconds, f"{number(seconds)} s ({fr.threshold})"),
                               f"the newest {fname} is at most {fr.threshold} old (database clock)",
-                              lambda d, table, n=fname: f"SELECT {SYNTAX[d.name].age_seconds.format(column=d.quote(n))} "
+                              lambda d, table, n=fname: f"SELECT {d.age_seconds.format(column=d.quote(n))} "
                                                         f"FROM {table}",
                               [fname], severity="warning", unit="seconds", id=f"{ds.name}.freshness"))
     required = [f.name for f in ds.fields if f.required]
@@ -381,7 +354,7 @@ def slo_checks(pf: ProductFile, ds: Dataset, listed: dict[str, QualityCheck], no
 def completeness_query(columns: list[str]):
     def build(d: Dialect, table: str) -> str:
         present = " + ".join(f"COUNT({d.quote(c)})" for c in columns)
-        double = SYNTAX[d.name].double
+        double = d.double_type
         return f"SELECT CAST({present} AS {double}) / NULLIF({len(columns)} * COUNT(*), 0) FROM {table}"
     return build
 
@@ -389,7 +362,7 @@ def completeness_query(columns: list[str]):
 def accuracy_query(d: Dialect, bad_rows_sql: str | None, table: str) -> str | None:
     if bad_rows_sql is None:
         return None
-    double = SYNTAX[d.name].double
+    double = d.double_type
     return (f"SELECT 1 - CAST(({bad_rows_sql}) AS {double}) / NULLIF((SELECT COUNT(*) FROM {table}), 0)")
 
 
