@@ -52,6 +52,7 @@ class ChangeRule:
     element: str  # which pairs it sees: product, dataset, field, port, slos
     categories: tuple[str, ...]
     handler: Callable = field(compare=False, repr=False)
+    breaks: str = "—"  # the directions its verdicts break, summarized for the docs table
 
     @property
     def purpose(self) -> str:

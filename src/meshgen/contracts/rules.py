@@ -44,9 +44,11 @@ class Verdict:
 RULES: list[ChangeRule] = []
 
 
-def rule(code: str, rule_id: str, element: str, *categories: str) -> Callable:
+def rule(code: str, rule_id: str, element: str, *categories: str, breaks: str = "—") -> Callable:
+    """Register a handler. `breaks` summarizes the directions its verdicts break, for the rule
+    table of docs/contracts.md (the handler decides per change)."""
     def register(handler: Callable[[Pair], Iterable[Verdict]]) -> Callable:
-        RULES.append(ChangeRule(code, rule_id, element, tuple(categories), handler))
+        RULES.append(ChangeRule(code, rule_id, element, tuple(categories), handler, breaks))
         return handler
 
     return register
@@ -91,6 +93,7 @@ def _both(p: Pair) -> bool:
 # ---- product ----------------------------------------------------------------------------
 
 @rule("BRK001", "PRODUCT_OWNER_CHANGED", "product", "metadata")
+
 def owner_changed(p: Pair) -> Iterator[Verdict]:
     """The owning team changed: consumers should know whom to ask."""
     if p.old.owner.team != p.new.owner.team:
@@ -101,7 +104,7 @@ def owner_changed(p: Pair) -> Iterator[Verdict]:
 _PROMISE_STRENGTH = {"none": 0, "backward": 1, "forward": 1, "full": 2}
 
 
-@rule("BRK002", "PRODUCT_COMPATIBILITY_WEAKENED", "product", "policy")
+@rule("BRK002", "PRODUCT_COMPATIBILITY_WEAKENED", "product", "policy", breaks="— (warning)")
 def compatibility_weakened(p: Pair) -> Iterator[Verdict]:
     """The declared compatibility promise is weaker, or no longer covers every earlier version."""
     o, n = p.old.compatibility, p.new.compatibility
@@ -118,6 +121,7 @@ def compatibility_weakened(p: Pair) -> Iterator[Verdict]:
 
 
 @rule("BRK003", "PRODUCT_METADATA_CHANGED", "product", "metadata")
+
 def metadata_changed(p: Pair) -> Iterator[Verdict]:
     """Title, description, tags, support channels or status changed (documentation only)."""
     for key in ("title", "description", "tags", "support", "status"):
@@ -135,7 +139,7 @@ def _plain(value: Any) -> Any:
 
 # ---- dataset ----------------------------------------------------------------------------
 
-@rule("BRK101", "DATASET_REMOVED", "dataset", "schema")
+@rule("BRK101", "DATASET_REMOVED", "dataset", "schema", breaks="backward, forward")
 def dataset_removed(p: Pair) -> Iterator[Verdict]:
     """A dataset was removed: every reader of it breaks."""
     if p.removed:
@@ -144,13 +148,14 @@ def dataset_removed(p: Pair) -> Iterator[Verdict]:
 
 
 @rule("BRK102", "DATASET_ADDED", "dataset", "schema")
+
 def dataset_added(p: Pair) -> Iterator[Verdict]:
     """A dataset was added (additive)."""
     if p.added:
         yield Verdict(f"dataset {p.dataset!r} was added")
 
 
-@rule("BRK103", "PRIMARY_KEY_CHANGED", "dataset", "constraints")
+@rule("BRK103", "PRIMARY_KEY_CHANGED", "dataset", "constraints", breaks="backward, forward")
 def primary_key_changed(p: Pair) -> Iterator[Verdict]:
     """The primary key changed: what identifies a row, and every join and upsert on it, changed."""
     if _both(p) and p.old.primaryKey != p.new.primaryKey:
@@ -165,7 +170,8 @@ def _has_default(f) -> bool:
     return f.default is not None or not f.required
 
 
-@rule("BRK201", "FIELD_REMOVED", "field", "schema")
+@rule("BRK201", "FIELD_REMOVED", "field", "schema",
+      breaks="table ports: backward, forward; events: forward if it had no default, else none")
 def field_removed(p: Pair) -> Iterator[Verdict]:
     """A field was removed: consumers that read it break."""
     if not p.removed or p.renamed_from is not None:
@@ -183,7 +189,7 @@ def field_removed(p: Pair) -> Iterator[Verdict]:
     yield Verdict(f"{_what(p)} was removed", breaks, removes=True, fix=f"{keep}, or {new_major(p)}")
 
 
-@rule("BRK202", "FIELD_RENAMED", "field", "schema")
+@rule("BRK202", "FIELD_RENAMED", "field", "schema", breaks="backward, forward")
 def field_renamed(p: Pair) -> Iterator[Verdict]:
     """A field was renamed (seen as a removal plus an addition of the same type): readers of the old name break."""
     if p.renamed_from is not None:
@@ -194,13 +200,14 @@ def field_renamed(p: Pair) -> Iterator[Verdict]:
 
 
 @rule("BRK203", "FIELD_ADDED", "field", "schema")
+
 def field_added(p: Pair) -> Iterator[Verdict]:
     """A nullable field, or one with a default, was added (additive)."""
     if p.added and _has_default(p.new):
         yield Verdict(f"{_what(p)} was added")
 
 
-@rule("BRK204", "FIELD_ADDED_WITHOUT_DEFAULT", "field", "schema")
+@rule("BRK204", "FIELD_ADDED_WITHOUT_DEFAULT", "field", "schema", breaks="backward")
 def field_added_without_default(p: Pair) -> Iterator[Verdict]:
     """A required field without a default was added: new readers cannot read data written before it."""
     if p.added and not _has_default(p.new):
@@ -240,7 +247,7 @@ def type_relation(old: DataType, new: DataType) -> str:
     return "same"
 
 
-@rule("BRK205", "FIELD_TYPE_CHANGED", "field", "schema")
+@rule("BRK205", "FIELD_TYPE_CHANGED", "field", "schema", breaks="backward, forward")
 def type_changed(p: Pair) -> Iterator[Verdict]:
     """A field's type changed incompatibly: neither version's readers can read the other's data."""
     if _both(p) and type_relation(p.old.data_type, p.new.data_type) == "changed":
@@ -272,7 +279,9 @@ def _proto_type_change(p: Pair, verb: str, adjective: str) -> Verdict | None:
                    fix=f"add a new field with the {adjective} type and deprecate this one, or {new_major(p)}")
 
 
-@rule("BRK206", "FIELD_TYPE_WIDENED", "field", "schema")
+@rule("BRK206", "FIELD_TYPE_WIDENED", "field", "schema",
+      breaks="forward; with a table port (dbt data_type), or a Protobuf port whose proto3 type changes: "
+             "backward, forward")
 def type_widened(p: Pair) -> Iterator[Verdict]:
     """A field's type was widened (int→long, float→double, uuid→string, decimal precision up): safe for new readers only."""
     if _both(p) and type_relation(p.old.data_type, p.new.data_type) == "widened":
@@ -289,7 +298,9 @@ def type_widened(p: Pair) -> Iterator[Verdict]:
                           f"or {new_major(p)}")
 
 
-@rule("BRK207", "FIELD_TYPE_NARROWED", "field", "schema")
+@rule("BRK207", "FIELD_TYPE_NARROWED", "field", "schema",
+      breaks="backward; with a table port (dbt data_type), or a Protobuf port whose proto3 type changes: "
+             "backward, forward")
 def type_narrowed(p: Pair) -> Iterator[Verdict]:
     """A field's type was narrowed (long→int, string→uuid, decimal precision down): new readers cannot read old data."""
     if _both(p) and type_relation(p.old.data_type, p.new.data_type) == "narrowed":
@@ -328,7 +339,7 @@ def _symbols_key(p: Pair) -> tuple:
     return key + ("symbols",)
 
 
-@rule("BRK210", "ENUM_SYMBOL_ADDED", "field", "schema")
+@rule("BRK210", "ENUM_SYMBOL_ADDED", "field", "schema", breaks="forward")
 def enum_symbol_added(p: Pair) -> Iterator[Verdict]:
     """An enum gained symbols: existing readers meet values they do not know."""
     symbols = _enum_symbols(p)
@@ -341,7 +352,7 @@ def enum_symbol_added(p: Pair) -> Iterator[Verdict]:
                               f"or {new_major(p)}")
 
 
-@rule("BRK211", "ENUM_SYMBOL_REMOVED", "field", "schema")
+@rule("BRK211", "ENUM_SYMBOL_REMOVED", "field", "schema", breaks="backward")
 def enum_symbol_removed(p: Pair) -> Iterator[Verdict]:
     """An enum lost symbols: new readers cannot read old data that holds them."""
     symbols = _enum_symbols(p)
@@ -355,7 +366,7 @@ def enum_symbol_removed(p: Pair) -> Iterator[Verdict]:
 
 # ---- field: nullability, defaults, constraints -------------------------------------------
 
-@rule("BRK208", "FIELD_REQUIRED_ADDED", "field", "schema")
+@rule("BRK208", "FIELD_REQUIRED_ADDED", "field", "schema", breaks="backward")
 def required_added(p: Pair) -> Iterator[Verdict]:
     """A nullable field became required: new readers cannot read old data that holds nulls."""
     if _both(p) and not p.old.required and p.new.required:
@@ -363,7 +374,7 @@ def required_added(p: Pair) -> Iterator[Verdict]:
                       fix=f"keep it nullable and fill it from now on, or {new_major(p)}")
 
 
-@rule("BRK209", "FIELD_REQUIRED_REMOVED", "field", "schema")
+@rule("BRK209", "FIELD_REQUIRED_REMOVED", "field", "schema", breaks="forward")
 def required_removed(p: Pair) -> Iterator[Verdict]:
     """A required field became nullable: existing readers that rely on a value meet nulls."""
     if _both(p) and p.old.required and not p.new.required:
@@ -371,7 +382,7 @@ def required_removed(p: Pair) -> Iterator[Verdict]:
                       fix=f"keep `required: true`, or {new_major(p)}")
 
 
-@rule("BRK212", "FIELD_DEFAULT_CHANGED", "field", "schema")
+@rule("BRK212", "FIELD_DEFAULT_CHANGED", "field", "schema", breaks="— (warning)")
 def default_changed(p: Pair) -> Iterator[Verdict]:
     """A field's default was added, changed or removed: readers fill absent values differently."""
     if not _both(p) or p.old.default == p.new.default:
@@ -386,7 +397,7 @@ def default_changed(p: Pair) -> Iterator[Verdict]:
                       key=("default",), fix="keep the old default; a new meaning deserves a new field")
 
 
-@rule("BRK213", "FIELD_UNIQUE_CHANGED", "field", "constraints")
+@rule("BRK213", "FIELD_UNIQUE_CHANGED", "field", "constraints", breaks="added: backward; removed: forward")
 def unique_changed(p: Pair) -> Iterator[Verdict]:
     """A field's uniqueness changed: dropped, readers that dedupe or join on it break; added, old data may repeat."""
     if _both(p) and p.old.unique != p.new.unique:
@@ -424,7 +435,7 @@ def _constraint_changes(o, n) -> Iterator[tuple[str, str, str]]:
             yield "pattern", "changed", f"pattern {o.pattern!r} → {n.pattern!r}"
 
 
-@rule("BRK214", "FIELD_CONSTRAINT_TIGHTENED", "field", "constraints")
+@rule("BRK214", "FIELD_CONSTRAINT_TIGHTENED", "field", "constraints", breaks="backward (a changed pattern: both)")
 def constraint_tightened(p: Pair) -> Iterator[Verdict]:
     """A pattern, length or range became stricter (or was changed): old data may no longer be valid."""
     if not _both(p):
@@ -438,7 +449,7 @@ def constraint_tightened(p: Pair) -> Iterator[Verdict]:
                           key=(key,), fix=f"keep the old pattern, or {new_major(p)}")
 
 
-@rule("BRK215", "FIELD_CONSTRAINT_LOOSENED", "field", "constraints")
+@rule("BRK215", "FIELD_CONSTRAINT_LOOSENED", "field", "constraints", breaks="forward")
 def constraint_loosened(p: Pair) -> Iterator[Verdict]:
     """A pattern, length or range became looser: existing readers may meet values they reject."""
     if not _both(p):
@@ -455,7 +466,7 @@ def _level(f) -> int:
     return CLASSIFICATION_ORDER.index(f.effective_classification)
 
 
-@rule("BRK216", "FIELD_CLASSIFICATION_LOWERED", "field", "policy")
+@rule("BRK216", "FIELD_CLASSIFICATION_LOWERED", "field", "policy", breaks="— (warning)")
 def classification_lowered(p: Pair) -> Iterator[Verdict]:
     """A field's personal-data flag or classification was lowered: downstream copies may be handled too loosely."""
     if not _both(p):
@@ -469,7 +480,7 @@ def classification_lowered(p: Pair) -> Iterator[Verdict]:
                       key=("classification",), fix="keep the classification unless the data really changed")
 
 
-@rule("BRK217", "FIELD_PROTECTION_REMOVED", "field", "policy")
+@rule("BRK217", "FIELD_PROTECTION_REMOVED", "field", "policy", breaks="changed method: forward; removed: warning")
 def protection_removed(p: Pair) -> Iterator[Verdict]:
     """A personal-data field lost or changed its protection (encrypt, mask, hash, tokenize)."""
     if not _both(p) or p.old.protection is None or p.old.protection == p.new.protection:
@@ -485,6 +496,7 @@ def protection_removed(p: Pair) -> Iterator[Verdict]:
 
 
 @rule("BRK218", "FIELD_DEPRECATED", "field", "metadata")
+
 def field_deprecated(p: Pair) -> Iterator[Verdict]:
     """A field was marked deprecated: consumers should move off it."""
     if _both(p) and p.new.deprecated and not p.old.deprecated:
@@ -493,6 +505,7 @@ def field_deprecated(p: Pair) -> Iterator[Verdict]:
 
 
 @rule("BRK219", "FIELD_DESCRIPTION_CHANGED", "field", "metadata")
+
 def description_changed(p: Pair) -> Iterator[Verdict]:
     """A field's description changed (documentation only)."""
     if _both(p) and p.old.description != p.new.description:
@@ -501,7 +514,7 @@ def description_changed(p: Pair) -> Iterator[Verdict]:
 
 # ---- output ports -----------------------------------------------------------------------
 
-@rule("BRK301", "PORT_REMOVED", "port", "ports")
+@rule("BRK301", "PORT_REMOVED", "port", "ports", breaks="backward, forward")
 def port_removed(p: Pair) -> Iterator[Verdict]:
     """An output port was removed: consumers reading through it lose access."""
     if p.removed:
@@ -509,7 +522,7 @@ def port_removed(p: Pair) -> Iterator[Verdict]:
                       fix=f"keep the port, or {new_major(p)}")
 
 
-@rule("BRK302", "PORT_LOCATION_CHANGED", "port", "ports")
+@rule("BRK302", "PORT_LOCATION_CHANGED", "port", "ports", breaks="backward, forward")
 def port_location_changed(p: Pair) -> Iterator[Verdict]:
     """An output port's location, topic, URL, platform or format changed: consumers read from the wrong place."""
     if not _both(p):
@@ -521,7 +534,7 @@ def port_location_changed(p: Pair) -> Iterator[Verdict]:
                           fix=f"keep the old {key} and add a new port for the new one, or {new_major(p)}")
 
 
-@rule("BRK303", "PORT_TYPE_CHANGED", "port", "ports")
+@rule("BRK303", "PORT_TYPE_CHANGED", "port", "ports", breaks="backward, forward")
 def port_type_changed(p: Pair) -> Iterator[Verdict]:
     """An output port's type or dataset changed."""
     if not _both(p):
@@ -534,6 +547,7 @@ def port_type_changed(p: Pair) -> Iterator[Verdict]:
 
 
 @rule("BRK304", "PORT_ADDED", "port", "ports")
+
 def port_added(p: Pair) -> Iterator[Verdict]:
     """An output port was added (additive)."""
     if p.added:
@@ -576,7 +590,7 @@ def _slo_changes(p: Pair) -> Iterator[tuple[str, str, str]]:
                    f"to {_slo_shown(b, attr)}")
 
 
-@rule("BRK401", "SLO_WEAKENED", "slos", "slos")
+@rule("BRK401", "SLO_WEAKENED", "slos", "slos", breaks="forward (warning otherwise)")
 def slo_weakened(p: Pair) -> Iterator[Verdict]:
     """A service level was weakened or dropped (freshness threshold raised, accuracy target lowered, ...)."""
     for name, how, text in _slo_changes(p):
@@ -587,6 +601,7 @@ def slo_weakened(p: Pair) -> Iterator[Verdict]:
 
 
 @rule("BRK402", "SLO_STRENGTHENED", "slos", "slos")
+
 def slo_strengthened(p: Pair) -> Iterator[Verdict]:
     """A service level was tightened or added."""
     for name, how, text in _slo_changes(p):
@@ -599,35 +614,7 @@ def rules_markdown() -> str:
     lines = ["| code | rule | element | categories | breaks | purpose |", "|---|---|---|---|---|---|"]
     for r in sorted(RULES, key=lambda r: r.code):
         lines.append(f"| {r.code} | `{r.id}` | {r.element} | {', '.join(r.categories)} | "
-                     f"{RULE_BREAKS.get(r.id, '—')} | {r.purpose} |")
+                     f"{r.breaks} | {r.purpose} |")
     return "\n".join(lines) + "\n"
 
 
-# What each rule breaks, for the table (the handlers decide per change; this summarizes them).
-RULE_BREAKS = {
-    "DATASET_REMOVED": "backward, forward",
-    "PRIMARY_KEY_CHANGED": "backward, forward",
-    "FIELD_REMOVED": "table ports: backward, forward; events: forward if it had no default, else none",
-    "FIELD_RENAMED": "backward, forward",
-    "FIELD_ADDED_WITHOUT_DEFAULT": "backward",
-    "FIELD_TYPE_CHANGED": "backward, forward",
-    "FIELD_TYPE_WIDENED": "forward; with a table port (dbt data_type), or a Protobuf port whose proto3 type "
-                          "changes: backward, forward",
-    "FIELD_TYPE_NARROWED": "backward; with a table port (dbt data_type), or a Protobuf port whose proto3 type "
-                           "changes: backward, forward",
-    "FIELD_REQUIRED_ADDED": "backward",
-    "FIELD_REQUIRED_REMOVED": "forward",
-    "ENUM_SYMBOL_ADDED": "forward",
-    "ENUM_SYMBOL_REMOVED": "backward",
-    "FIELD_UNIQUE_CHANGED": "added: backward; removed: forward",
-    "FIELD_CONSTRAINT_TIGHTENED": "backward (a changed pattern: both)",
-    "FIELD_CONSTRAINT_LOOSENED": "forward",
-    "FIELD_PROTECTION_REMOVED": "changed method: forward; removed: warning",
-    "PORT_REMOVED": "backward, forward",
-    "PORT_LOCATION_CHANGED": "backward, forward",
-    "PORT_TYPE_CHANGED": "backward, forward",
-    "SLO_WEAKENED": "forward (warning otherwise)",
-    "FIELD_DEFAULT_CHANGED": "— (warning)",
-    "FIELD_CLASSIFICATION_LOWERED": "— (warning)",
-    "PRODUCT_COMPATIBILITY_WEAKENED": "— (warning)",
-}
