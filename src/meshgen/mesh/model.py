@@ -190,33 +190,7 @@ def _product_references(pf: ProductFile) -> list[Diagnostic]:
     def err(code: str, message: str, path: tuple, hint: str) -> None:
         out.append(Diagnostic(code, Severity.ERROR, message, pf.location(*path), hint))
 
-    check_ids: dict[str, Dataset] = {}
-    for di, ds in enumerate(p.datasets):
-        names = [f.name for f in ds.fields]
-        for key in ("primaryKey", "partitionBy"):
-            for j, name in enumerate(getattr(ds, key)):
-                f = ds.field(name)
-                if f is None:
-                    err("REF001", f"{key} field {name!r} is not a field of dataset {ds.name!r}",
-                        ("datasets", di, key, j), _suggest(name, names))
-                elif key == "primaryKey" and not f.required:
-                    err("REF001", f"primary key field {name!r} must be `required: true`",
-                        ("datasets", di, key, j), f"set required: true on {name!r}")
-                elif f.data_type.kind.is_complex or f.data_type.kind is Kind.JSON:
-                    err("REF001", f"{key} field {name!r} has type {f.type}; keys must be simple values",
-                        ("datasets", di, key, j), "use a scalar field")
-        for fi, f in enumerate(ds.fields):
-            if f.replacedBy is not None and ds.field(f.replacedBy) is None:
-                err("REF008", f"field {f.name!r} is replaced by {f.replacedBy!r}, which is not a field of {ds.name!r}",
-                    ("datasets", di, "fields", fi, "replacedBy"), _suggest(f.replacedBy, names))
-        for qi, q in enumerate(ds.quality):
-            if q.id in check_ids:
-                err("REF007", f"quality check id {q.id!r} is used twice", ("datasets", di, "quality", qi, "id"),
-                    "give every check of the product its own id")
-            check_ids[q.id] = ds
-            if q.field is not None and ds.field_path(q.field) is None:
-                err("REF005", f"quality check {q.id!r}: {q.field!r} is not a field of {ds.name!r}",
-                    ("datasets", di, "quality", qi, "field"), _suggest(q.field, names))
+    check_ids = _dataset_references(p, err)
     dataset_names = [d.name for d in p.datasets]
     seen_ports: set[str] = set()
     for kind, ports in (("outputPorts", p.outputPorts), ("inputPorts", p.inputPorts)):
@@ -245,3 +219,35 @@ def _product_references(pf: ProductFile) -> list[Diagnostic]:
         err("REF004", f"accuracy check {slos.accuracy.check!r} is not a quality check of this product",
             ("slos", "accuracy", "check"), _suggest(slos.accuracy.check, list(check_ids)) or "add the check under datasets[].quality")
     return out
+
+
+def _dataset_references(p, err) -> dict[str, Dataset]:
+    """Keys, replacements and quality checks within each dataset; the check ids, for the SLOs."""
+    check_ids: dict[str, Dataset] = {}
+    for di, ds in enumerate(p.datasets):
+        names = [f.name for f in ds.fields]
+        for key in ("primaryKey", "partitionBy"):
+            for j, name in enumerate(getattr(ds, key)):
+                f = ds.field(name)
+                if f is None:
+                    err("REF001", f"{key} field {name!r} is not a field of dataset {ds.name!r}",
+                        ("datasets", di, key, j), _suggest(name, names))
+                elif key == "primaryKey" and not f.required:
+                    err("REF001", f"primary key field {name!r} must be `required: true`",
+                        ("datasets", di, key, j), f"set required: true on {name!r}")
+                elif f.data_type.kind.is_complex or f.data_type.kind is Kind.JSON:
+                    err("REF001", f"{key} field {name!r} has type {f.type}; keys must be simple values",
+                        ("datasets", di, key, j), "use a scalar field")
+        for fi, f in enumerate(ds.fields):
+            if f.replacedBy is not None and ds.field(f.replacedBy) is None:
+                err("REF008", f"field {f.name!r} is replaced by {f.replacedBy!r}, which is not a field of {ds.name!r}",
+                    ("datasets", di, "fields", fi, "replacedBy"), _suggest(f.replacedBy, names))
+        for qi, q in enumerate(ds.quality):
+            if q.id in check_ids:
+                err("REF007", f"quality check id {q.id!r} is used twice", ("datasets", di, "quality", qi, "id"),
+                    "give every check of the product its own id")
+            check_ids[q.id] = ds
+            if q.field is not None and ds.field_path(q.field) is None:
+                err("REF005", f"quality check {q.id!r}: {q.field!r} is not a field of {ds.name!r}",
+                    ("datasets", di, "quality", qi, "field"), _suggest(q.field, names))
+    return check_ids
