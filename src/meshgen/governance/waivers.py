@@ -43,30 +43,7 @@ def apply_waivers(pf: ProductFile, results: list[Result], policy: Policy, regist
     valid: list[tuple[int, object, type[Rule]]] = []
     for i, w in enumerate(pf.product.governance.waivers):
         here = ("governance", "waivers", i)
-        ok = True
-        if not (w.reason or "").strip():
-            out.append(Diagnostic("GOV010", Severity.ERROR, f"waiver for {w.rule} at {w.path} gives no reason",
-                                  pf.location(*here, "reason") if w.reason is not None else pf.location(*here),
-                                  "add `reason:` saying why the exception is justified and what ends it"))
-            ok = False
-        if w.expires is None:
-            if policy.require_expiry:
-                out.append(Diagnostic("GOV011", Severity.ERROR, f"waiver for {w.rule} at {w.path} never expires",
-                                      pf.location(*here), f"add `expires:` within {policy.max_waiver_days:g} days"))
-                ok = False
-        elif w.expires < today:
-            out.append(Diagnostic("GOV012", Severity.ERROR,
-                                  f"waiver for {w.rule} at {w.path} expired on {w.expires.isoformat()}",
-                                  pf.location(*here, "expires"),
-                                  "fix the finding and remove the waiver, or renew it with a new reason and date"))
-            ok = False
-        elif (w.expires - today).days > policy.max_waiver_days:
-            out.append(Diagnostic("GOV011", Severity.ERROR,
-                                  f"waiver for {w.rule} at {w.path} expires {w.expires.isoformat()}, more than "
-                                  f"{policy.max_waiver_days:g} days ahead",
-                                  pf.location(*here, "expires"),
-                                  f"waivers are temporary: choose a date before {(today + dt.timedelta(days=int(policy.max_waiver_days))).isoformat()}"))
-            ok = False
+        ok = _waiver_is_valid(pf, w, here, policy, today, out)
         rule = registry.lookup(w.rule)
         if rule is None:
             out.append(Diagnostic("GOV014", Severity.WARNING, f"waiver names {w.rule!r}, which is not a governance rule",
@@ -97,3 +74,33 @@ def apply_waivers(pf: ProductFile, results: list[Result], policy: Policy, regist
                                   f"waiver for {rule.code} ({rule.name}) at {w.path} matches no finding",
                                   pf.location("governance", "waivers", i, "path"), hint))
     return out
+
+
+def _waiver_is_valid(pf: ProductFile, w, here: tuple, policy: Policy, today: dt.date,
+                     out: list[Diagnostic]) -> bool:
+    """A waiver gives a reason and expires within the policy's limit (GOV010-GOV012)."""
+    ok = True
+    if not (w.reason or "").strip():
+        out.append(Diagnostic("GOV010", Severity.ERROR, f"waiver for {w.rule} at {w.path} gives no reason",
+                              pf.location(*here, "reason") if w.reason is not None else pf.location(*here),
+                              "add `reason:` saying why the exception is justified and what ends it"))
+        ok = False
+    if w.expires is None:
+        if policy.require_expiry:
+            out.append(Diagnostic("GOV011", Severity.ERROR, f"waiver for {w.rule} at {w.path} never expires",
+                                  pf.location(*here), f"add `expires:` within {policy.max_waiver_days:g} days"))
+            ok = False
+    elif w.expires < today:
+        out.append(Diagnostic("GOV012", Severity.ERROR,
+                              f"waiver for {w.rule} at {w.path} expired on {w.expires.isoformat()}",
+                              pf.location(*here, "expires"),
+                              "fix the finding and remove the waiver, or renew it with a new reason and date"))
+        ok = False
+    elif (w.expires - today).days > policy.max_waiver_days:
+        out.append(Diagnostic("GOV011", Severity.ERROR,
+                              f"waiver for {w.rule} at {w.path} expires {w.expires.isoformat()}, more than "
+                              f"{policy.max_waiver_days:g} days ahead",
+                              pf.location(*here, "expires"),
+                              f"waivers are temporary: choose a date before {(today + dt.timedelta(days=int(policy.max_waiver_days))).isoformat()}"))
+        ok = False
+    return ok
