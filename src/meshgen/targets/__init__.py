@@ -22,6 +22,7 @@ BUILTIN_TARGETS: dict[str, str] = {
     "quality": "meshgen.targets.quality:QualityTarget",
     "airflow": "meshgen.targets.airflow:AirflowTarget",
     "dagster": "meshgen.targets.dagster:DagsterTarget",
+    "datahub": "meshgen.targets.datahub:DataHubTarget",
 }
 
 ENTRY_POINT_GROUP = "meshgen.targets"

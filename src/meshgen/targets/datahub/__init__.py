@@ -1,0 +1,363 @@
+"""DataHub: per product, `datahub/mcps.json`, the metadata change proposals (MCPs) that DataHub's
+`file` source reads; and for the mesh, `_mesh/datahub/mesh.json` (every product's proposals, each
+once) with `recipe.dhub.yaml`, the ingestion recipe that sends it to a DataHub server.
+
+Per product: a dataset per output port (a table, topic, file location or REST API) with its
+schema, properties, tags, glossary terms, owners, domain, deprecation and lineage from the
+products its input ports read; the domain, the tags and the classification terms it uses; and a
+`dataProduct` whose assets are those datasets. Everything is plain data in DataHub's JSON form
+(`{"entityType", "entityUrn", "changeType", "aspectName", "aspect": {"json": ...}}`, what the
+`file` sink writes); no DataHub package is imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Iterable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field as F
+
+from meshgen.diagnostics import CodeFamily, DiagnosticCode
+from meshgen.dialects import dialect
+from meshgen.mesh.links import product_page_url
+from meshgen.model.loader import ProductFile
+from meshgen.model.models import CLASSIFICATION_ORDER, Dataset, OutputPort, iter_fields
+from meshgen.output import Artifact
+from meshgen.serializer import yaml_document
+from meshgen.targets.base import CANNOT_EXPRESS, Target, TemplateInfo
+from meshgen.targets.datahub.fields import (
+    CLASSIFICATION_NODE, PII_TAG, SchemaContext, declared_classification, field_paths, schema_metadata, term_name,
+)
+from meshgen.targets.datahub.names import (
+    STAMP, UNKNOWN_ACTOR, data_product_urn, dataset_urn, domain_urn, group_urn, port_place, schema_field_urn,
+    tag_urn, user_urn,
+)
+
+# DataHub's environments (its FabricType).
+Environment = Literal["DEV", "TEST", "QA", "UAT", "EI", "PRE", "STG", "NON_PROD", "PROD", "CORP", "RVW", "PRD",
+                      "TST", "SIT", "SBX", "SANDBOX", "CERT"]
+# A producer's dataset that lineage points at: the port a job most likely reads, by type.
+UPSTREAM_PREFERENCE = ("table", "files", "events", "rest")
+SUBTYPES = {"table": "Table", "events": "Topic"}
+CLASSIFICATION_MEANING = {
+    "public": "May be shared with anyone, outside the company too.",
+    "internal": "For everyone inside the company; not to be published.",
+    "confidential": "For the teams that need it; personal data is at least confidential.",
+    "restricted": "The most sensitive data: named people only, every access justified.",
+}
+
+
+class DataHubOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    env: Environment = F("PROD", description="The DataHub environment (FabricType) in every dataset URN.")
+
+
+@dataclass(frozen=True)
+class PortDataset:
+    """One output port that is a DataHub dataset."""
+
+    index: int
+    port: OutputPort
+    ds: Dataset
+    platform: str
+    name: str
+    urn: str
+
+
+class Proposals:
+    """The proposals of one product, in the order they are added (upserts of whole aspects)."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+
+    def add(self, entity_type: str, urn: str, aspect: str, value: dict[str, Any]) -> None:
+        self.items.append({"entityType": entity_type, "entityUrn": urn, "changeType": "UPSERT",
+                           "aspectName": aspect, "aspect": {"json": value}})
+
+
+class DataHubTarget(Target):
+    name = "datahub"
+    description = "DataHub metadata change proposals per product (datasets, schema, lineage, data product) and a mesh recipe"
+    scope = "product+mesh"
+    reads = "mesh"  # lineage and deprecation name other products' datasets
+    Options = DataHubOptions
+    codes = CodeFamily("DATAHUB", "The DataHub target can express the product.", "docs/targets-datahub.md", (
+        DiagnosticCode("DATAHUB001", CANNOT_EXPRESS,
+                       "an output port is not a DataHub dataset (a grpc service, a port without a location, URL or "
+                       "warehouse platform); the data product lists the others"),
+        DiagnosticCode("DATAHUB002", CANNOT_EXPRESS,
+                       "an input port has no lineage: its producer or dataset is not in the mesh, or has no port "
+                       "that is a DataHub dataset"),
+    ), target="datahub")
+    templates = {
+        "datahub/mcps.json.j2": TemplateInfo(
+            "one product's metadata change proposals (`mcps.json`), and the mesh's (`_mesh/datahub/mesh.json`)",
+            (("proposals", "the list of proposals as data (entityType, entityUrn, changeType, aspectName, aspect)"),)),
+        "datahub/recipe.dhub.yaml.j2": TemplateInfo(
+            "the mesh's DataHub ingestion recipe (`_mesh/datahub/recipe.dhub.yaml`)",
+            (("mesh", "the mesh's name"), ("recipe", "the recipe (file source, datahub-rest sink), already serialized"))),
+    }
+
+    def generate(self, pf: ProductFile) -> Iterable[Artifact]:
+        yield Artifact("mcps.json", self.render("mcps.json.j2", proposals=self.proposals(pf, report=True)))
+
+    def generate_mesh(self) -> Iterable[Artifact]:
+        order = {address: i for i, address in enumerate(self.mesh.graph.topological_order())}
+        seen: set[tuple[str, str]] = set()
+        bundle = []
+        for pf in sorted(self.mesh.products, key=lambda pf: (order.get(pf.product.address, len(order)), str(pf.path))):
+            for item in self.proposals(pf, report=False):
+                key = (item["entityUrn"], item["aspectName"])
+                if key not in seen:  # the domain, tags and terms products share, once
+                    seen.add(key)
+                    bundle.append(item)
+        name = self.mesh.config.name or self.mesh.root.name
+        recipe = {
+            "pipeline_name": f"meshgen-{name}",
+            "source": {"type": "file", "config": {"path": "mesh.json"}},
+            "sink": {"type": "datahub-rest",
+                     "config": {"server": "${DATAHUB_GMS_URL}", "token": "${DATAHUB_GMS_TOKEN:-}"}},
+        }
+        yield Artifact("mesh.json", self.render("mcps.json.j2", proposals=bundle))
+        yield Artifact("recipe.dhub.yaml", self.render("recipe.dhub.yaml.j2", mesh=name, recipe=yaml_document(recipe)))
+
+    # ---- one product ----------------------------------------------------------------------
+
+    def proposals(self, pf: ProductFile, report: bool) -> list[dict[str, Any]]:
+        p = pf.product
+        out = Proposals()
+        out.add("domain", domain_urn(p.domain), "domainProperties", {"name": p.domain, "customProperties": {}})
+        datasets = self.port_datasets(pf, report)
+        levels = sorted({level for d in datasets for level in self.levels(pf, d.ds)}, key=CLASSIFICATION_ORDER.index)
+        if levels:
+            out.add("glossaryNode", f"urn:li:glossaryNode:{CLASSIFICATION_NODE}", "glossaryNodeInfo", {
+                "name": CLASSIFICATION_NODE,
+                "definition": "How sensitive data is: public < internal < confidential < restricted.",
+                "customProperties": {}})
+        for level in levels:
+            out.add("glossaryTerm", f"urn:li:glossaryTerm:{term_name(level)}", "glossaryTermInfo", {
+                "name": level.capitalize(), "definition": CLASSIFICATION_MEANING[level], "termSource": "INTERNAL",
+                "parentNode": f"urn:li:glossaryNode:{CLASSIFICATION_NODE}", "customProperties": {}})
+        if any(f.pii for d in datasets for f in iter_fields(d.ds.fields)):
+            out.add("tag", tag_urn(PII_TAG), "tagProperties", {
+                "name": "PII", "description": "Personal data (meshgen `pii: true`): protect it and mind its purpose."})
+        for tag in sorted(set(p.tags)):
+            out.add("tag", tag_urn(tag), "tagProperties", {"name": tag})
+        for d in datasets:
+            self.dataset_aspects(out, pf, d, report)
+        self.product_aspects(out, pf, datasets)
+        return out.items
+
+    def port_datasets(self, pf: ProductFile, report: bool) -> list[PortDataset]:
+        found = []
+        for index, port in enumerate(pf.product.outputPorts):
+            ds = pf.product.dataset(port.dataset)
+            if ds is None:
+                continue  # REF002 reports it
+            place = port_place(pf, port, ds)
+            if place.platform is None or place.name is None:
+                if report:
+                    self.unsupported("DATAHUB001", f"output port {port.name!r} is not in DataHub: {place.why_not}",
+                                     pf.location("outputPorts", index),
+                                     "its other ports are in DataHub; document this one in the product's description")
+                continue
+            found.append(PortDataset(index, port, ds, place.platform, place.name,
+                                     dataset_urn(place.platform, place.name, self.options.env)))
+        return found
+
+    def levels(self, pf: ProductFile, ds: Dataset) -> set[str]:
+        return {self.dataset_level(pf, ds), *declared_classification(ds).values()}
+
+    def dataset_level(self, pf: ProductFile, ds: Dataset) -> str:
+        r = self.mesh.resolved(pf)
+        levels = [r.classification_of(ds.name, dotted) for dotted in field_paths(ds)]
+        return max(levels or ["public"], key=CLASSIFICATION_ORDER.index)
+
+    def dataset_aspects(self, out: Proposals, pf: ProductFile, d: PortDataset, report: bool) -> None:
+        p = pf.product
+        ctx = SchemaContext(d.ds, dialect(d.platform) if d.port.type == "table" else None,
+                            declared_classification(d.ds))
+        add = lambda aspect, value: out.add("dataset", d.urn, aspect, value)  # noqa: E731
+        properties: dict[str, Any] = {
+            "name": d.name.rsplit(".", 1)[-1] if d.port.type == "table" else d.name,
+            "qualifiedName": d.name,
+            "customProperties": {**self.product_properties(pf), "meshgen.dataset": d.ds.name,
+                                 "meshgen.port": d.port.name, "meshgen.portType": d.port.type},
+            "tags": [],  # DataHub's default (tags are the globalTags aspect)
+        }
+        if d.ds.description:
+            properties["description"] = d.ds.description
+        url = product_page_url(self.mesh.config.site_url, p.address)
+        if url:
+            properties["externalUrl"] = url
+        add("datasetProperties", properties)
+        add("schemaMetadata", schema_metadata(ctx, d.platform, d.name))
+        if d.port.type in SUBTYPES:
+            add("subTypes", {"typeNames": [SUBTYPES[d.port.type]]})
+        self.common_aspects(add, pf, self.dataset_level(pf, d.ds), self.replacement(pf, d))
+        lineage = self.lineage(pf, d, report)
+        if lineage is not None:
+            add("upstreamLineage", lineage)
+
+    def product_aspects(self, out: Proposals, pf: ProductFile, datasets: list[PortDataset]) -> None:
+        p = pf.product
+        urn = data_product_urn(p.address)
+        add = lambda aspect, value: out.add("dataProduct", urn, aspect, value)  # noqa: E731
+        properties: dict[str, Any] = {
+            "name": p.title or f"{p.domain}/{p.name} v{p.major}",
+            "customProperties": self.product_properties(pf),
+            "assets": [{"destinationUrn": d.urn, "outputPort": True} for d in datasets],
+        }
+        description = _description(pf)
+        if description:
+            properties["description"] = description
+        url = product_page_url(self.mesh.config.site_url, p.address)
+        if url:
+            properties["externalUrl"] = url
+        add("dataProductProperties", properties)
+        successor = p.lifecycle.successor if p.lifecycle else None
+        replacement = data_product_urn(successor) if successor and self.mesh.get(successor) is not None else None
+        self.common_aspects(add, pf, self.mesh.resolved(pf).classification, replacement)
+
+    def common_aspects(self, add, pf: ProductFile, level: str, replacement: str | None) -> None:
+        """Owners, domain, tags, classification, links and deprecation: the same on the product and its datasets."""
+        p = pf.product
+        owners = [{"owner": group_urn(p.owner.team), "type": "TECHNICAL_OWNER"}]
+        if p.owner.productOwner:
+            owners.append({"owner": user_urn(p.owner.productOwner), "type": "BUSINESS_OWNER"})
+        add("ownership", {"owners": owners, "ownerTypes": {}, "lastModified": STAMP})
+        add("domains", {"domains": [domain_urn(p.domain)]})
+        if p.tags:
+            add("globalTags", {"tags": [{"tag": tag_urn(t)} for t in sorted(set(p.tags))]})
+        add("glossaryTerms", {"terms": [{"urn": f"urn:li:glossaryTerm:{term_name(level)}"}], "auditStamp": STAMP})
+        links = self.links(pf)
+        if links:
+            add("institutionalMemory", {"elements": links})
+        deprecation = _deprecation(pf, replacement)
+        if deprecation is not None:
+            add("deprecation", deprecation)
+
+    def links(self, pf: ProductFile) -> list[dict[str, Any]]:
+        p = pf.product
+        links = []
+        url = product_page_url(self.mesh.config.site_url, p.address)
+        if url:
+            links.append({"url": url, "description": f"{p.address} documentation", "createStamp": STAMP})
+        for channel in p.support:
+            if channel.url:
+                links.append({"url": channel.url, "description": f"Support: {channel.channel}", "createStamp": STAMP})
+        return links
+
+    def product_properties(self, pf: ProductFile) -> dict[str, str]:
+        p = pf.product
+        props = {"meshgen.address": p.address, "meshgen.version": p.version, "meshgen.status": p.status,
+                 "meshgen.compatibility": p.compatibility}
+        return {**props, **_slo_properties(pf)}
+
+    # ---- lineage ---------------------------------------------------------------------------
+
+    def producer_dataset(self, producer: ProductFile, dataset: str) -> PortDataset | None:
+        """The producer's dataset that lineage points at: its table, else files, events or REST port."""
+        ports = [d for d in self.port_datasets(producer, report=False) if d.ds.name == dataset]
+        ports.sort(key=lambda d: (UPSTREAM_PREFERENCE.index(d.port.type), d.index))
+        return ports[0] if ports else None
+
+    def lineage(self, pf: ProductFile, d: PortDataset, report: bool) -> dict[str, Any] | None:
+        r = self.mesh.resolved(pf)
+        upstreams: list[dict[str, Any]] = []
+        fine: list[dict[str, Any]] = []
+        mine = field_paths(d.ds)
+        for link in r.inputs:
+            source = self.producer_dataset(link.producer, link.port.dataset) if link.dataset is not None else None
+            if source is None:
+                if report:
+                    self.note_no_lineage(pf, link)
+                continue
+            if all(u["dataset"] != source.urn for u in upstreams):
+                upstreams.append({"dataset": source.urn, "type": "TRANSFORMED", "auditStamp": STAMP})
+            theirs = field_paths(source.ds)
+            for name, f in link.fields:
+                if f is None:
+                    continue  # MESH004 reports it
+                downstreams = [schema_field_urn(d.urn, mine[name])] if name in mine else []
+                fine.append({"upstreamType": "FIELD_SET", "upstreams": [schema_field_urn(source.urn, theirs[name])],
+                             "downstreamType": "FIELD" if downstreams else "FIELD_SET", "downstreams": downstreams,
+                             "confidenceScore": 1.0})  # declared by the consumer, not inferred
+        if not upstreams:
+            return None
+        return {"upstreams": upstreams, "fineGrainedLineages": fine}
+
+    def note_no_lineage(self, pf: ProductFile, link) -> None:
+        self.unsupported("DATAHUB002", f"input port {link.port.name!r} has no lineage in DataHub: {link.address} "
+                         f"dataset {link.port.dataset!r} is not a DataHub dataset of this mesh",
+                         link.location, "build the producer in the same mesh, with a table, files or events port")
+
+    def replacement(self, pf: ProductFile, d: PortDataset) -> str | None:
+        """The successor's dataset of the same name and port type, when the successor is in the mesh."""
+        p = pf.product
+        successor = self.mesh.get(p.lifecycle.successor) if p.lifecycle and p.lifecycle.successor else None
+        if successor is None:
+            return None
+        for other in self.port_datasets(successor, report=False):
+            if other.ds.name == d.ds.name and other.port.type == d.port.type:
+                return other.urn
+        return None
+
+
+def _description(pf: ProductFile) -> str:
+    p = pf.product
+    if isinstance(p.description, str) or p.description is None:
+        return p.description or ""
+    parts = [p.description.purpose or ""]
+    if p.description.usage:
+        parts.append(f"Usage: {p.description.usage}")
+    if p.description.limitations:
+        parts.append(f"Limitations: {p.description.limitations}")
+    return "\n\n".join(part for part in parts if part)
+
+
+def _percent(ratio: float) -> str:
+    return f"{ratio * 100:g}%"
+
+
+def _slo_properties(pf: ProductFile) -> dict[str, str]:
+    s = pf.product.slos
+    if s is None:
+        return {}
+    props: dict[str, str | None] = {}
+    if s.freshness:
+        props |= {"slo.freshness": s.freshness.threshold, "slo.freshness.timestampField": s.freshness.timestampField}
+    if s.accuracy:
+        props |= {"slo.accuracy": _percent(s.accuracy.target), "slo.accuracy.check": s.accuracy.check}
+    if s.completeness:
+        props["slo.completeness"] = _percent(s.completeness.target)
+    if s.availability:
+        props["slo.availability"] = _percent(s.availability.target)
+    if s.retention:
+        props["slo.retention"] = s.retention.period
+    if s.latency:
+        props["slo.latency"] = s.latency.threshold
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def _deprecation(pf: ProductFile, replacement: str | None) -> dict[str, Any] | None:
+    """A deprecated or retired version: the note says what to use instead and until when."""
+    p = pf.product
+    if p.status not in ("deprecated", "retired"):
+        return None
+    successor = p.lifecycle.successor if p.lifecycle else None
+    date = p.lifecycle.deprecationDate if p.lifecycle else None
+    note = f"{p.address} is {p.status}."
+    if successor:
+        note += f" Move to {successor}."
+    if date:
+        note += f" No new consumers after {date.isoformat()}."
+    value: dict[str, Any] = {"deprecated": True, "note": note, "actor": UNKNOWN_ACTOR}
+    if date:
+        midnight = dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc)
+        value["decommissionTime"] = int(midnight.timestamp()) * 1000
+    if replacement:
+        value["replacement"] = replacement
+    return value
