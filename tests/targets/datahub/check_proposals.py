@@ -8,13 +8,20 @@ name an aspect its entity has, and serialize back to exactly the JSON meshgen wr
 """
 
 import json
+import re
 import sys
 
 from click.testing import CliRunner
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.entrypoints import datahub as datahub_cli
-from datahub.metadata.schema_classes import ASPECT_NAME_MAP, KEY_ASPECTS
+from datahub.ingestion.extractor.schema_util import avro_schema_to_mce_fields
+from datahub.metadata.schema_classes import ASPECT_NAME_MAP, KEY_ASPECTS, KafkaSchemaClass, SchemaMetadataClass
+from datahub.utilities.urns.field_paths import get_simple_field_path_from_v2_field_path
 from datahub.utilities.urns.urn import Urn
+
+# The type tokens of DataHub's Avro converter that are not record names.
+AVRO_TOKENS = {"string", "int", "long", "float", "double", "boolean", "bytes", "enum", "array", "map", "union", "null",
+               "fixed"}
 
 
 def entity_aspects() -> dict:
@@ -23,7 +30,7 @@ def entity_aspects() -> dict:
             for cls in KEY_ASPECTS.values()}
 
 
-def check_file(path: str, aspects_of: dict, problems: list, seen: dict) -> int:
+def check_file(path: str, aspects_of: dict, problems: list, avro: list, seen: dict) -> int:
     result = CliRunner().invoke(datahub_cli, ["check", "metadata-file", path])
     if result.exit_code != 0 or "all valid" not in result.output:
         problems.append(f"{path}: datahub check metadata-file: exit {result.exit_code}: {result.output[-2000:]}"
@@ -50,17 +57,50 @@ def check_file(path: str, aspects_of: dict, problems: list, seen: dict) -> int:
         if back != original:
             problems.append(f"{where}: does not round-trip: wrote {json.dumps(original, sort_keys=True)[:1500]} "
                             f"DataHub reads {json.dumps(back, sort_keys=True)[:1500]}")
+        if isinstance(mcp.aspect, SchemaMetadataClass):
+            found = avro_disagreements(where, mcp.aspect)
+            if found is not None:
+                avro.extend(found)
+                seen["avro-compared"] = seen.get("avro-compared", 0) + 1
         seen.setdefault(mcp.aspectName, 0)
         seen[mcp.aspectName] += 1
     return len(items)
 
 
+def _as_struct(path: str) -> str:
+    """A path of DataHub's Avro converter with every record level named `struct`, as meshgen names them."""
+    return re.sub(r"\[type=([^\]]+)\]", lambda m: m.group(0) if m.group(1) in AVRO_TOKENS else "[type=struct]", path)
+
+
+def _shape(path: str, f) -> tuple:
+    kind = type(f.type.type).__name__
+    return path, f.nullable, kind
+
+
+def avro_disagreements(where: str, schema: SchemaMetadataClass) -> list | None:
+    """What DataHub's own Avro converter (its Kafka source's) makes of the Avro schema that an events
+    port's KafkaSchema holds, against meshgen's fields: the same paths, nullability and types. One
+    known difference: DataHub reads local-timestamp-micros as a number; meshgen says TimeType."""
+    ps = schema.platformSchema
+    if not isinstance(ps, KafkaSchemaClass) or ps.documentSchemaType != "AVRO":
+        return None
+    v2 = any(f.fieldPath.startswith("[version=2.0]") for f in schema.fields)
+    theirs = {_shape(_as_struct(f.fieldPath) if v2 else get_simple_field_path_from_v2_field_path(f.fieldPath), f)
+              for f in avro_schema_to_mce_fields(ps.documentSchema)}
+    ours = {_shape(f.fieldPath, f) for f in schema.fields}
+    local = {(p, n, "NumberTypeClass") for p, n, k in ours if k == "TimeTypeClass"} & theirs
+    theirs = (theirs - local) | {(p, n, "TimeTypeClass") for p, n, _ in local}
+    return [f"{where}: only meshgen: {sorted(ours - theirs)}; only DataHub's Avro converter: {sorted(theirs - ours)}"] \
+        if ours != theirs else []
+
+
 def main(paths: list) -> None:
     aspects_of = entity_aspects()
     problems: list = []
+    avro: list = []
     seen: dict = {}
-    count = sum(check_file(p, aspects_of, problems, seen) for p in paths)
-    print(json.dumps({"files": len(paths), "proposals": count, "aspects": seen, "problems": problems}))
+    count = sum(check_file(p, aspects_of, problems, avro, seen) for p in paths)
+    print(json.dumps({"files": len(paths), "proposals": count, "aspects": seen, "problems": problems, "avro": avro}))
 
 
 if __name__ == "__main__":

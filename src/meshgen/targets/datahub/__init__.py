@@ -24,7 +24,11 @@ from meshgen.mesh.links import product_page_url
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import CLASSIFICATION_ORDER, Dataset, OutputPort, iter_fields
 from meshgen.output import Artifact
-from meshgen.serializer import yaml_document
+from meshgen.schemas.avro import avro_schema
+from meshgen.schemas.jsonschema import DRAFT, embedded_json_schema
+from meshgen.schemas.ports import payload_format
+from meshgen.schemas.protobuf import PROTO_TEMPLATE_INFO, TEMPLATE as PROTO_TEMPLATE, proto_text
+from meshgen.serializer import json_text, yaml_document
 from meshgen.targets.base import CANNOT_EXPRESS, Target, TemplateInfo
 from meshgen.targets.datahub.fields import (
     CLASSIFICATION_NODE, PII_TAG, SchemaContext, declared_classification, field_paths, schema_metadata, term_name,
@@ -90,6 +94,9 @@ class DataHubTarget(Target):
         DiagnosticCode("DATAHUB002", CANNOT_EXPRESS,
                        "an input port has no lineage: its producer or dataset is not in the mesh, or has no port "
                        "that is a DataHub dataset"),
+        DiagnosticCode("DATAHUB003", CANNOT_EXPRESS,
+                       "an events port's format has no schema type in DataHub's Kafka schema; its document is the "
+                       "dataset's JSON Schema"),
     ), target="datahub")
     templates = {
         "datahub/mcps.json.j2": TemplateInfo(
@@ -98,6 +105,7 @@ class DataHubTarget(Target):
         "datahub/recipe.dhub.yaml.j2": TemplateInfo(
             "the mesh's DataHub ingestion recipe (`_mesh/datahub/recipe.dhub.yaml`)",
             (("mesh", "the mesh's name"), ("recipe", "the recipe (file source, datahub-rest sink), already serialized"))),
+        PROTO_TEMPLATE: PROTO_TEMPLATE_INFO,  # the schema document of a protobuf events port
     }
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
@@ -163,8 +171,16 @@ class DataHubTarget(Target):
                                      pf.location("outputPorts", index),
                                      "its other ports are in DataHub; document this one in the product's description")
                 continue
-            found.append(PortDataset(index, port, ds, place.platform, place.name,
-                                     dataset_urn(place.platform, place.name, self.options.env)))
+            urn = dataset_urn(place.platform, place.name, self.options.env)
+            same = next((d for d in found if d.urn == urn), None)
+            if same is not None:  # two ports, one DataHub dataset (a topic served twice): described once
+                if report and same.ds is not ds:
+                    self.unsupported("DATAHUB001", f"output port {port.name!r} serves dataset {ds.name!r} at the "
+                                     f"DataHub dataset of port {same.port.name!r} ({same.ds.name!r}); only the "
+                                     "first is described", pf.location("outputPorts", index),
+                                     "give each dataset its own location or topic")
+                continue
+            found.append(PortDataset(index, port, ds, place.platform, place.name, urn))
         return found
 
     def levels(self, pf: ProductFile, ds: Dataset) -> set[str]:
@@ -193,7 +209,7 @@ class DataHubTarget(Target):
         if url:
             properties["externalUrl"] = url
         add("datasetProperties", properties)
-        add("schemaMetadata", schema_metadata(ctx, d.platform, d.name))
+        add("schemaMetadata", schema_metadata(ctx, d.platform, d.name, self.platform_schema(pf, d)))
         if d.port.type in SUBTYPES:
             add("subTypes", {"typeNames": [SUBTYPES[d.port.type]]})
         self.common_aspects(add, pf, self.dataset_level(pf, d.ds), self.replacement(pf, d))
@@ -255,6 +271,20 @@ class DataHubTarget(Target):
         props = {"meshgen.address": p.address, "meshgen.version": p.version, "meshgen.status": p.status,
                  "meshgen.compatibility": p.compatibility}
         return {**props, **_slo_properties(pf)}
+
+    def platform_schema(self, pf: ProductFile, d: PortDataset) -> dict[str, Any]:
+        """An events port's schema document as a schema registry holds it (DataHub's KafkaSchema:
+        the Avro schema, the .proto text or the JSON Schema); other ports have none."""
+        if d.port.type != "events":
+            return {"com.linkedin.schema.OtherSchema": {"rawSchema": ""}}
+        if d.port.format == "protobuf":
+            text, kind = proto_text(self.context.renderer, pf, d.ds, self.reporter), "PROTOBUF"
+        elif payload_format(pf, d.port, d.index, self.reporter, "DataHub's Kafka schema", "DATAHUB003") == "avro":
+            text, kind = json_text(avro_schema(pf, d.ds, self.reporter), compact=True), "AVRO"
+        else:
+            text = json_text({"$schema": DRAFT, **embedded_json_schema(pf, d.ds, self.reporter)}, compact=True)
+            kind = "JSON"
+        return {"com.linkedin.schema.KafkaSchema": {"documentSchema": text, "documentSchemaType": kind}}
 
     # ---- lineage ---------------------------------------------------------------------------
 

@@ -142,7 +142,7 @@ def declared_classification(ds: Dataset) -> dict[str, str]:
             if f.classification or f.pii}
 
 
-def schema_metadata(ctx: SchemaContext, platform: str, name: str) -> dict[str, Any]:
+def schema_metadata(ctx: SchemaContext, platform: str, name: str, platform_schema: dict[str, Any]) -> dict[str, Any]:
     paths = field_paths(ctx.ds)
     return {
         "schemaName": name,
@@ -151,7 +151,7 @@ def schema_metadata(ctx: SchemaContext, platform: str, name: str) -> dict[str, A
         "created": STAMP,
         "lastModified": STAMP,
         "hash": "",
-        "platformSchema": {"com.linkedin.schema.OtherSchema": {"rawSchema": ""}},
+        "platformSchema": platform_schema,
         "fields": schema_fields(ctx),
         "primaryKeys": [paths[k] for k in ctx.ds.primaryKey if k in paths],
     }
