@@ -79,3 +79,9 @@ if [ "$npm_missing" -eq 1 ]; then
   fi
   npm install --silent --no-fund --no-audit --prefix "$npm_tools" "${npm_packages[@]}"
 fi
+
+# lineage: Graphviz's `dot` lays out the lineage SVG (tests/lineage runs both it and grandalf).
+if ! command -v dot >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends graphviz
+fi

@@ -9,6 +9,7 @@
     scaffold        a new product that validates as written             (`meshgen init`)
     schema          the JSON Schema (or the Markdown reference) of dataproduct.yaml
     render_report   diagnostics as text in one of REPORT_FORMATS
+    lineage         the mesh's lineage graph as svg, dot, mermaid or json  (`meshgen lineage`)
 
 Everything heavy is imported inside the functions, so importing this module (and the CLI's
 `--help`) stays fast. Errors are raised as `MeshgenError` subclasses carrying diagnostics.
@@ -32,11 +33,12 @@ __all__ = [
     "AgainstResult", "BuildResult", "CheckResult", "Diagnostic", "DiagnosticList", "MeshgenError", "REPORT_FORMATS",
     "Severity", "UsageError", "ViolationsFound", "build", "changelog", "check", "check_against", "diff", "target_names",
     "__version__", "display_path", "printable", "render_report", "rules_in_force", "scaffold",
-    "check_scaffold_answer", "scaffold_placeholders", "schema", "summary_line",
+    "check_scaffold_answer", "scaffold_placeholders", "schema", "summary_line", "lineage", "LINEAGE_FORMATS",
 ]
 
 REPORT_FORMATS = ("human", "json", "sarif", "github")
 CHANGELOG_FORMATS = ("markdown", "json")
+LINEAGE_FORMATS = ("svg", "dot", "mermaid", "json")
 
 
 @dataclass
@@ -245,3 +247,45 @@ def render_report(diagnostics: Iterable[Diagnostic], fmt: str, *, color: bool = 
     from meshgen.reporting import render
 
     return render(diagnostics, fmt, color=color, verbose=verbose)
+
+
+def lineage(path: Path | str | None = None, *, fmt: str = "svg", product: str | None = None,
+            domain: str | None = None, depth: int = 1, output: Path | None = None) -> str:
+    """The lineage graph of the mesh at `path` (the whole mesh, one `domain`, or one `product`
+    with `depth` steps up- and downstream; 0: no limit) as text in one of LINEAGE_FORMATS;
+    written atomically to `output` when given. Nodes link to the product pages: absolute with
+    `site_url` in meshgen.yaml, else relative to the site's root. A mesh whose products read
+    each other in a circle (MESH006) is drawn all the same."""
+    import difflib
+    from urllib.parse import quote
+
+    from meshgen.lineage import Lineage, render
+    from meshgen.mesh.links import product_page_path
+    from meshgen.mesh.loader import load_mesh
+
+    if product and domain:
+        raise UsageError("give --product or --domain, not both")
+    mesh, diagnostics = load_mesh(path)
+    unreadable = [d for d in diagnostics if d.severity is Severity.ERROR and d.code.startswith(("LOAD", "SPEC", "CONF"))]
+    if unreadable:  # a product that did not load would be missing from the picture (a cycle, MESH006, is drawn)
+        raise ViolationsFound("some product files do not load; no lineage was drawn", DiagnosticList(unreadable).sorted())
+    graph = Lineage.of(mesh)
+    known = {"product": sorted(graph.nodes), "domain": sorted({n.domain for n in graph.nodes.values()})}
+    for kind, wanted in (("product", product), ("domain", domain)):
+        if wanted and wanted not in known[kind]:
+            close = difflib.get_close_matches(wanted, known[kind], n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise UsageError(f"no {kind} {wanted!r} in the mesh{hint}")
+    view = graph.product_view(product, depth) if product else graph.domain_view(domain) if domain else graph.mesh_view()
+    site = (mesh.config.site_url or "").rstrip("/")
+
+    def href(node) -> str:
+        page = product_page_path(node.id) if node.kind == "product" else f"domains/{node.domain}/"
+        return (site + "/" if site else "") + quote(page, safe="/")
+
+    text = render(view, fmt, href=href)
+    if output is not None:
+        from meshgen.output import write_file_atomic
+
+        write_file_atomic(Path(output), text)
+    return text

@@ -309,6 +309,25 @@ def changelog_command(old: str, new: str, fmt: str) -> None:
     click.echo(text, nl=False)
 
 
+@cli.command("lineage")
+@path_argument
+@click.option("--format", "fmt", type=click.Choice(list(api.LINEAGE_FORMATS)), default="svg", show_default=True,
+              help="svg (laid out by Graphviz's dot, else grandalf), dot, mermaid or json (nodes, edges, fields read).")
+@click.option("--product", metavar="ADDRESS", help="Only this product's neighbourhood (data://domain/name/vN).")
+@click.option("--domain", help="Only this domain's products and their direct neighbours.")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
+              help="With --product: steps up- and downstream (0: all).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+@output_options
+def lineage_command(path: Path | None, fmt: str, product: str | None, domain: str | None, depth: int,
+                    output: Path | None) -> None:
+    """Print the mesh's lineage graph: products grouped by domain, input ports as edges labelled with the fields read."""
+    text = _run("human", "error", lambda: api.lineage(path, fmt=fmt, product=product, domain=domain, depth=depth,
+                                                      output=output))
+    if output is None:
+        click.echo(text, nl=False)
+
+
 @cli.command("test")
 @path_argument
 @click.option("--connection", "-c", required=True, metavar="URL",

@@ -19,6 +19,7 @@ LAYERS: list[tuple[str, ...]] = [
     # model.reference documents both dataproduct.yaml and meshgen.yaml (mesh.config)
     ("meshgen.mesh", "meshgen.model.reference"),                               # the mesh, resolved
     ("meshgen.governance", "meshgen.contracts"),                               # checking passes
+    ("meshgen.lineage",),                                                      # the mesh drawn as a graph
     # schemas: the builders the targets share (they read the product lock and name helpers of targets/)
     ("meshgen.targets", "meshgen.schemas", "meshgen.scaffold"),                # artifacts
     ("meshgen.planner",),                                                      # the build's units

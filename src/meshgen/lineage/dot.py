@@ -1,0 +1,122 @@
+"""Graphviz: a view as DOT text, and DOT laid out to SVG by the real `dot` program.
+
+Every string is written as a quoted DOT string: `"` and `\\` are escaped, line breaks are `\\n`,
+so a label can never close its string, start an HTML-like `<...>` label, or become one of
+Graphviz's escapes (`\\N`, `\\G`, `\\l`). Every object gets an explicit `id`, so the SVG is the
+same whether one graph or a thousand are laid out by one `dot` process (Graphviz numbers
+the objects it is not given ids for per run).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from typing import Callable, Optional, Sequence
+
+from meshgen.errors import MeshgenError
+from meshgen.lineage.graph import LineageNode, LineageView, link_target
+
+Href = Callable[[LineageNode], Optional[str]]
+
+_STYLE = {
+    "graph": 'rankdir=LR, nodesep=0.3, ranksep=0.6, fontname="Helvetica", fontsize=11, bgcolor="transparent"',
+    "node": 'shape=box, style="rounded,filled", fillcolor="#f5f7fa", color="#5c6b7a", fontname="Helvetica", fontsize=11',
+    "edge": 'color="#5c6b7a", fontname="Helvetica", fontsize=9, fontcolor="#3b4754"',
+}
+_FOCUS = 'fillcolor="#ffe8a3", color="#9a6b00", penwidth=2'
+_DOMAIN_NODE = 'fillcolor="#e3ecf7", shape=box3d'
+
+
+def quoted(text: str) -> str:
+    """`text` as a quoted DOT string (an escString where Graphviz reads one: backslashes doubled)."""
+    body = text.replace("\\", "\\\\").replace('"', '\\"')
+    body = body.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    return f'"{body}"'
+
+
+def _attrs(**values: str) -> str:
+    return ", ".join(f"{key}={quoted(value)}" for key, value in values.items() if value is not None)
+
+
+def dot_text(view: LineageView, href: Href | None = None) -> str:
+    """The view as a DOT digraph: one cluster per domain, products as boxes linking to their pages."""
+    prefix = view.id_prefix
+    numbers = {node.id: i for i, node in enumerate(view.nodes)}
+    lines = [f"digraph {quoted(prefix)} {{", f"  graph [{_STYLE['graph']}, {_attrs(id=prefix)}];",
+             f"  node [{_STYLE['node']}];", f"  edge [{_STYLE['edge']}];"]
+
+    def node_line(node: LineageNode, indent: str) -> str:
+        link = href(node) if href else None
+        link = link_target(link) if link is not None else None
+        extra = f", {_FOCUS}" if node.id == view.focus else (f", {_DOMAIN_NODE}" if node.kind == "domain" else "")
+        attrs = _attrs(id=f"{prefix}-n{numbers[node.id]}", label="\n".join(node.lines), tooltip=node.id,
+                       URL=link, **{"class": f"{node.kind}"})
+        return f"{indent}{quoted(node.id)} [{attrs}{extra}];"
+
+    clusters = view.clusters
+    if clusters:
+        for i, (domain, nodes) in enumerate(clusters):
+            lines.append(f"  subgraph {quoted(f'cluster_{prefix}-{i}')} {{")
+            lines.append(f'    graph [{_attrs(id=f"{prefix}-c{i}", label=domain)}, '
+                         'style="rounded", color="#b8c4d0", fontcolor="#3b4754"];')
+            lines.extend(node_line(node, "    ") for node in nodes)
+            lines.append("  }")
+    else:
+        lines.extend(node_line(node, "  ") for node in view.nodes)
+    for i, edge in enumerate(view.edges):
+        attrs = _attrs(id=f"{prefix}-e{i}", label="\n".join(edge.lines), tooltip=f"{edge.source} → {edge.target}")
+        lines.append(f"  {quoted(edge.source)} -> {quoted(edge.target)} [{attrs}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def dot_program() -> str | None:
+    return shutil.which("dot")
+
+
+def run_dot(sources: Sequence[str], program: str) -> list[str]:
+    """Lay out every DOT graph with ONE `dot -Tsvg` process; the SVG of each, cleaned (see `clean_svg`)."""
+    if not sources:
+        return []
+    try:
+        done = subprocess.run([program, "-Tsvg"], input="".join(sources).encode("utf-8"), capture_output=True,
+                              timeout=600, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise MeshgenError(f"Graphviz `dot` could not lay out the lineage graph: {exc}") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise MeshgenError(f"Graphviz `dot` failed: {message[-1] if message else f'exit {done.returncode}'}")
+    documents = [part for part in done.stdout.decode("utf-8").split("<?xml") if part.strip()]
+    if len(documents) != len(sources):
+        raise MeshgenError(f"Graphviz `dot` wrote {len(documents)} pictures for {len(sources)} graphs")
+    return [clean_svg("<?xml" + part) for part in documents]
+
+
+_PROLOGUE = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.S)
+_PAGE_ID = re.compile(r'id="page\d+,\d+_')  # what dot puts before the root's id in all but the first graph of a run
+
+
+def clean_svg(svg: str) -> str:
+    """Graphviz's SVG as one element to inline in HTML: no XML declaration, no DOCTYPE (it names
+    an external DTD), no comments (the first one carries Graphviz's version, which would make the
+    bytes differ between machines), no blank lines; the root marked `meshgen-lineage-graph`."""
+    body = _PAGE_ID.sub('id="', _PROLOGUE.sub("", svg), count=1)
+    body = "\n".join(line for line in body.splitlines() if line.strip()) + "\n"
+    return _clusters_in_order(body).replace("<svg ", '<svg class="meshgen-lineage-graph" ', 1)
+
+
+_CLUSTER = re.compile(r'<g id="[^"]*&#45;c(\d+)" class="cluster">\n.*?</g>\n', re.S)
+
+
+def _clusters_in_order(body: str) -> str:
+    """The clusters in the order written. dot emits them in an order that depends on what else
+    the same process laid out before (it orders them by interned name), though they never overlap."""
+    found = list(_CLUSTER.finditer(body))
+    if not found:
+        return body
+    start, end = found[0].start(), found[-1].end()
+    if "".join(m.group(0) for m in found) != body[start:end]:  # not one run of clusters: leave as drawn
+        return body
+    ordered = sorted(found, key=lambda m: int(m.group(1)))
+    return body[:start] + "".join(m.group(0) for m in ordered) + body[end:]
