@@ -64,10 +64,11 @@ fi
 #   @action-validator: checks the GitHub Actions workflow docs/ci.md recommends (tests/core/test_adoption_kit.py)
 #   @bufbuild/buf (ships the binary): `buf lint` on the generated .proto files, and `buf breaking` as
 #     the oracle of the contract checks on Protobuf-served ports (tests/contracts/test_protobuf_ports.py)
+#   mermaid: its browser bundle reads `meshgen lineage --format mermaid` in Chromium (tests/lineage/test_mermaid.py)
 # Add a tool: its pinned package to npm_packages, and a file it installs to npm_installs.
 npm_tools="${MESHGEN_NPM:-.npm-tools}"
-npm_packages=(@action-validator/cli@0.6.0 @action-validator/core@0.6.0 @bufbuild/buf@1.75.0)
-npm_installs=(.bin/action-validator .bin/buf)
+npm_packages=(@action-validator/cli@0.6.0 @action-validator/core@0.6.0 @bufbuild/buf@1.75.0 mermaid@11.12.0)
+npm_installs=(.bin/action-validator .bin/buf mermaid/dist/mermaid.min.js)
 npm_missing=0
 for file in "${npm_installs[@]}"; do
   [ -e "$npm_tools/node_modules/$file" ] || npm_missing=1
@@ -84,4 +85,11 @@ fi
 if ! command -v dot >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends graphviz
+fi
+# lineage: Debian's Chromium, driven by Playwright (a test extra; never `playwright install`), runs
+# Mermaid on the `meshgen lineage --format mermaid` output (tests/lineage/test_mermaid.py) and the
+# docs site's browser tests (tests/docsite/test_browser.py).
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 fi

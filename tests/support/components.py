@@ -47,7 +47,12 @@ def tool_bin(tool: str, executable: str | None = None) -> Path:
 
 def npm_bin(executable: str) -> Path:
     """An npm tool installed by scripts/setup-test-env.sh under $MESHGEN_NPM (default .npm-tools)."""
-    path = Path(os.environ.get("MESHGEN_NPM", ROOT / ".npm-tools")) / "node_modules" / ".bin" / executable
+    return npm_file(f".bin/{executable}")
+
+
+def npm_file(relative: str) -> Path:
+    """A file of an npm package installed there: `mermaid/dist/mermaid.min.js`."""
+    path = Path(os.environ.get("MESHGEN_NPM", ROOT / ".npm-tools")) / "node_modules" / relative
     need(path.exists(), f"{path} (`make test` runs scripts/setup-test-env.sh, which installs it)")
     return path
 

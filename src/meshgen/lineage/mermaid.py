@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from meshgen.lineage.graph import LineageView
 
-_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.,:/-+=()")
+_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:/-+=()")
 
 
 def label(*lines: str) -> str:
-    """The lines as one quoted Mermaid label (a `<br>` between them): every character outside
-    the safe set as `#<code>;`."""
-    return '"' + "<br>".join("".join(ch if ch in _SAFE else f"#{ord(ch)};" for ch in line) for line in lines) + '"'
+    """The lines as one quoted Mermaid label, " · " between them: every character outside the
+    safe set as `#<code>;`. (Not `<br>`: in a label with a line break Mermaid drops the
+    backslash of a `\\"`, so the text would no longer be the spec's.)"""
+    text = " · ".join(lines)
+    return '"' + "".join(ch if ch in _SAFE else f"#{ord(ch)};" for ch in text) + '"'
 
 
 def mermaid_text(view: LineageView) -> str:
