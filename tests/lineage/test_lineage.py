@@ -283,3 +283,19 @@ def test_the_command_line(cli, tmp_path):
     result = cli("lineage", SPECS, "--product", "data://checkout/order/v2")
     assert result.exit_code == 2 and "did you mean 'data://checkout/orders/v2'" in result.output
     assert cli("lineage", SPECS, "--product", "data://checkout/orders/v2", "--domain", "checkout").exit_code == 2
+
+
+def test_a_product_read_by_many_shows_its_readers_by_domain(layout, tmp_path):
+    readers = [(f"r{k % 3}", f"reader{k}", f"Reader {k}", ["data://hub/popular/v1"]) for k in range(45)]
+    mesh = mesh_of(write_mesh(tmp_path, [("hub", "popular", "Popular", []), *readers]))
+    lineage = Lineage.of(mesh)
+    view = lineage.product_view("data://hub/popular/v1")
+    assert sorted(n.id for n in view.nodes) == ["data://hub/popular/v1", "domain:r0:consumers", "domain:r1:consumers",
+                                                "domain:r2:consumers"]
+    assert {e.target: len(e.reads) for e in view.edges} == {f"domain:r{d}:consumers": 15 for d in range(3)}
+    root = parse_svg(page_svg(mesh, "product", "data://hub/popular/v1", rel, domain_href=lambda d: f"../{d}/"))
+    assert node_links(root)["domain:r1:consumers"] == "../r1/"
+    assert "15 input ports" in texts(root, "edge") and "15 products" in texts(root, "node")
+    # a reader's own picture is drawn product by product
+    assert sorted(node_links(parse_svg(page_svg(mesh, "product", "data://r0/reader0/v1", rel)))) == [
+        "data://hub/popular/v1", "data://r0/reader0/v1"]

@@ -9,6 +9,7 @@ the objects it is not given ids for per run).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -75,22 +76,35 @@ def dot_program() -> str | None:
     return shutil.which("dot")
 
 
+_BATCH = 64  # graphs per `dot` process
+
+
 def run_dot(sources: Sequence[str], program: str) -> list[str]:
-    """Lay out every DOT graph with ONE `dot -Tsvg` process; the SVG of each, cleaned (see `clean_svg`)."""
-    if not sources:
-        return []
+    """Lay out every DOT graph, many per `dot -Tsvg` process (a few processes at once); the SVG of
+    each, cleaned (see `clean_svg`). Graphviz 2.43 can crash after laying out many graphs in one
+    process, though each alone is fine: a batch that fails is split and retried."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    batches = [list(sources[i:i + _BATCH]) for i in range(0, len(sources), _BATCH)]
+    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+        drawn = list(pool.map(lambda batch: _run_batch(batch, program), batches))
+    return [svg for batch in drawn for svg in batch]
+
+
+def _run_batch(sources: list[str], program: str) -> list[str]:
     try:
         done = subprocess.run([program, "-Tsvg"], input="".join(sources).encode("utf-8"), capture_output=True,
                               timeout=600, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise MeshgenError(f"Graphviz `dot` could not lay out the lineage graph: {exc}") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise MeshgenError(f"Graphviz `dot` failed: {message[-1] if message else f'exit {done.returncode}'}")
-    documents = [part for part in done.stdout.decode("utf-8").split("<?xml") if part.strip()]
-    if len(documents) != len(sources):
-        raise MeshgenError(f"Graphviz `dot` wrote {len(documents)} pictures for {len(sources)} graphs")
-    return [clean_svg("<?xml" + part) for part in documents]
+    documents = [part for part in done.stdout.decode("utf-8", "replace").split("<?xml") if part.strip()]
+    if done.returncode == 0 and len(documents) == len(sources):
+        return [clean_svg("<?xml" + part) for part in documents]
+    if len(sources) > 1:
+        half = len(sources) // 2
+        return _run_batch(sources[:half], program) + _run_batch(sources[half:], program)
+    message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    raise MeshgenError(f"Graphviz `dot` failed: {message[-1] if message else f'exit {done.returncode}'}")
 
 
 _PROLOGUE = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.S)

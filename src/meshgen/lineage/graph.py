@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 # Past this many products the mesh picture draws domains, not products: a thousand boxes in
 # one picture are unreadable, a few dozen domains with counted edges are not.
 DOMAIN_LEVEL_THRESHOLD = 60
+# Past this many products up- or downstream, a product's picture shows its direct neighbours on
+# that side as one node per domain (a product read by 900 others is still one readable picture).
+NEIGHBOUR_LIMIT = 40
 _LABEL_FIELDS = 3  # fields named on an edge label before "+N more"
 _TEXT_LIMIT = 48  # characters of a title or label line before it is cut with an ellipsis
 
@@ -91,7 +94,7 @@ class LineageEdge:
 
     @property
     def lines(self) -> tuple[str, ...]:
-        if self.source.startswith("domain:"):
+        if self.source.startswith("domain:") or self.target.startswith("domain:"):
             n = len(self.reads)
             return (f"{n} input port{'s' * (n != 1)}",)
         return tuple(r.label() for r in self.reads)
@@ -202,11 +205,29 @@ class Lineage:
         return self._view("domain", domain, {a: self.nodes[a] for a in shown}, None, edges)
 
     def product_view(self, address: str, depth: int = 1) -> LineageView:
-        """The product, what it reads and who reads it, `depth` steps each way (0: no limit)."""
+        """The product, what it reads and who reads it, `depth` steps each way (0: no limit).
+        A side with more than NEIGHBOUR_LIMIT products shows its direct neighbours as one node
+        per domain (id `domain:<d>:producers` or `domain:<d>:consumers`), their ports counted."""
         if address not in self.nodes:
             raise KeyError(address)
-        shown = {address} | self._walk(address, self._parents, depth) | self._walk(address, self._children, depth)
-        return self._view("product", address, {a: self.nodes[a] for a in shown}, address)
+        shown, summary = {address}, []
+        for side, step in (("producers", self._parents), ("consumers", self._children)):
+            found = self._walk(address, step, depth)
+            if len(found) <= NEIGHBOUR_LIMIT:
+                shown |= found
+                continue
+            groups: dict[str, list[str]] = {}
+            for other in step[address]:
+                groups.setdefault(self.nodes[other].domain, []).append(other)
+            for domain, members in sorted(groups.items()):
+                node = LineageNode(f"domain:{domain}:{side}", "domain", domain, domain, products=len(members))
+                pairs = [(m, address) if side == "producers" else (address, m) for m in members]
+                reads = tuple(r for pair in pairs for r in self.edges[pair].reads)
+                ends = (node.id, address) if side == "producers" else (address, node.id)
+                summary.append((node, LineageEdge(*ends, reads)))
+        nodes = {a: self.nodes[a] for a in shown} | {n.id: n for n, _ in summary}
+        edges = [e for (s, t), e in self.edges.items() if s in shown and t in shown] + [e for _, e in summary]
+        return self._view("product", address, nodes, address, edges)
 
     @staticmethod
     def _walk(start: str, step: dict[str, list[str]], depth: int) -> set[str]:
