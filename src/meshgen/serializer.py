@@ -3,7 +3,7 @@
 JSON: sorted keys, UTF-8 kept (not \\u-escaped), `", "`/`": "` separators when indented, none
 when compact. Line and paragraph separators (U+2028, U+2029) are escaped: they are valid in
 JSON but end a line in JavaScript and in many editors, so a generated file keeps one value per
-line. YAML: block style, 2-space mappings, UTF-8 kept, keys in the order given (the emitter
+line. YAML: block style, 2-space mappings, UTF-8 kept, NEL, LS and PS escaped in double quotes, keys in the order given or sorted (the emitter
 quotes any string YAML would read back as something else, and escapes control characters).
 """
 
@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 _SEPARATORS = "\u2028", "\u2029"
+_YAML_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 def json_text(value: Any, *, compact: bool = False, indent: int = 2, sort_keys: bool = True) -> str:
@@ -34,10 +36,12 @@ def json_document(value: Any) -> str:
     return json_text(value) + "\n"
 
 
-def yaml_document(value: Any) -> str:
-    """`value` (plain dicts, lists and scalars) as a YAML block document."""
+def yaml_document(value: Any, *, sort_keys: bool = False) -> str:
+    """`value` (plain dicts, lists and scalars) as a YAML block document; `sort_keys` sorts every
+    mapping's keys (descriptors whose key order carries no meaning)."""
     from ruamel.yaml import YAML
 
+    value = _plain(value, sort_keys)
     yaml = YAML(typ="rt", pure=True)
     yaml.default_flow_style = False
     yaml.allow_unicode = True
@@ -46,3 +50,25 @@ def yaml_document(value: Any) -> str:
     buffer = io.StringIO()
     yaml.dump(value, buffer)
     return buffer.getvalue()
+
+
+def _plain(value: Any, sort_keys: bool) -> Any:
+    """Plain containers and scalars: the loader's scalar subclasses (a float that remembers its
+    text) as their base types, which the emitter represents."""
+    if isinstance(value, dict):
+        keys = sorted(value) if sort_keys else list(value)
+        return {_plain(k, False): _plain(value[k], sort_keys) for k in keys}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, sort_keys) for v in value]
+    if isinstance(value, str) and _YAML_BREAKS.search(value):
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+        # YAML reads NEL, LS and PS as line breaks: a plain or single-quoted scalar would fold
+        # them; double quotes escape them (\N, \L, \P) and keep the value on one line.
+        return DoubleQuotedScalarString(value)
+    if type(value) in (bool, int, float, str):
+        return value
+    for base in (bool, int, float, str):
+        if isinstance(value, base):
+            return base(value)
+    return value

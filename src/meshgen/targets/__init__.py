@@ -23,6 +23,8 @@ BUILTIN_TARGETS: dict[str, str] = {
     "airflow": "meshgen.targets.airflow:AirflowTarget",
     "dagster": "meshgen.targets.dagster:DagsterTarget",
     "datahub": "meshgen.targets.datahub:DataHubTarget",
+    "odcs": "meshgen.targets.odcs:OdcsTarget",
+    "odps": "meshgen.targets.odps:OdpsTarget",
 }
 
 ENTRY_POINT_GROUP = "meshgen.targets"
