@@ -158,9 +158,13 @@ class SchemaBuild:
     reporter: Reporter
     physical: PhysicalType = field(init=False)
     rules_by_field: dict[str, list[QualityCheck]] = field(init=False)
+    # A warehouse's stand-in for nested types (JSONB, VARIANT...): it types nothing inside.
+    untyped_inside: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.physical = physical_types(self.port)
+        platform = self.port.platform if self.port.type == "table" else None
+        self.untyped_inside = frozenset(dialect(platform).fallback.values()) if platform in DIALECTS else frozenset()
         self.rules_by_field = {}
         for check in self.ds.quality:
             if check.field is not None and self.ds.field_path(check.field) is not None:
@@ -190,13 +194,13 @@ class SchemaBuild:
             obj["customProperties"] = custom
         return obj
 
-    def properties(self, fields, prefix: str, top: bool) -> list[dict[str, Any]]:
-        return [self.property(f, prefix, top) for f in fields]
+    def properties(self, fields, prefix: str, top: bool, typed: bool = True) -> list[dict[str, Any]]:
+        return [self.property(f, prefix, top, typed) for f in fields]
 
-    def property(self, f: SchemaField, prefix: str, top: bool) -> dict[str, Any]:
+    def property(self, f: SchemaField, prefix: str, top: bool, typed: bool = True) -> dict[str, Any]:
         dotted = prefix + f.name
         prop: dict[str, Any] = {"name": f.name, "required": f.required}
-        prop.update(self.type_keys(f.data_type, dotted, f))
+        prop.update(self.type_keys(f.data_type, dotted, f, typed))
         if f.description:
             prop["description"] = f.description
         if f.unique:
@@ -219,20 +223,22 @@ class SchemaBuild:
             prop["customProperties"] = custom
         return prop
 
-    def type_keys(self, t: DataType, dotted: str, f: SchemaField | None) -> dict[str, Any]:
-        """logicalType, its options, physicalType, and the members or items of a nested type."""
+    def type_keys(self, t: DataType, dotted: str, f: SchemaField | None, typed: bool = True) -> dict[str, Any]:
+        """logicalType, its options, physicalType (`typed`: the platform types this level), and
+        the members or items of a nested type."""
         logical, options = LOGICAL[t.kind]
         out: dict[str, Any] = {"logicalType": logical}
         options = {**options, **(_field_options(f, logical) if f is not None else {})}
         if options:
             out["logicalTypeOptions"] = options
-        physical = self.physical(t, f.maxLength if f is not None else None)
+        physical = self.physical(t, f.maxLength if f is not None else None) if typed else None
         if physical:
             out["physicalType"] = physical
+        inside = typed and physical not in self.untyped_inside
         if t.kind is Kind.STRUCT:
-            out["properties"] = self.properties(t.fields, dotted + ".", top=False)
+            out["properties"] = self.properties(t.fields, dotted + ".", top=False, typed=inside)
         elif t.kind is Kind.ARRAY:
-            out["items"] = self.type_keys(t.items, dotted, None)
+            out["items"] = self.type_keys(t.items, dotted, None, inside)
         if t.kind is Kind.ENUM:
             out["quality"] = [{"type": "library", "metric": "invalidValues", "arguments": {"validValues": list(t.symbols)},
                                "mustBe": 0, "dimension": "conformity",

@@ -61,6 +61,16 @@ def build_source(name: str, tmp: Path) -> Built:
     return Built(mesh.resolve(), tmp / "out", result)
 
 
+_BUILT: dict[str, Built] = {}
+
+
+def built_once(name: str, tmp_path_factory) -> Built:
+    """`build_source` once per test session: the odcs and odps tests read the same builds."""
+    if name not in _BUILT:
+        _BUILT[name] = build_source(name, tmp_path_factory.mktemp(f"open-standards-{name}"))
+    return _BUILT[name]
+
+
 def run_driver(python: Path, driver: Path, files: list[Path], *args: str) -> dict[str, dict]:
     """One tool process over every file: {path: {"checks": [[result, name, reason]], "document": ...}}."""
     proc = subprocess.run([str(python), str(driver), *args], input="\n".join(str(f) for f in files),

@@ -1,7 +1,7 @@
 """The odcs target: golden contracts, and every contract of the example mesh and the fixtures
-linted by the real datacontract-cli (DataContract.lint(), in one process) and validated with
-jsonschema against the official ODCS schemas its venv ships (open-data-contract-standard's
-schema.json, datacontract-cli's v3.1.0 copy); a broken contract is rejected by both."""
+linted by the real datacontract-cli (DataContract.lint(), in one process: it validates against
+its copy of the ODCS v3.1.0 schema) and validated with jsonschema against the schema.json that
+open-data-contract-standard ships; a broken contract is rejected by both."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from meshgen.serializer import yaml_document
 from tests.support import SHARED, assert_same_tree, need, need_module, tool_bin, tool_venv
 from tests.targets.odcs.sources import (
-    GOLDEN_CASES, SOURCES, build_source, problems, run_driver, venv_file,
+    GOLDEN_CASES, SOURCES, built_once, problems, run_driver, venv_file,
 )
 
 HERE = Path(__file__).parent
@@ -23,8 +23,8 @@ DRIVER = HERE / "datacontract_lint.py"
 
 
 @pytest.mark.parametrize("case", GOLDEN_CASES)
-def test_golden(case, tmp_path):
-    built = build_source(case, tmp_path / "build")
+def test_golden(case, tmp_path, tmp_path_factory):
+    built = built_once(case, tmp_path_factory)
     actual = tmp_path / "actual"
     for path in built.files("odcs"):
         dest = actual / path.relative_to(built.out)
@@ -39,22 +39,21 @@ def contracts(tmp_path_factory):
     """Every source built; each contract with the checks datacontract-cli reports for it and
     the document as the tool's YAML parser reads it."""
     python = tool_bin("datacontract", "python")
-    built = {name: build_source(name, tmp_path_factory.mktemp(name)) for name in SOURCES}
+    built = {name: built_once(name, tmp_path_factory) for name in SOURCES}
     files = [f for b in built.values() for f in b.files("odcs")]
     return built, run_driver(python, DRIVER, files)
 
 
-def _schemas():
+def _schema_validator():
+    """open-data-contract-standard's schema.json (ODCS v3.2.0's, which accepts v3.1.0 contracts);
+    datacontract-cli's lint has already validated each contract against its v3.1.0 copy."""
     jsonschema = need_module("jsonschema")
-    venv = tool_venv("datacontract")
-    found = {}
-    for label, parts in (("open-data-contract-standard", ("open_data_contract_standard", "schema.json")),
-                         ("datacontract-cli v3.1.0", ("datacontract", "schemas", "odcs-3.1.0.schema.json"))):
-        schema = json.loads(venv_file(venv, *parts).read_text(encoding="utf-8"))
-        cls = jsonschema.validators.validator_for(schema)
-        cls.check_schema(schema)
-        found[label] = cls(schema, format_checker=cls.FORMAT_CHECKER)
-    return found
+    path = venv_file(tool_venv("datacontract"), "open_data_contract_standard", "schema.json")
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    assert "v3.1.0" in schema["properties"]["apiVersion"]["enum"]
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
 def test_datacontract_lint_passes_on_every_contract(contracts):
@@ -64,12 +63,12 @@ def test_datacontract_lint_passes_on_every_contract(contracts):
     assert all(any(r == "passed" and "valid against ODCS v3.1.0" in n for r, n, _ in e["checks"]) for e in report.values())
 
 
-def test_every_contract_validates_against_the_official_schemas(contracts):
+def test_every_contract_validates_against_the_official_schema(contracts):
     _, report = contracts
-    for label, validator in _schemas().items():
-        for path, entry in report.items():
-            errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(entry["document"])]
-            assert not errors, f"{label}: {Path(path).name}: {errors[:3]}"
+    validator = _schema_validator()
+    for path, entry in report.items():
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(entry["document"])]
+        assert not errors, f"{Path(path).name}: {errors[:3]}"
 
 
 def test_a_broken_contract_is_rejected_by_the_linter_and_the_schemas(contracts, tmp_path):
@@ -81,8 +80,7 @@ def test_a_broken_contract_is_rejected_by_the_linter_and_the_schemas(contracts, 
     broken.write_text(yaml_document(document), encoding="utf-8")
     verdict = run_driver(tool_bin("datacontract", "python"), DRIVER, [broken])
     assert problems(verdict)
-    for validator in _schemas().values():
-        assert not validator.is_valid(document)
+    assert not _schema_validator().is_valid(document)
 
 
 def test_hostile_strings_survive_byte_for_byte(contracts):
@@ -120,12 +118,39 @@ def test_the_contract_carries_the_spec(contracts):
 
 
 def test_contracts_validate_against_the_interop_schema(contracts):
-    """Integration: ../shared/interop's copy of the official ODCS v3.1.0 schema accepts them too."""
+    """Integration: ../shared/interop's copy of the official ODCS v3.1.0 schema accepts the
+    example mesh's contracts too."""
     jsonschema = need_module("jsonschema")
     path = SHARED / "interop" / "schemas" / "odcs-json-schema-v3.1.0.json"
     need(path.is_file(), f"the interop ODCS schema at {path}")
     schema = json.loads(path.read_text(encoding="utf-8"))
     validator = jsonschema.validators.validator_for(schema)(schema)
-    _, report = contracts
-    for file, entry in report.items():
-        assert validator.is_valid(entry["document"]), Path(file).name
+    built, report = contracts
+    for file in built["specs"].files("odcs"):
+        assert validator.is_valid(report[str(file)]["document"]), file.name
+
+
+def test_configured_connection_keys_make_typed_servers(tmp_path):
+    """With the keys a port does not say given in meshgen.yaml, every server has its platform's
+    ODCS type (no ODCS003) and the contracts, linking the docs site, still pass datacontract-cli."""
+    python = tool_bin("datacontract", "python")
+    mesh = tmp_path / "mesh"
+    shutil.copytree(SOURCES["specs"], mesh, ignore=shutil.ignore_patterns("build"))
+    config = mesh / "meshgen.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "site_url: https://data.example.com/mesh/\n" + (
+        "targets:\n  odcs:\n    environment: prod\n    servers:\n      kafka: {host: 'broker-1:9092'}\n"
+        "      snowflake: {account: acme-eu}\n      postgres: {host: db.internal, port: 5432, database: analytics}\n"),
+        encoding="utf-8")
+    from meshgen.api import build
+
+    result = build(mesh, output=tmp_path / "out")
+    assert not [d for d in result.diagnostics if d.code == "ODCS003"]
+    files = sorted((tmp_path / "out").rglob("*.odcs.yaml"))
+    report = run_driver(python, DRIVER, files)
+    assert not problems(report)
+    servers = [entry["document"]["servers"][0] for entry in report.values()]
+    assert {s["type"] for s in servers} >= {"kafka", "snowflake", "postgres", "api"}
+    assert all(s["environment"] == "prod" for s in servers)
+    assert all(entry["document"]["authoritativeDefinitions"][0]["type"] == "documentation" for entry in report.values())
+    kafka = next(s for s in servers if s["type"] == "kafka")
+    assert kafka["host"] == "broker-1:9092" and kafka["format"] == "avro"

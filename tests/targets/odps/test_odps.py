@@ -14,15 +14,17 @@ import pytest
 
 from meshgen.serializer import yaml_document
 from tests.support import assert_same_tree, need_module, tool_bin, tool_venv
-from tests.targets.odcs.sources import GOLDEN_CASES, SOURCES, build_source, problems, run_driver, venv_file
+from tests.targets.odcs.sources import (
+    GOLDEN_CASES, SOURCES, built_once, problems, run_driver, venv_file,
+)
 
 HERE = Path(__file__).parent
 DRIVER = HERE / "dataproduct_lint.py"
 
 
 @pytest.mark.parametrize("case", GOLDEN_CASES)
-def test_golden(case, tmp_path):
-    built = build_source(case, tmp_path / "build")
+def test_golden(case, tmp_path, tmp_path_factory):
+    built = built_once(case, tmp_path_factory)
     actual = tmp_path / "actual"
     for path in built.files("odps"):
         dest = actual / path.relative_to(built.out)
@@ -35,7 +37,7 @@ def test_golden(case, tmp_path):
 @pytest.fixture(scope="module")
 def descriptors(tmp_path_factory):
     python = tool_bin("dataproduct", "python")
-    built = {name: build_source(name, tmp_path_factory.mktemp(name)) for name in SOURCES}
+    built = {name: built_once(name, tmp_path_factory) for name in SOURCES}
     report = {}
     for b in built.values():  # each build's contracts are where its descriptors cite them
         report.update(run_driver(python, DRIVER, b.files("odps"), str(b.out)))
@@ -101,3 +103,24 @@ def test_hostile_strings_survive_byte_for_byte(descriptors):
     assert doc["name"] == pf.product.title
     assert doc["team"]["name"] == pf.product.owner.team
     assert [p.get("description") for p in doc["outputPorts"]] == [p.description for p in pf.product.outputPorts]
+
+
+def test_the_docs_page_is_linked_only_with_a_site_url(tmp_path):
+    from ruamel.yaml import YAML
+
+    from meshgen.api import build
+
+    read = YAML(typ="safe", pure=True).load
+    mesh = tmp_path / "mesh"
+    shutil.copytree(SOURCES["specs"], mesh, ignore=shutil.ignore_patterns("build"))
+    build(mesh, output=tmp_path / "plain", targets=["odcs", "odps"])
+    plain = [read(p.read_text(encoding="utf-8")) for p in sorted((tmp_path / "plain").rglob("*.od?s.yaml"))]
+    assert plain and not [d for d in plain if "authoritativeDefinitions" in d]
+    config = mesh / "meshgen.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "site_url: https://data.example.com/mesh/\n", encoding="utf-8")
+    build(mesh, output=tmp_path / "linked", targets=["odcs", "odps"])
+    descriptor = read((tmp_path / "linked/checkout/orders/v2/odps/orders.odps.yaml").read_text(encoding="utf-8"))
+    contract = read((tmp_path / "linked/checkout/orders/v2/odcs/orders-table.odcs.yaml").read_text(encoding="utf-8"))
+    page = "https://data.example.com/mesh/products/checkout/orders/v2/"
+    assert [d["url"] for d in descriptor["authoritativeDefinitions"]] == [page]
+    assert [d["url"] for d in contract["authoritativeDefinitions"]] == [page]
