@@ -37,8 +37,6 @@ class OdcsTarget(Target):
                        "a map whose values are enums or structs: ODCS has no map type, the contract says object"),
         DiagnosticCode("ODCS002", CANNOT_EXPRESS,
                        "an invalidValues check on a field (or member) with no constraint the contract's SQL rule can test"),
-        DiagnosticCode("ODCS003", CANNOT_EXPRESS,
-                       "a port lacks a connection key its ODCS server type requires; the server is of type custom"),
         DiagnosticCode("ODCS004", CANNOT_EXPRESS, "a dataset no output port serves has no contract"),
     ), target="odcs")
     description = "ODCS v3.1 data contracts, one per output port"

@@ -127,10 +127,10 @@ def sla_properties(product: DataProduct, ds: Dataset) -> list[dict[str, Any]]:
 
 # ---- Servers -------------------------------------------------------------------------------
 
-def server(pf: ProductFile, index: int, port: OutputPort, configured: dict[str, dict[str, Any]],
-           reporter: Reporter) -> dict[str, Any]:
+def server(port: OutputPort, configured: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The port as an ODCS server: its platform's type with what the port's location says and
-    what meshgen.yaml configures for the platform; `custom` when a key the type needs is unknown."""
+    what meshgen.yaml configures for the platform; `custom` (with the platform and topic as custom
+    properties) while a key the type requires is unknown."""
     platform = "api" if port.type == "rest" else (port.platform or "")
     known: dict[str, Any] = {}
     if port.type == "table" and platform in DIALECTS and port.location:
@@ -146,11 +146,7 @@ def server(pf: ProductFile, index: int, port: OutputPort, configured: dict[str, 
     doc: dict[str, Any] = {"server": port.name}
     missing = [k for k in REQUIRED_SERVER_KEYS.get(kind or "", ()) if k not in known]
     if kind is None or missing:
-        if kind is not None:
-            reporter.unsupported(
-                "ODCS003", f"port {port.name!r}: an ODCS {kind} server needs {', '.join(missing)}, which the port does "
-                "not say; the contract's server is of type custom", pf.location("outputPorts", index),
-                f"give them in meshgen.yaml: targets: {{odcs: {{servers: {{{platform}: {{{missing[0]}: ...}}}}}}}}")
+        # Not a loss of ODCS's: the spec has no connection keys. The platform stays readable.
         doc["type"] = "custom"
         custom = [{"property": "platform", "value": platform}] if platform else []
         if port.topic:
@@ -194,7 +190,7 @@ def contract(pf: ProductFile, index: int, site_url: Optional[str], servers: dict
         "apiVersion": API_VERSION, "kind": "DataContract", "id": contract_id(p, port.name),
         "name": f"{p.title or p.name}: {port.name}", "version": p.version, "status": p.status,
         "domain": p.domain, "dataProduct": p.name, "team": team(p),
-        "servers": [server(pf, index, port, servers, reporter)],
+        "servers": [server(port, servers)],
         "schema": [SchemaBuild(pf, ds, port, reporter).schema_object(physical_name(port))],
     }
     for key, value in (("description", description(p)), ("tags", list(p.tags)), ("support", support(p)),

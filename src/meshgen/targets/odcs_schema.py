@@ -250,9 +250,15 @@ class SchemaBuild:
                 self.reporter.unsupported(
                     "ODCS001", f"field {dotted!r} is a map of {t.values.kind.value}s: ODCS has no map type, so the "
                     "contract says it is an object and gives its value type only as the physical type",
-                    self.pf.location(*self.pf.field_path(self.ds.name, dotted), "type"),
+                    self.field_location(dotted, "type"),
                     "a map of scalars is carried whole (customProperties meshgenType)")
         return out
+
+    def field_location(self, dotted: str, key: str):
+        path = self.pf.field_path(self.ds.name, dotted)
+        while path and path[-1] in ("fields", "items", "values"):  # the path leads on into a nested type
+            path = path[:-1]
+        return self.pf.location(*path, key)
 
     def rule(self, check: QualityCheck) -> dict[str, Any]:
         """A dataset quality check as an ODCS rule: a library metric or a SQL query on `{model}`."""

@@ -132,7 +132,7 @@ def test_contracts_validate_against_the_interop_schema(contracts):
 
 def test_configured_connection_keys_make_typed_servers(tmp_path):
     """With the keys a port does not say given in meshgen.yaml, every server has its platform's
-    ODCS type (no ODCS003) and the contracts, linking the docs site, still pass datacontract-cli."""
+    ODCS type (not custom) and the contracts, linking the docs site, still pass datacontract-cli."""
     python = tool_bin("datacontract", "python")
     mesh = tmp_path / "mesh"
     shutil.copytree(SOURCES["specs"], mesh, ignore=shutil.ignore_patterns("build"))
@@ -144,13 +144,65 @@ def test_configured_connection_keys_make_typed_servers(tmp_path):
     from meshgen.api import build
 
     result = build(mesh, output=tmp_path / "out")
-    assert not [d for d in result.diagnostics if d.code == "ODCS003"]
+    assert not result.diagnostics.has_errors
     files = sorted((tmp_path / "out").rglob("*.odcs.yaml"))
     report = run_driver(python, DRIVER, files)
     assert not problems(report)
     servers = [entry["document"]["servers"][0] for entry in report.values()]
     assert {s["type"] for s in servers} >= {"kafka", "snowflake", "postgres", "api"}
+    assert all(s["type"] != "custom" for s in servers if s["server"].endswith(("-events", "-table")))
     assert all(s["environment"] == "prod" for s in servers)
     assert all(entry["document"]["authoritativeDefinitions"][0]["type"] == "documentation" for entry in report.values())
     kafka = next(s for s in servers if s["type"] == "kafka")
     assert kafka["host"] == "broker-1:9092" and kafka["format"] == "avro"
+
+
+NOTES_PRODUCT = """\
+apiVersion: meshgen/v1
+kind: DataProduct
+domain: qa
+name: notes
+version: 1.0.0
+description: What the open standards cannot say.
+owner: {team: qa-team, email: qa@example.com}
+support:
+  - {channel: "#qa", tool: slack}
+datasets:
+  - name: things
+    description: One row per thing.
+    primaryKey: [id]
+    fields:
+      - {name: id, type: string, required: true, description: Id.}
+      - {name: note, type: string, description: Free text.}
+      - name: parts
+        type: map
+        description: Parts by name.
+        values:
+          type: struct
+          fields:
+            - {name: size, type: int, description: Size.}
+    quality:
+      - {id: notes_valid, metric: invalidValues, field: note, mustBe: 0}
+  - name: unserved
+    description: No port serves it.
+    primaryKey: [id]
+    fields:
+      - {name: id, type: string, required: true, description: Id.}
+outputPorts:
+  - {name: things-table, type: table, dataset: things, platform: duckdb, location: qa.things_v1}
+"""
+
+
+def test_what_the_standards_cannot_express_is_a_note_where_it_is_written(tmp_path):
+    from meshgen.api import build
+
+    product = tmp_path / "notes" / "dataproduct.yaml"
+    product.parent.mkdir()
+    product.write_text(NOTES_PRODUCT, encoding="utf-8")
+    result = build(product, output=tmp_path / "out", targets=["odcs", "odps"])
+    notes = {(d.code, d.severity.name, d.location.line, d.location.column) for d in result.diagnostics
+             if d.code.startswith(("ODCS", "ODPS"))}
+    assert notes == {("ODCS001", "NOTE", 18, 15), ("ODCS002", "NOTE", 25, 7), ("ODCS004", "NOTE", 26, 11),
+                     ("ODPS001", "NOTE", 9, 15)}
+    with pytest.raises(Exception):  # under --strict each is an error and nothing is written
+        build(product, output=tmp_path / "strict", targets=["odcs", "odps"], strict=True)
