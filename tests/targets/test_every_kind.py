@@ -20,7 +20,8 @@ EXTRA_PORTS = """  - {name: everything-files, type: files, dataset: everything, 
   - {name: everything-grpc, type: grpc, dataset: everything, url: 'grpc://grpc.example.com:443/testing.all_types.v3.EverythingService'}
 """
 # Targets whose files describe the fields (the others schedule jobs or list checks).
-SCHEMA_TARGETS = {"avro", "jsonschema", "protobuf", "pydantic", "openapi", "asyncapi", "schema-registry", "sql", "dbt"}
+SCHEMA_TARGETS = {"avro", "jsonschema", "protobuf", "pydantic", "openapi", "asyncapi", "schema-registry", "sql", "dbt",
+                  "odcs"}
 
 
 @pytest.fixture(scope="module")
