@@ -37,7 +37,6 @@ class OdcsTarget(Target):
                        "a map whose values are enums or structs: ODCS has no map type, the contract says object"),
         DiagnosticCode("ODCS002", CANNOT_EXPRESS,
                        "an invalidValues check on a field (or member) with no constraint the contract's SQL rule can test"),
-        DiagnosticCode("ODCS004", CANNOT_EXPRESS, "a dataset no output port serves has no contract"),
     ), target="odcs")
     description = "ODCS v3.1 data contracts, one per output port"
     Options = OdcsOptions
@@ -49,18 +48,11 @@ class OdcsTarget(Target):
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         p = pf.product
         servers: dict[str, dict[str, Any]] = {k: dict(v) for k, v in self.options.servers.items()}
-        served = set()
         for index, port in enumerate(p.outputPorts):
             if p.dataset(port.dataset) is None:
                 continue  # MESH reports the unknown dataset
-            served.add(port.dataset)
             doc = contract(pf, index, self.mesh.config.site_url, servers, self.reporter)
             if self.options.environment:
                 doc["servers"][0].setdefault("environment", self.options.environment)
             yield Artifact(contract_file(port.name), self.render(
                 "contract.odcs.yaml.j2", contract_id=contract_id(p, port.name), body=yaml_document(doc, sort_keys=True)))
-        for i, ds in enumerate(p.datasets):
-            if ds.name not in served:
-                self.unsupported("ODCS004", f"dataset {ds.name!r} is served by no output port, so no ODCS contract "
-                                 "describes it", pf.location("datasets", i, "name"),
-                                 "add an output port for it, or leave it out of the product")
