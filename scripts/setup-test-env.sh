@@ -93,3 +93,18 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 fi
+
+# backstage: the catalog's own entity model (@backstage/catalog-model: the default entity policies
+# and each kind's validator) and the YAML parser Backstage reads catalog-info.yaml with (yaml), for
+# tests/targets/backstage/validate_entities.cjs. A folder of their own under the npm tools: npm
+# prunes packages its package.json does not list, so sharing a prefix would remove the others'.
+backstage_npm="${MESHGEN_NPM:-.npm-tools}/backstage"
+if ! grep -qs '"version": "1.10.1"' "$backstage_npm/node_modules/@backstage/catalog-model/package.json" \
+   || ! grep -qs '"version": "2.9.1"' "$backstage_npm/node_modules/yaml/package.json"; then
+  if ! command -v npm >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  mkdir -p "$backstage_npm"
+  npm install --silent --no-fund --no-audit --prefix "$backstage_npm" @backstage/catalog-model@1.10.1 yaml@2.9.1
+fi

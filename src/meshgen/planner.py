@@ -12,6 +12,7 @@ The output layout lives here and nowhere else:
 
     <out>/<domain>/<product>/v<major>/<target>/...   a product unit
     <out>/_mesh/<target>/...                         a mesh unit
+    <out>/docs/                                      the docs site's MkDocs project (`meshgen docs build`)
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from meshgen.render import TemplateRenderer
 
 MESH_FOLDER = "_mesh"
+DOCS_SITE_FOLDER = "docs"
 READS = ("product", "upstream", "mesh")
 
 
@@ -46,6 +48,13 @@ def product_folder(pf: "ProductFile") -> str:
 def unit_folder(target: str, pf: "ProductFile | None") -> str:
     """The folder one unit owns inside the output folder."""
     return f"{MESH_FOLDER}/{target}" if pf is None else f"{product_folder(pf)}/{target}"
+
+
+def layout():
+    """The layout as targets see it (TargetContext.layout)."""
+    from meshgen.targets.base import Layout
+
+    return Layout(unit_folder=unit_folder, docs_site=DOCS_SITE_FOLDER)
 
 
 def output_dir(mesh: "Mesh", output: Path | None) -> Path:
@@ -195,7 +204,7 @@ def run_unit(plan: Plan, unit: Unit) -> UnitResult:
 
     cls, options = plan.targets[unit.target]
     renderer = _RecordingRenderer(plan.renderer, plan.template_digests)
-    context = TargetContext(mesh=plan.mesh, renderer=renderer, strict=plan.strict)
+    context = TargetContext(mesh=plan.mesh, renderer=renderer, strict=plan.strict, layout=layout())
     target = cls(context, options)
     artifacts = target.generate_mesh() if unit.product is None else target.generate(unit.product)
     files = {f"{unit.folder}/{a.path}": a.content for a in artifacts}

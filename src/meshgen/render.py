@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import meshgen
-from meshgen.serializer import json_text
+from meshgen.serializer import json_text, yaml_document
 
 if TYPE_CHECKING:
     from meshgen.diagnostics import Diagnostic
@@ -94,7 +94,7 @@ class TemplateRenderer:
         )
         self.env.filters.update(
             tojson=to_json, sql_string=sql_string, py_string=py_string, yaml_string=yaml_string,
-            comment=comment_text,
+            comment=comment_text, toyaml=yaml_document,
         )
 
     def render(self, template_name: str, /, **context: Any) -> str:

@@ -24,7 +24,7 @@ from meshgen.model.values import to_python
 from meshgen.schemas.avro import namespace
 from meshgen.schemas.privacy import privacy, redacted
 from meshgen.schemas.reporter import Reporter
-from meshgen.targets.base import NameScope as Scope, TemplateInfo, is_identifier, pascal_case
+from meshgen.targets.base import NameScope as Scope, TemplateInfo, identifier, is_identifier, pascal_case
 from meshgen.targets.protobuf_lock import LockError, NumberLock, lock_path
 
 if TYPE_CHECKING:
@@ -135,6 +135,15 @@ class ProtoService:
     name: str
     comment: str
     rpcs: list[tuple[str, str, str, str]]  # name, request, response, comment
+
+
+def proto_file_names(pf: ProductFile) -> dict[str, str]:
+    """Dataset name → its `.proto` file inside the protobuf target's folder: where its package says
+    (`<domain>/<product>/v<major>/`, buf's PACKAGE_DIRECTORY_MATCH), named so that import paths
+    and protoc's Python plugins take it (identifiers; two that sanitize alike get a suffix)."""
+    files = Scope()
+    package_dir = namespace(pf).replace(".", "/")
+    return {ds.name: f"{package_dir}/{files.claim(identifier(ds.name))}.proto" for ds in pf.product.datasets}
 
 
 def proto_file(pf: ProductFile, ds: Dataset, lock: NumberLock, reporter: Reporter) -> dict[str, Any]:

@@ -25,6 +25,7 @@ BUILTIN_TARGETS: dict[str, str] = {
     "datahub": "meshgen.targets.datahub:DataHubTarget",
     "odcs": "meshgen.targets.odcs:OdcsTarget",
     "odps": "meshgen.targets.odps:OdpsTarget",
+    "backstage": "meshgen.targets.backstage:BackstageTarget",
 }
 
 ENTRY_POINT_GROUP = "meshgen.targets"

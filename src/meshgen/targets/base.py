@@ -37,11 +37,23 @@ class NoOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where a build writes inside its output folder, as the planner lays it out: a target whose
+    files refer to other units' files (a catalog entry naming the OpenAPI document beside it)
+    asks here instead of assuming a folder depth."""
+
+    unit_folder: Callable[[str, "ProductFile | None"], str]  # (target, product or None: the mesh unit)
+    docs_site: str  # the MkDocs project `meshgen docs build` writes (mkdocs.yml and docs/)
+
+
 @dataclass
 class TargetContext:
     mesh: "Mesh"
     renderer: "TemplateRenderer"
     strict: bool = False
+    # The planner's layout; None outside a build (a target that needs it raises then).
+    layout: Layout | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # Work that touches files outside the output folder (a lock file beside a product), run
     # only after the output was written: a failed build changes nothing anywhere.

@@ -12,10 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field as F
 from meshgen.diagnostics import CodeFamily, DiagnosticCode, Location
 from meshgen.model.loader import ProductFile
 from meshgen.output import Artifact, write_file_atomic
-from meshgen.schemas.avro import namespace
 from meshgen.serializer import yaml_document
-from meshgen.schemas.protobuf import PROTO_TEMPLATE_INFO, TEMPLATE, proto_text, read_number_lock
-from meshgen.targets.base import CANNOT_EXPRESS, NameScope as Scope, Target, TemplateInfo, identifier
+from meshgen.schemas.protobuf import PROTO_TEMPLATE_INFO, TEMPLATE, proto_file_names, proto_text, read_number_lock
+from meshgen.targets.base import CANNOT_EXPRESS, Target, TemplateInfo
 from meshgen.targets.protobuf_lock import NumberLock, lock_path
 
 
@@ -74,12 +73,10 @@ class ProtobufTarget(Target):
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         lock = self._read_lock(pf)
         before = lock.text()
-        files = Scope()  # file names are import paths, and protoc's Python plugins need identifiers
         # Files sit where their package says (buf's PACKAGE_DIRECTORY_MATCH), under a buf module
         # root: this target's folder, with its buf.yaml.
-        package_dir = namespace(pf).replace(".", "/")
-        artifacts = [Artifact(f"{package_dir}/{files.claim(identifier(ds.name))}.proto",
-                              proto_text(self.context.renderer, pf, ds, self.reporter, lock))
+        files = proto_file_names(pf)
+        artifacts = [Artifact(files[ds.name], proto_text(self.context.renderer, pf, ds, self.reporter, lock))
                      for ds in pf.product.datasets]
         artifacts.append(Artifact("buf.yaml", yaml_document(buf_module(pf.product.major))))
         self._write_lock(pf, lock, before)

@@ -17,7 +17,7 @@ from tests.support import assert_same_tree
 CASES = Path(__file__).parent / "cases"
 CASE_NAMES = sorted(p.name for p in CASES.iterdir() if (p / "mesh").is_dir())
 TARGETS_DIR = Path(__file__).parents[1]
-TARGET_CODES = ("PROTO", "JSONSCHEMA", "PYDANTIC", "OPENAPI", "ASYNCAPI", "REGISTRY", "AVRO")
+TARGET_CODES = ("PROTO", "JSONSCHEMA", "PYDANTIC", "OPENAPI", "ASYNCAPI", "REGISTRY", "AVRO", "BACKSTAGE", "AMUNDSEN")
 
 
 @dataclass
