@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from meshgen.serializer import json_document, json_text, yaml_document
+from meshgen.serializer import csv_document, json_document, json_text, yaml_document
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "meshgen"
 HOSTILE = ["quote \" back \\ slash", "tab\tvt\x0bff\x0ccr\rnl\n", "sep\u2028para\u2029", "bell\x07esc\x1b del\x7f",
@@ -25,6 +25,17 @@ def test_json_and_yaml_read_back_every_hostile_string(text):
         assert json.loads(out) == value
         assert "\u2028" not in out and "\u2029" not in out  # one value per line, in JS and editors too
     assert YAML(typ="safe", pure=True).load(yaml_document(value)) == value
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_csv_reads_back_every_hostile_string_as_universal_newlines_read_it(text, tmp_path):
+    import csv
+
+    path = tmp_path / "records.csv"
+    path.write_text(csv_document(["a", "b"], [[text, "x,y"], [None, 3]]), encoding="utf-8")
+    with path.open(encoding="utf-8") as f:  # no newline="": as the CSV readers of other tools open files
+        rows = list(csv.DictReader(f))
+    assert rows == [{"a": text.replace("\r\n", "\n").replace("\r", "\n"), "b": "x,y"}, {"a": "", "b": "3"}]
 
 
 def test_json_is_sorted_and_final_newline_only_on_documents():

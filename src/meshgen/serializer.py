@@ -1,4 +1,4 @@
-"""The one serializer of machine formats: JSON and YAML text, the same bytes on every run.
+"""The one serializer of machine formats: JSON, YAML and CSV text, the same bytes on every run.
 
 JSON: sorted keys, UTF-8 kept (not \\u-escaped), `", "`/`": "` separators when indented, none
 when compact. Line and paragraph separators (U+2028, U+2029) are escaped: they are valid in
@@ -72,3 +72,17 @@ def _plain(value: Any, sort_keys: bool) -> Any:
         if isinstance(value, base):
             return base(value)
     return value
+
+
+def csv_document(header: list[str], rows: list[list[Any]]) -> str:
+    """A CSV file: the header, then the rows; every field quoted (a value with a comma, a quote or
+    a line break stays one field), `\\n` line ends, line breaks inside values written as `\\n`
+    (a reader that opens the file with universal newlines, as most do, reads back the same)."""
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else str(v).replace("\r\n", "\n").replace("\r", "\n") for v in row])
+    return buffer.getvalue()

@@ -26,6 +26,7 @@ BUILTIN_TARGETS: dict[str, str] = {
     "odcs": "meshgen.targets.odcs:OdcsTarget",
     "odps": "meshgen.targets.odps:OdpsTarget",
     "backstage": "meshgen.targets.backstage:BackstageTarget",
+    "amundsen": "meshgen.targets.amundsen:AmundsenTarget",
 }
 
 ENTRY_POINT_GROUP = "meshgen.targets"
