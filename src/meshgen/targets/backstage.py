@@ -155,7 +155,11 @@ class BackstageTarget(Target):
                                                            "description": f"Every team that owns a product of {mesh_name}."},
                                {"type": "data-mesh", "children": [ref("Group", g) for g in sorted(names.groups.values())]}))
         for team, group in sorted(names.groups.items(), key=lambda kv: kv[1]):
-            entities.append(entity("Group", group, {"title": team}, {"type": "team", "parent": teams, "children": []}))
+            spec: dict[str, Any] = {"type": "team", "parent": teams, "children": []}
+            emails = sorted({pf.product.owner.email for pf in products if pf.product.owner.team == team} - {None})
+            if emails:  # the team's contact address (the first, if its products give several)
+                spec["profile"] = {"email": emails[0]}
+            entities.append(entity("Group", group, {"title": team}, spec))
         targets = [self.relative(here, f"{self.layout.unit_folder(self.name, pf)}/{CATALOG_FILE}") for pf in products]
         entities.append(entity("Location", entity_name(mesh_name, "products"),
                                {"description": f"Every product version of {mesh_name}."}, {"targets": targets}))
