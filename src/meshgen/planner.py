@@ -88,6 +88,9 @@ class Plan:
     strict: bool
     partial: bool  # some products or some targets: the rest of the previous output stays
     template_digests: dict[str, str] = field(default_factory=dict)  # template name → sha256 of its source
+    # product file → (its path relative to the mesh root, sha256 of its bytes): read once per build,
+    # however many units read the file (a mesh-reading target has a unit per product)
+    spec_digests: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -208,7 +211,7 @@ def run_unit(plan: Plan, unit: Unit) -> UnitResult:
     target = cls(context, options)
     artifacts = target.generate_mesh() if unit.product is None else target.generate(unit.product)
     files = {f"{unit.folder}/{a.path}": a.content for a in artifacts}
-    inputs = {"specs": _spec_digests(plan.mesh, unit), "config": _digest(_canonical(
+    inputs = {"specs": _spec_digests(plan, unit), "config": _digest(_canonical(
               {"options": options.model_dump(mode="json"), "strict": plan.strict})),
               "templates": dict(sorted(renderer.used.items())), "meshgen": __version__}
     # context.diagnostics itself: work run after the write may still report into it
@@ -277,15 +280,18 @@ def _read_products(mesh: "Mesh", unit: Unit) -> list["ProductFile"]:
     return [unit.product, *(pf for pf in upstream if pf is not None)]
 
 
-def _spec_digests(mesh: "Mesh", unit: Unit) -> dict[str, str]:
+def _spec_digests(plan: Plan, unit: Unit) -> dict[str, str]:
     """Relative path (to the mesh root) → sha256 of the bytes of every product file the unit reads."""
     out = {}
-    for pf in _read_products(mesh, unit):
-        try:
-            rel = Path(pf.path).resolve().relative_to(Path(mesh.root).resolve()).as_posix()
-        except ValueError:
-            rel = Path(pf.path).name
-        out[rel] = _digest(Path(pf.path).read_bytes())
+    for pf in _read_products(plan.mesh, unit):
+        known = plan.spec_digests.get(str(pf.path))
+        if known is None:
+            try:
+                rel = Path(pf.path).resolve().relative_to(Path(plan.mesh.root).resolve()).as_posix()
+            except ValueError:
+                rel = Path(pf.path).name
+            known = plan.spec_digests[str(pf.path)] = (rel, _digest(Path(pf.path).read_bytes()))
+        out[known[0]] = known[1]
     return dict(sorted(out.items()))
 
 

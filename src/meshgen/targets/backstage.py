@@ -88,7 +88,23 @@ class EntityNames:
     apis: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
+_KNOWN_NAMES: dict[tuple, EntityNames] = {}
+
+
 def entity_names(mesh_name: str, products: list[ProductFile]) -> EntityNames:
+    """The names of the mesh's entities. Every unit of a build asks, so the answer is kept,
+    keyed by everything the names depend on (a changed product is a new key)."""
+    key = (mesh_name, tuple((pf.product.address, str(pf.path), pf.product.domain, pf.product.name, pf.product.major,
+                             pf.product.owner.team, tuple((port.name, port.type) for port in pf.product.outputPorts))
+                            for pf in products))
+    if key not in _KNOWN_NAMES:
+        if len(_KNOWN_NAMES) >= 8:
+            _KNOWN_NAMES.clear()
+        _KNOWN_NAMES[key] = _hand_out_names(mesh_name, products)
+    return _KNOWN_NAMES[key]
+
+
+def _hand_out_names(mesh_name: str, products: list[ProductFile]) -> EntityNames:
     scopes = {kind: NameScope(fold=True) for kind in ("system", "group", "component", "resource", "api")}
     names = EntityNames(entity_name(mesh_name), scopes["group"].claim(entity_name(mesh_name, "teams")))
     for pf in sorted(products, key=lambda pf: (pf.product.address, str(pf.path))):
