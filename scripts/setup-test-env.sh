@@ -65,10 +65,14 @@ fi
 #   @bufbuild/buf (ships the binary): `buf lint` on the generated .proto files, and `buf breaking` as
 #     the oracle of the contract checks on Protobuf-served ports (tests/contracts/test_protobuf_ports.py)
 #   mermaid: its browser bundle reads `meshgen lineage --format mermaid` in Chromium (tests/lineage/test_mermaid.py)
+#   @backstage/catalog-model and yaml: the catalog's own entity policies and kind validators, and the
+#     YAML parser the catalog reads catalog-info.yaml with (tests/targets/backstage/validate_entities.cjs)
 # Add a tool: its pinned package to npm_packages, and a file it installs to npm_installs.
 npm_tools="${MESHGEN_NPM:-.npm-tools}"
-npm_packages=(@action-validator/cli@0.6.0 @action-validator/core@0.6.0 @bufbuild/buf@1.75.0 mermaid@11.12.0)
-npm_installs=(.bin/action-validator .bin/buf mermaid/dist/mermaid.min.js)
+npm_packages=(@action-validator/cli@0.6.0 @action-validator/core@0.6.0 @bufbuild/buf@1.75.0 mermaid@11.12.0
+              @backstage/catalog-model@1.10.1 yaml@2.9.1)
+npm_installs=(.bin/action-validator .bin/buf mermaid/dist/mermaid.min.js @backstage/catalog-model/package.json
+              yaml/package.json)
 npm_missing=0
 for file in "${npm_installs[@]}"; do
   [ -e "$npm_tools/node_modules/$file" ] || npm_missing=1
@@ -94,17 +98,3 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 fi
 
-# backstage: the catalog's own entity model (@backstage/catalog-model: the default entity policies
-# and each kind's validator) and the YAML parser Backstage reads catalog-info.yaml with (yaml), for
-# tests/targets/backstage/validate_entities.cjs. A folder of their own under the npm tools: npm
-# prunes packages its package.json does not list, so sharing a prefix would remove the others'.
-backstage_npm="${MESHGEN_NPM:-.npm-tools}/backstage"
-if ! grep -qs '"version": "1.10.1"' "$backstage_npm/node_modules/@backstage/catalog-model/package.json" \
-   || ! grep -qs '"version": "2.9.1"' "$backstage_npm/node_modules/yaml/package.json"; then
-  if ! command -v npm >/dev/null 2>&1; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
-  fi
-  mkdir -p "$backstage_npm"
-  npm install --silent --no-fund --no-audit --prefix "$backstage_npm" @backstage/catalog-model@1.10.1 yaml@2.9.1
-fi

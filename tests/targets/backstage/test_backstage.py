@@ -34,7 +34,7 @@ def test_golden(case, tmp_path):
 
 
 def _node_modules() -> Path:
-    folder = Path(os.environ.get("MESHGEN_NPM", ROOT / ".npm-tools")) / "backstage" / "node_modules"
+    folder = Path(os.environ.get("MESHGEN_NPM", ROOT / ".npm-tools")) / "node_modules"
     need((folder / "@backstage" / "catalog-model").is_dir() and (folder / "yaml").is_dir(),
          f"{folder}/@backstage/catalog-model and yaml (`make test` runs scripts/setup-test-env.sh, which installs them)")
     return folder
