@@ -11,11 +11,13 @@ import pytest
 
 from meshgen.api import build
 from meshgen.render import TemplateRenderer, builtin_templates
+from meshgen.docsite.render import TEMPLATES as DOCSITE_TEMPLATES, templates_markdown as docsite_templates_markdown
 from meshgen.targets import BUILTIN_TARGETS, declared_templates, templates_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "templates.md"
 BEGIN, END = "<!-- generated: templates -->\n", "<!-- end generated: templates -->\n"
+DOCS_BEGIN, DOCS_END = "<!-- generated: docsite templates -->\n", "<!-- end generated: docsite templates -->\n"
 ALL_TYPES = ROOT / "tests" / "fixtures" / "all_types"
 
 
@@ -23,12 +25,15 @@ def test_docs_list_every_declared_template():
     text = DOC.read_text(encoding="utf-8")
     generated = text[text.index(BEGIN) + len(BEGIN):text.index(END)]
     assert generated == templates_markdown(), "regenerate docs/templates.md's generated section"
+    docsite = text[text.index(DOCS_BEGIN) + len(DOCS_BEGIN):text.index(DOCS_END)]
+    assert docsite == docsite_templates_markdown(), "regenerate docs/templates.md's docs site section"
 
 
 def test_every_builtin_template_is_declared_by_a_target():
     declared = set(declared_templates())
     assert declared <= builtin_templates()
-    assert builtin_templates() - declared == {"init/dataproduct.yaml.j2"}  # meshgen init's, not a target's
+    assert set(DOCSITE_TEMPLATES) <= builtin_templates()  # the docs site's, declared in meshgen.docsite.render
+    assert builtin_templates() - declared - set(DOCSITE_TEMPLATES) == {"init/dataproduct.yaml.j2"}  # meshgen init's
 
 
 def _mesh(tmp_path: Path, config: str = "") -> Path:

@@ -10,6 +10,8 @@
     schema          the JSON Schema (or the Markdown reference) of dataproduct.yaml
     render_report   diagnostics as text in one of REPORT_FORMATS
     lineage         the mesh's lineage graph as svg, dot, mermaid or json  (`meshgen lineage`)
+    docs_build      the mesh's MkDocs project and its HTML                (`meshgen docs build`)
+    docs_serve      serve the docs site, regenerated on every change     (`meshgen docs serve`)
 
 Everything heavy is imported inside the functions, so importing this module (and the CLI's
 `--help`) stays fast. Errors are raised as `MeshgenError` subclasses carrying diagnostics.
@@ -34,6 +36,7 @@ __all__ = [
     "Severity", "UsageError", "ViolationsFound", "build", "changelog", "check", "check_against", "diff", "target_names",
     "__version__", "display_path", "printable", "render_report", "rules_in_force", "scaffold",
     "check_scaffold_answer", "scaffold_placeholders", "schema", "summary_line", "lineage", "LINEAGE_FORMATS",
+    "DocsResult", "docs_build", "docs_serve",
 ]
 
 REPORT_FORMATS = ("human", "json", "sarif", "github")
@@ -289,3 +292,37 @@ def lineage(path: Path | str | None = None, *, fmt: str = "svg", product: str | 
 
         write_file_atomic(Path(output), text)
     return text
+@dataclass
+class DocsResult(CheckResult):
+    project: Path | None = None  # the MkDocs project folder (mkdocs.yml, docs/)
+    site: Path | None = None  # the built HTML (None with html=False)
+    files: int = 0  # files written
+    mkdocs_output: str = ""  # MkDocs' warnings, if any
+
+
+def docs_build(path: Path | str | None = None, *, output: Path | None = None, html: bool = True,
+               strict: bool = False) -> DocsResult:
+    """Check the mesh, then write its docs site: the MkDocs project at `<mesh output>/docs/` (or
+    `output`) and, with `html`, MkDocs' build of it in `site/` beside mkdocs.yml. `html=False`
+    needs only the core install. `strict`: MkDocs' warnings are errors."""
+    from meshgen.docsite import write_docs
+
+    mesh, diagnostics, _ = _load_and_check(path, None)
+    if diagnostics.has_errors:
+        raise ViolationsFound("the mesh has errors; no docs were written", diagnostics.sorted())
+    written = write_docs(mesh, output, html=html, strict=strict)
+    return DocsResult(mesh, diagnostics, written.project, written.site, len(written.files), written.mkdocs_output)
+
+
+def docs_serve(path: Path | str | None = None, *, port: int = 8000, on_ready=None, on_problem=None,
+               poll_seconds: float = 0.5) -> None:
+    """Serve the docs site on 127.0.0.1:`port` with MkDocs until interrupted; regenerate the
+    project whenever a product file, meshgen.yaml or a template override changes (MkDocs then
+    rebuilds and reloads the browser). `on_ready(url)` is called once the site answers,
+    `on_problem(diagnostics)` when a change leaves the mesh with errors (the last good site stays)."""
+    from meshgen.docsite.mkdocs_build import mkdocs_command
+    from meshgen.docsite.serve import serve
+
+    mkdocs_command()  # MkDocs missing: say so before loading anything
+    serve(Path(path) if path is not None else None, port=port, on_ready=on_ready, on_problem=on_problem,
+          poll_seconds=poll_seconds, load=lambda: _load_and_check(path, None)[:2])

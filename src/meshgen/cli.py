@@ -354,6 +354,49 @@ def test_command(path: Path | None, connection: str, tables: tuple[str, ...], cr
     sys.exit(1 if run.failed else 0)
 
 
+# ---- the docs site -----------------------------------------------------------------------------
+
+@cli.group("docs")
+def docs_group() -> None:
+    """The mesh's documentation site (MkDocs with the Material theme: pip install 'meshgen[docs]')."""
+
+
+@docs_group.command("build")
+@path_argument
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="The MkDocs project's folder (default: docs/ inside the mesh's output folder).")
+@click.option("--html/--no-html", default=True, show_default=True,
+              help="Build the HTML with MkDocs into site/; --no-html writes only the MkDocs project (no MkDocs needed).")
+@click.option("--strict", is_flag=True, help="MkDocs' warnings (a broken link, a page left out) are errors.")
+@format_option
+def docs_build_command(path: Path | None, output: Path | None, html: bool, strict: bool, fmt: str) -> None:
+    """Generate the mesh's docs site: home, a page per domain and per product version, rules."""
+    result = _run(fmt, "error", lambda: api.docs_build(path, output=output, html=html, strict=strict))
+    if result.mkdocs_output:
+        click.echo(api.printable(result.mkdocs_output), err=True)
+    where = result.site if result.site is not None else result.project
+    _finish(result.diagnostics, fmt, "error", quiet_ok=f"wrote the docs site of {len(result.mesh.products)} "
+            f"product{'s' if len(result.mesh.products) != 1 else ''} to {api.display_path(where)}")
+
+
+@docs_group.command("serve")
+@path_argument
+@click.option("-p", "--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="The port on 127.0.0.1.")
+@format_option
+def docs_serve_command(path: Path | None, port: int, fmt: str) -> None:
+    """Serve the docs site on 127.0.0.1 and regenerate it whenever a spec, meshgen.yaml or a template changes."""
+
+    def ready(url: str) -> None:
+        _status(f"serving the docs site at {url} (Ctrl-C stops)")
+
+    def problem(diagnostics) -> None:
+        _emit([d for d in diagnostics if not isinstance(d, str)], fmt)
+        _status("the mesh has errors: still serving the last good site")
+
+    _run(fmt, "error", lambda: api.docs_serve(path, port=port, on_ready=ready, on_problem=problem))
+
+
 def _environment_failure(exc: OSError) -> None:
     """Say what the system refused, on stderr, and exit 2 (stdout itself may be what failed)."""
     import errno

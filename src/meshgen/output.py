@@ -100,7 +100,7 @@ def check_output_path(out: Path) -> None:
         raise _refuse_output(out, "output path {out} exists and is not a folder", "choose another output with -o")
 
 
-def write_tree(out: Path, files: dict[str, str], keep_from_previous: bool = False,
+def write_tree(out: Path, files: dict[str, str | bytes], keep_from_previous: bool = False,
                replace_prefixes: tuple[str, ...] = (), units: dict[str, dict] | None = None) -> list[str]:
     """Write `files` (relative path → text) as the new content of `out`.
 
@@ -113,7 +113,8 @@ def write_tree(out: Path, files: dict[str, str], keep_from_previous: bool = Fals
     """
     from meshgen.output_swap import OutputLock, recover_leftovers, stage_dir, swap_in
 
-    encoded = {str(safe_relpath(rel)): text.encode("utf-8") for rel, text in files.items()}
+    encoded = {str(safe_relpath(rel)): text.encode("utf-8") if isinstance(text, str) else bytes(text)
+               for rel, text in files.items()}  # bytes: a file written as it is (the docs site's images)
     if MANIFEST in encoded:
         raise OutputError("a target tried to write the manifest", [])
     check_output_path(out)

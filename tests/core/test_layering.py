@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     # schemas: the builders the targets share (they read the product lock and name helpers of targets/)
     ("meshgen.targets", "meshgen.schemas", "meshgen.scaffold"),                # artifacts
     ("meshgen.planner",),                                                      # the build's units
+    ("meshgen.docsite",),                                                      # the docs site (MkDocs project)
     ("meshgen.reporting", "meshgen.report", "meshgen.testing"),                # findings as text; runs
     ("meshgen.api",),                                                          # every entry point
     ("meshgen.cli", "meshgen.__main__"),                                       # the command line

@@ -1,0 +1,104 @@
+"""The mesh's documentation site: an MkDocs project generated from the mesh, built by MkDocs.
+
+    pages.py         what each page shows (home, domain, product version, rules), as data
+    escape.py        spec text made safe for Markdown and HTML; descriptions sanitized by nh3
+    render.py        the page templates (templates/docsite/), every printed value escaped
+    project.py       the project's files: mkdocs.yml (data) and the pages
+    mkdocs_build.py  MkDocs as a program: find it, build the HTML reproducibly, serve it
+    serve.py         `meshgen docs serve`: regenerate on change, MkDocs reloads the browser
+
+Where it goes: the project at `<mesh output>/docs/` (or `-o DIR`), its HTML at `<DIR>/site/`.
+Inside the output folder the project is recorded in the build output's manifest (so `meshgen
+build` of some products keeps it, and refuses nothing); a full `meshgen build` replaces the whole
+output folder, docs included, so run `meshgen docs build` after it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from meshgen.docsite.project import DOCS_UNIT_TARGET, SITE_DIR, project_files
+
+if TYPE_CHECKING:
+    from meshgen.mesh.model import Mesh
+
+PROJECT_IN_OUTPUT = "docs"  # the project's folder inside the mesh's output folder
+
+
+@dataclass
+class DocsWritten:
+    project: Path  # the MkDocs project folder (mkdocs.yml)
+    site: Path | None  # its HTML (None with html=False)
+    files: list[str] = field(default_factory=list)  # paths written, relative to the folder written
+    mkdocs_output: str = ""  # what MkDocs said (its warnings)
+
+
+def project_location(mesh: "Mesh", output: Path | None) -> tuple[Path, Path, str | None]:
+    """(folder written atomically, project folder, the project's path inside the build output or None)."""
+    from meshgen.planner import output_dir
+
+    build_output = output_dir(mesh, None)
+    if output is None:
+        return build_output, build_output / PROJECT_IN_OUTPUT, PROJECT_IN_OUTPUT
+    try:
+        inside = Path(output).resolve().relative_to(build_output.resolve()).as_posix()
+    except ValueError:
+        inside = None
+    return Path(output), Path(output), inside
+
+
+def write_docs(mesh: "Mesh", output: Path | None = None, *, html: bool = True, strict: bool = False) -> DocsWritten:
+    """Generate the project and (with `html`) build it with MkDocs, then write both atomically:
+    nothing changes when generation or MkDocs fails."""
+    from meshgen.docsite.mkdocs_build import build_html, mkdocs_command
+
+    if html:
+        mkdocs_command()  # fail before any work when MkDocs is missing
+    target, project, inside = project_location(mesh, output)
+    files = project_files(mesh, build_output=_build_output(mesh), project_in_output=inside,
+                          override_dir=_override_dir(mesh))
+    contents: dict[str, str | bytes] = dict(files)
+    said = ""
+    if html:
+        with tempfile.TemporaryDirectory(prefix="meshgen-docs-") as scratch:
+            stage = Path(scratch)
+            for rel, text in files.items():
+                (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+                (stage / rel).write_text(text, encoding="utf-8")
+            said = build_html(stage, strict=strict)
+            contents.update(_read_tree(stage / SITE_DIR, prefix=f"{SITE_DIR}/"))
+    written = _write(target, contents, output is None)
+    return DocsWritten(project, project / SITE_DIR if html else None, written, said)
+
+
+def _build_output(mesh: "Mesh") -> Path:
+    from meshgen.planner import output_dir
+
+    return output_dir(mesh, None)
+
+
+def _override_dir(mesh: "Mesh") -> Path | None:
+    return mesh.root / mesh.config.templates if mesh.config.templates else None
+
+
+def _read_tree(folder: Path, prefix: str) -> dict[str, bytes]:
+    return {prefix + p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+def _write(target: Path, contents: dict[str, str | bytes], in_output: bool) -> list[str]:
+    """Into the build output: the project replaces only `docs/` and is recorded as one unit of its
+    manifest. Elsewhere (-o DIR): the folder holds the project alone."""
+    from meshgen.output import read_manifest_units, write_tree
+
+    if not in_output:
+        return write_tree(target, contents)
+    files = {f"{PROJECT_IN_OUTPUT}/{rel}": data for rel, data in contents.items()}
+    units = {k: v for k, v in read_manifest_units(target).items()
+             if v.get("folder") != PROJECT_IN_OUTPUT and not str(v.get("folder", "")).startswith(PROJECT_IN_OUTPUT + "/")}
+    units[f"{DOCS_UNIT_TARGET}@mesh"] = {"target": DOCS_UNIT_TARGET, "reads": "mesh", "folder": PROJECT_IN_OUTPUT,
+                                         "product": None, "files": sorted(files)}
+    return write_tree(target, files, keep_from_previous=True, replace_prefixes=(PROJECT_IN_OUTPUT + "/",), units=units)

@@ -1,0 +1,137 @@
+"""Spec text made safe for the docs site's Markdown pages, which MkDocs turns into HTML.
+
+Every string from a spec is untrusted and reaches a page in one of four ways:
+
+- `text(value)`: inline text (a table cell, a heading, a list item, an HTML attribute). ASCII
+  punctuation becomes a numeric character reference (`<` → `&#60;`), so neither HTML (`<script>`,
+  `onerror=`) nor Markdown (`*`, `[link](javascript:...)`, `{: attr_list }`, `|` in a table) nor
+  a Markdown extension's preprocessor (`{% dot %}`, `::uml::`) sees syntax in it; the browser
+  shows the characters as written. Line breaks and control characters become one space.
+- `code(value, language)`: a raw `<pre><code>` block, escaped the same way (sample queries, examples).
+- `link(url, label)`: an `<a href>` only for http(s) and mailto URLs; anything else is shown as text.
+- `description(value)`: Markdown written by a team (purpose, usage, a field's description),
+  rendered to HTML with Python-Markdown and cleaned by nh3's allow-list (no scripts, no event
+  attributes, links only to http(s)/mailto), then escaped like `text` where MkDocs could still
+  read syntax. Without those packages (the core install) it is shown as text: `MARKDOWN_AVAILABLE`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+from markupsafe import Markup
+
+# The characters left as they are: letters, digits, space and a few that no Markdown or HTML
+# syntax (nor a Python-Markdown extension) starts with inside a line.
+_KEEP = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,'-")
+_SAFE_URL = re.compile(r"(?:https?://[^\s<>\"'`{}|\\^]+|mailto:[^\s<>\"'`{}|\\^/:]+@[^\s<>\"'`{}|\\^/:]+)", re.I)
+
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr", "i", "li", "ol",
+    "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+_INLINE_TAGS = {"a", "abbr", "b", "br", "code", "del", "em", "i", "strong", "sub", "sup"}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _plain(value: Any) -> str:
+    """One line: every line break, tab and other control or format character is a space."""
+    spaced = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in str(value))
+    return re.sub(r"\s+", " ", spaced)
+
+
+def _references(value: str, keep=_KEEP) -> str:
+    return "".join(ch if ch in keep or ord(ch) > 127 else f"&#{ord(ch)};" for ch in value)
+
+
+def text(value: Any) -> str:
+    """Inline text, safe in Markdown, in HTML text and in a quoted HTML attribute."""
+    if value is None:
+        return ""
+    return _references(_plain(value))
+
+
+def code(value: Any, language: str = "") -> Markup:
+    """A code block as one raw HTML line (no blank line can end the raw block early)."""
+    body = "&#10;".join(_references(_strip_controls(line)) for line in str(value).splitlines())
+    cls = f' class="language-{text(language)}"' if language else ""
+    return Markup(f"<pre><code{cls}>{body}</code></pre>")
+
+
+def inline_code(value: Any) -> Markup:
+    """Text in a `<code>` element (never a Markdown code span: entities are not decoded there)."""
+    return Markup(f"<code>{text(value)}</code>")
+
+
+def _strip_controls(line: str) -> str:
+    return "".join(" " if unicodedata.category(ch) == "Cc" and ch != "\t" else ch for ch in line)
+
+
+def safe_url(value: Any) -> str | None:
+    """The URL when it is a plain http(s) or mailto URL, else None (javascript:, data:, relative...)."""
+    if not isinstance(value, str):
+        return None
+    candidate = value.strip()
+    return candidate if _SAFE_URL.fullmatch(candidate) else None
+
+
+def link(url: Any, label: Any = None) -> Markup:
+    """`<a href>` for a safe URL; the label (or the URL) as text otherwise."""
+    shown = text(label if label is not None else url)
+    target = safe_url(url)
+    if target is None:
+        return Markup(shown)
+    return Markup(f'<a href="{text(target)}" rel="nofollow noopener">{shown}</a>')
+
+
+def _markdown_packages():
+    try:
+        import markdown
+        import nh3
+    except ImportError:
+        return None
+    return markdown, nh3
+
+
+MARKDOWN_AVAILABLE = _markdown_packages() is not None
+
+
+@lru_cache(maxsize=4096)
+def description(value: str, inline: bool = False) -> Markup:
+    """A team's Markdown as sanitized HTML on one line (inline: no block elements, for a table
+    cell). Plain escaped text when Python-Markdown or nh3 is not installed."""
+    packages = _markdown_packages()
+    if packages is None:
+        return Markup(text(value))
+    markdown, nh3 = packages
+    source = "".join(" " if unicodedata.category(ch) == "Cc" and ch not in "\n\t" else ch for ch in value)
+    source = source.replace("\u2028", "\n").replace("\u2029", "\n\n")
+    # HTML written in a description is shown as text, never interpreted (nh3 below is the second wall)
+    source = source.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    html = markdown.markdown(source, output_format="html")
+    tags = _INLINE_TAGS if inline else _ALLOWED_TAGS
+    if inline:
+        html = re.sub(r"</p>\s*<p>", "<br>", html)
+    cleaned = nh3.clean(html, tags=tags, attributes=_ALLOWED_ATTRIBUTES, url_schemes=_URL_SCHEMES,
+                        link_rel="nofollow noopener", strip_comments=True)
+    # The HTML is final: what MkDocs or an extension could still read as syntax becomes a reference.
+    return Markup(_final_html(cleaned))
+
+
+_MARKUP_IN_HTML = {ch: f"&#{ord(ch)};" for ch in "`*_{}[]()#+!|~^=:$%\\"}
+
+
+def _final_html(html: str) -> str:
+    out = []
+    for part in re.split(r"(<[^>]*>)", html):
+        if part.startswith("<"):
+            # inside a tag only attribute values can hold such characters; a reference there
+            # decodes to the same value in the browser
+            out.append(re.sub(r'"[^"]*"', lambda m: "".join(_MARKUP_IN_HTML.get(c, c) for c in m.group()), part))
+        else:
+            out.append("".join(_MARKUP_IN_HTML.get(c, c) for c in part))
+    return "".join(out).replace("\r", "").replace("\n", "&#10;")

@@ -1,0 +1,225 @@
+"""The MkDocs project of a mesh: `mkdocs.yml` (data, through meshgen.serializer) and the pages.
+
+`project_files(mesh, ...)` returns every file of the project as {path: text}, paths relative to
+the project folder (`mkdocs.yml`, `docs/index.md`, ...). It needs only the core install; the
+HTML is MkDocs' job (docsite.mkdocs). The same mesh gives the same bytes on every run.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from meshgen.docsite import escape, pages
+from meshgen.docsite.render import PageRenderer
+from meshgen.serializer import yaml_document
+
+if TYPE_CHECKING:
+    from meshgen.mesh.model import Mesh
+    from meshgen.model.loader import ProductFile
+
+DOCS_DIR = "docs"
+SITE_DIR = "site"
+CSS = "assets/meshgen.css"
+
+
+def project_files(mesh: "Mesh", *, build_output: Path | None = None, project_in_output: str | None = None,
+                  override_dir: Path | None = None) -> dict[str, str]:
+    """The MkDocs project. `build_output`: the build output folder whose manifest lists each
+    target's files; `project_in_output`: where the project sits inside it (e.g. `docs`), so the
+    pages can link those files relatively (None: the files are named, not linked)."""
+    from meshgen.clock import today
+
+    products = sorted(mesh.by_address().values(), key=lambda pf: pf.product.address)
+    domains = sorted({pf.product.domain for pf in products})
+    drawn = pictures(mesh, [("mesh", None, pages.HOME)] + [("domain", d, pages.domain_page(d)) for d in domains]
+                     + [("product", pf.product.address, pages.product_page(pf.product.address)) for pf in products])
+    site = pages.Site(mesh, artifacts=_artifacts(build_output, project_in_output), pictures=drawn)
+    renderer = PageRenderer(override_dir)
+    when = today()
+    files = {f"{DOCS_DIR}/{pages.HOME}": renderer.render("home.md.j2", **pages.home_context(site)),
+             f"{DOCS_DIR}/{pages.RULES}": renderer.render("rules.md.j2", **rules_context(site, when)),
+             f"{DOCS_DIR}/{CSS}": renderer.render("meshgen.css.j2")}
+    for domain in domains:
+        files[f"{DOCS_DIR}/{pages.domain_page(domain)}"] = renderer.render(
+            "domain.md.j2", **pages.domain_context(site, domain))
+    for pf in products:
+        context = pages.product_context(site, pf, changelog_context(site, pf), when)
+        files[f"{DOCS_DIR}/{pages.product_page(pf.product.address)}"] = front_matter(pf) + renderer.render(
+            "product.md.j2", **context)
+    files["mkdocs.yml"] = yaml_document(mkdocs_config(mesh, products))
+    return dict(sorted(files.items()))
+
+
+def front_matter(pf: "ProductFile") -> str:
+    """The page's metadata: its tags and owner, which Material's search ranks highest."""
+    p = pf.product
+    tags = sorted({nav_label(t) for t in p.tags} | {nav_label(p.owner.team)})
+    return "---\n" + yaml_document({"tags": tags}) + "---\n\n"
+
+
+# ---- mkdocs.yml --------------------------------------------------------------------------------
+
+def nav_label(value: str) -> str:
+    """A title for MkDocs' navigation and the page <title>: the theme prints it as it is, so it
+    keeps no character that HTML could read as markup."""
+    return " ".join("".join(" " if ch in "<>&\"'`\\" or not ch.isprintable() else ch for ch in value).split()) \
+        or "untitled"
+
+
+def mkdocs_config(mesh: "Mesh", products: list["ProductFile"]) -> dict:
+    """mkdocs.yml as data: Material theme, no web fonts or CDN, built-in search, every page in
+    the navigation (a page left out would be a warning under `mkdocs build --strict`)."""
+    config = {"site_name": nav_label(mesh.name)}
+    if mesh.config.site_url:
+        config["site_url"] = mesh.config.site_url
+    config.update({
+        "docs_dir": DOCS_DIR,
+        "site_dir": SITE_DIR,
+        "use_directory_urls": True,
+        "theme": {"name": "material", "font": False, "features": ["navigation.indexes", "search.highlight"]},
+        "plugins": ["search"],
+        "markdown_extensions": ["tables", "admonition", {"toc": {"permalink": True}}],
+        "extra_css": [CSS],
+        "validation": {"omitted_files": "warn", "absolute_links": "warn", "unrecognized_links": "warn",
+                       "anchors": "warn"},
+        "nav": _nav(products),
+    })
+    return config
+
+
+def _nav(products: list["ProductFile"]) -> list:
+    domains: dict[str, list] = {}
+    for pf in products:
+        p = pf.product
+        domains.setdefault(p.domain, [{nav_label(p.domain): pages.domain_page(p.domain)}]).append(
+            {nav_label(f"{p.name} v{p.major}"): pages.product_page(p.address)})
+    return [{"Home": pages.HOME},
+            {"Domains": [{nav_label(d): entries} for d, entries in sorted(domains.items())]},
+            {"Governance": pages.RULES}]
+
+
+# ---- what the pages read besides the mesh -------------------------------------------------------
+
+def changelog_context(site: pages.Site, pf: "ProductFile") -> list[dict]:
+    """The changes from the previous major version in the mesh, as `meshgen changelog` classifies them."""
+    from meshgen.contracts.changelog import changelog, classify
+    from meshgen.contracts.changes import PROMISES
+
+    versions = site.mesh.versions_of(pf.product.domain, pf.product.name)
+    index = versions.index(pf) if pf in versions else 0
+    if index == 0:
+        return []
+    previous = versions[index - 1]
+    page = pages.product_page(pf.product.address)
+    promised = PROMISES[previous.product.compatibility]
+    changes = [{"class": classify(c, promised), "rule": c.rule.id, "message": c.message,
+                "fix": c.fix if classify(c, promised) in ("breaking", "attention") else None}
+               for c in changelog(previous, pf)]
+    order = ("breaking", "attention", "additive", "info")
+    return [{"previous": previous.product.version, "version": pf.product.version,
+             "previous_link": site.product_link(page, previous.product.address),
+             "compatibility": previous.product.compatibility,
+             "changes": sorted(changes, key=lambda c: order.index(c["class"]))}]
+
+
+def rules_context(site: pages.Site, today) -> dict:
+    """The rules in force (mesh-wide and per domain that sets them otherwise) and the active waivers."""
+    from meshgen.governance.engine import rules_in_force
+
+    mesh = site.mesh
+    base = rules_in_force(mesh.root)
+    domains = sorted({pf.product.domain for pf in mesh.products})
+    per_domain = {d: {r["code"]: r["severity"] for r in rules_in_force(mesh.root, d)} for d in domains}
+    differing = [d for d in domains if any(per_domain[d][r["code"]] != r["severity"] for r in base)]
+    waivers = []
+    for pf in sorted(mesh.products, key=lambda pf: pf.product.address):
+        for w in pf.product.governance.waivers:
+            if w.expires is None or w.expires >= today:
+                waivers.append({"product": site.product_link(pages.RULES, pf.product.address), "rule": w.rule,
+                                "path": w.path, "reason": w.reason or "",
+                                "expires": w.expires.isoformat() if w.expires else "never"})
+    return {"mesh_name": mesh.name, "domains": differing, "today": today.isoformat(), "waivers": waivers,
+            "rules": [{**r, "domains": [per_domain[d][r["code"]] for d in differing]} for r in base]}
+
+
+def _artifacts(build_output: Path | None, project_in_output: str | None) -> dict[str, list[dict]]:
+    """Address (or "mesh") → each target's files in the build output's manifest, linked relatively
+    from the built page when the project sits inside the output folder."""
+    from meshgen.output import read_manifest_units
+
+    if build_output is None:
+        return {}
+    found: dict[str, list[dict]] = {}
+    for key, unit in sorted(read_manifest_units(build_output).items()):
+        target, files = unit.get("target"), unit.get("files")
+        if not isinstance(target, str) or not isinstance(files, list) or target == DOCS_UNIT_TARGET:
+            continue
+        owner = unit.get("product") or "mesh"
+        page = pages.HOME if owner == "mesh" else pages.product_page(owner)
+        links = [_artifact_link(str(f), page, project_in_output) for f in sorted(files) if isinstance(f, str)]
+        found.setdefault(owner, []).append({"target": target, "files": links})
+    return found
+
+
+DOCS_UNIT_TARGET = "docs-site"  # the docs project's own entry in the build output's manifest
+
+
+def _artifact_link(path: str, page: str, project_in_output: str | None) -> Markup:
+    name = path.split("/", 4)[-1] if path.count("/") >= 4 else path
+    if project_in_output is None:
+        return Markup(f"<code>{escape.text(name)}</code>")
+    # the built page is <project>/site/<page folder>/index.html (directory URLs)
+    page_folder = posixpath.join(project_in_output, SITE_DIR, posixpath.dirname(page))
+    href = posixpath.relpath(path, page_folder)
+    from urllib.parse import quote
+
+    return Markup(f'<a href="{escape.text(quote(href))}"><code>{escape.text(name)}</code></a>')
+
+
+def pictures(mesh: "Mesh", requests: list[tuple[str, object, str]]) -> dict[tuple[str, object], Markup]:
+    """(view, subject) → the lineage picture of the page it is on, all drawn by one call of
+    meshgen.lineage.page_svgs (one layout process), or a marked placeholder without a layout
+    engine (neither Graphviz's `dot` nor grandalf installed)."""
+    from meshgen.errors import MeshgenError
+
+    try:
+        from meshgen.lineage import page_svgs
+    except ImportError:
+        return {(view, subject): _no_picture("meshgen.lineage is not available") for view, subject, _ in requests}
+
+    def href(page: str):
+        return lambda address: pages.relative_url(page, pages.product_page(address))
+
+    def domain_href(page: str):
+        return lambda domain: pages.relative_url(page, pages.domain_page(domain))
+
+    try:
+        svgs = _draw(page_svgs, mesh, requests, href, domain_href)
+    except MeshgenError as exc:
+        return {(view, subject): _no_picture(str(exc)) for view, subject, _ in requests}
+    return {(view, subject): _picture(svg) for (view, subject, _), svg in zip(requests, svgs)}
+
+
+def _draw(page_svgs, mesh, requests, href, domain_href) -> list[str]:
+    """page_svgs takes one domain_href per call; only the home page's mesh view links domains."""
+    home = [r for r in requests if r[0] == "mesh"]
+    rest = [r for r in requests if r[0] != "mesh"]
+    drawn = dict(zip(rest, page_svgs(mesh, [(v, s, href(p)) for v, s, p in rest]))) if rest else {}
+    for view, subject, page in home:
+        drawn[(view, subject, page)] = page_svgs(mesh, [(view, subject, href(page))], domain_href=domain_href(page))[0]
+    return [drawn[r] for r in requests]
+
+
+def _picture(svg: str) -> Markup:
+    if not svg:
+        return Markup("")
+    body = "\n".join(line for line in svg.splitlines() if line.strip())  # one raw HTML block: no blank line
+    return Markup(f'<div class="meshgen-lineage">\n{body}\n</div>')
+
+
+def _no_picture(why: str) -> Markup:
+    return Markup(f"<!-- lineage: no picture ({escape.text(why)}) -->")
