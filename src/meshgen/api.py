@@ -7,6 +7,7 @@
     changelog       every change between two versions, as text          (`meshgen changelog`)
     rules_in_force  the governance rules with their severity in force   (`meshgen rules`)
     scaffold        a new product that validates as written             (`meshgen init`)
+    import_product  a product from an ODCS contract, Avro or SQL DDL    (`meshgen import`)
     schema          the JSON Schema (or the Markdown reference) of dataproduct.yaml
     render_report   diagnostics as text in one of REPORT_FORMATS
     lineage         the mesh's lineage graph as svg, dot, mermaid or json  (`meshgen lineage`)
@@ -37,6 +38,7 @@ __all__ = [
     "__version__", "display_path", "printable", "render_report", "rules_in_force", "scaffold",
     "check_scaffold_answer", "scaffold_placeholders", "schema", "summary_line", "lineage", "LINEAGE_FORMATS",
     "DocsResult", "docs_build", "docs_serve",
+    "IMPORT_FORMATS", "import_product",
 ]
 
 REPORT_FORMATS = ("human", "json", "sarif", "github")
@@ -203,6 +205,25 @@ def scaffold_placeholders(*, domain: str, name: str, owner_team: str) -> dict[st
     from meshgen.scaffold import placeholder_email, placeholder_purpose
 
     return {"owner-email": placeholder_email(owner_team), "purpose": placeholder_purpose(domain, name)}
+
+
+IMPORT_FORMATS = ("odcs", "avro", "sql")
+
+
+def import_product(fmt: str, files: Iterable[Path | str], *, output: Path | str | None = None, force: bool = False,
+                   domain: str | None = None, name: str | None = None, version: str | None = None,
+                   owner_team: str | None = None, owner_email: str | None = None, dialect: str | None = None):
+    """A dataproduct.yaml from `files` in format `fmt` (one of IMPORT_FORMATS): an ImportResult
+    (`.text`, `.product`, `.diagnostics` positioned in the sources); written atomically to
+    `output` when given (an existing file only with `force`)."""
+    from meshgen.importers import ImportOptions, import_product as read_sources, write_product
+
+    options = ImportOptions(domain=domain, name=name, version=version, owner_team=owner_team,
+                            owner_email=owner_email, dialect=dialect)
+    result = read_sources(fmt, [Path(f) for f in files], options)
+    if output is not None:
+        write_product(result.text, Path(output), force=force)
+    return result
 
 
 def schema(*, markdown: bool = False, output: Path | None = None) -> str:

@@ -36,18 +36,19 @@ def _status(text: str) -> None:
         click.echo(text, err=True)
 
 
-def _emit(diagnostics, fmt: str) -> None:
+def _emit(diagnostics, fmt: str, err: bool = False) -> None:
     if fmt == "human" and _flag("quiet"):  # only what needs acting on
         diagnostics = [d for d in diagnostics if d.severity >= api.Severity.WARNING]
-    text = api.render_report(diagnostics, fmt, color=_color(), verbose=_flag("verbose"))
+    text = api.render_report(diagnostics, fmt, color=_color() and not err, verbose=_flag("verbose"))
     if text:
-        click.echo(text.rstrip("\n"))
+        click.echo(text.rstrip("\n"), err=err)
 
 
-def _finish(diagnostics, fmt: str, fail_on: str, exit_code: int | None = None, quiet_ok: str = "") -> None:
-    """Print the diagnostics and exit with the documented code."""
+def _finish(diagnostics, fmt: str, fail_on: str, exit_code: int | None = None, quiet_ok: str = "",
+            err: bool = False) -> None:
+    """Print the diagnostics (on stderr with `err`: stdout carries a result) and exit with the documented code."""
     found = diagnostics if isinstance(diagnostics, api.DiagnosticList) else api.DiagnosticList(list(diagnostics))
-    _emit(found.sorted(), fmt)
+    _emit(found.sorted(), fmt, err)
     if fmt == "human":
         if found.active():
             _status("\n" + api.summary_line(found))
@@ -216,6 +217,54 @@ def init(directory: Path, domain, name, owner_team, owner_email, dataset, purpos
         purpose=purpose, force=force))
     click.echo(f"created {api.display_path(target)}")
     _status(f"next: edit it, then run `meshgen validate {api.display_path(target.parent)}`")
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Write a dataproduct.yaml from an ODCS contract, Avro schemas or SQL DDL (docs/import.md).
+
+    What the spec cannot carry is a warning at the source's line and column. The owner e-mail
+    and purpose are placeholders that governance reports until you replace them."""
+
+
+def _import_command(source_format: str, summary: str, extra=()):
+    def command(files, output, force, fmt, fail_on, **identity) -> None:
+        result = _run(fmt, fail_on, lambda: api.import_product(source_format, files, output=output, force=force,
+                                                               **identity))
+        if output is None:
+            click.echo(result.text, nl=False)
+        where = api.display_path(output) if output is not None else "standard output"
+        _finish(api.DiagnosticList(result.diagnostics), fmt, fail_on,
+                quiet_ok=f"imported {len(result.product['datasets'])} dataset"
+                         f"{'s' if len(result.product['datasets']) != 1 else ''} to {where}; "
+                         "next: `meshgen validate` (the header of the spec names any placeholder to replace)",
+                err=output is None)
+
+    command.__doc__ = summary
+    decorators = [
+        import_group.command(source_format),
+        click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)),
+        click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the spec to this file (atomically) instead of standard output."),
+        click.option("--force", is_flag=True, help="Overwrite the -o file if it exists."),
+        click.option("--domain", help="The product's domain (default: from the source)."),
+        click.option("--name", help="The product's name (default: from the source)."),
+        click.option("--version", help="The product's version (default: from the source, else 1.0.0)."),
+        click.option("--owner-team", help="The owning team (default: from the source, else <domain>-team)."),
+        click.option("--owner-email", help="The team's e-mail (default: from the source, else a placeholder)."),
+        *extra, format_option, fail_on_option,
+    ]
+    for decorate in reversed(decorators):
+        command = decorate(command)
+    return command
+
+
+_import_command("odcs", "Import an ODCS v3 data contract (YAML): its schema objects become datasets.")
+_import_command("avro", "Import Avro record schemas (.avsc): each file becomes a dataset.")
+_import_command("sql", "Import CREATE TABLE statements: each table becomes a dataset (needs meshgen[import]).",
+                (click.option("--dialect", help="The SQL dialect: postgres, snowflake, bigquery, databricks, duckdb, "
+                                                "redshift, or any sqlglot dialect such as tsql or mysql (default: "
+                                                "the one a meshgen-generated file names)."),))
 
 
 @cli.command()

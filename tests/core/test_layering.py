@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("meshgen.targets", "meshgen.schemas", "meshgen.scaffold"),                # artifacts
     ("meshgen.planner",),                                                      # the build's units
     ("meshgen.docsite",),                                                      # the docs site (MkDocs project)
+    ("meshgen.importers",),                                                    # specs from ODCS, Avro, SQL
     ("meshgen.reporting", "meshgen.report", "meshgen.testing"),                # findings as text; runs
     ("meshgen.api",),                                                          # every entry point
     ("meshgen.cli", "meshgen.__main__"),                                       # the command line
