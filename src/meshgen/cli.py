@@ -9,6 +9,9 @@ Exit codes (one place maps errors to them, `_finish`):
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
 import os
 import sys
 from pathlib import Path
@@ -133,7 +136,31 @@ fail_on_option = click.option("--fail-on", type=click.Choice(["error", "warning"
 path_argument = click.argument("path", required=False, type=click.Path(path_type=Path))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group. A broken pipe on stdout (`meshgen ... | head -1`) is an environment
+    failure like a full disk (`_environment_failure`: a message, exit 2); click's own handling
+    would exit 1 without a word, and a CI pipeline could not tell that the output is incomplete."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:  # --help and --version print here
+        with _reporting_broken_pipes():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        with _reporting_broken_pipes():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _reporting_broken_pipes():
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        _environment_failure(exc)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(api.__version__, "--version", prog_name="meshgen")
 @output_options
 def cli() -> None:
@@ -448,11 +475,11 @@ def docs_serve_command(path: Path | None, port: int, fmt: str) -> None:
 
 def _environment_failure(exc: OSError) -> None:
     """Say what the system refused, on stderr, and exit 2 (stdout itself may be what failed)."""
-    import errno
-
-    try:
-        sys.stdout = open(os.devnull, "w")  # nothing more reaches a closed or full stdout, not even a flush
-    except OSError:
+    try:  # nothing more reaches a closed or full stdout, not even the flush at exit
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+        os.close(null)
+    except (OSError, ValueError):
         pass
     where = api.printable(str(exc.filename)) if exc.filename else "standard output"
     if exc.errno == errno.EPIPE:
@@ -466,7 +493,51 @@ def _environment_failure(exc: OSError) -> None:
     sys.exit(2)
 
 
+class _WholeWrites(io.RawIOBase):
+    """Standard output whose every write is written whole or raises. A pipe whose reader left
+    (`meshgen validate | head -1`) first takes a short write, and io.BufferedWriter returns that
+    short count without an error: a report larger than the pipe was cut without a word."""
+
+    def __init__(self, fd: int):
+        super().__init__()
+        self.fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self.fd)
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < len(view):
+            done += os.write(self.fd, view[done:])
+        return done
+
+
+def _checked_stdout() -> None:
+    """sys.stdout through _WholeWrites, same encoding and buffering (a closed stdout is refused:
+    a file opened later would be given its descriptor)."""
+    if sys.stdout is None:
+        click.echo("meshgen: error: cannot write to standard output: it is closed; "
+                   "redirect it to a file or to /dev/null instead", err=True)
+        sys.exit(2)
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):  # not a file (an embedding host's stream): keep it
+        return
+    old = sys.stdout
+    old.flush()
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(_WholeWrites(fd)), encoding=old.encoding, errors=old.errors,
+                                  line_buffering=old.line_buffering)
+
+
 def main() -> None:
+    _checked_stdout()
     try:
         cli.main(prog_name="meshgen")
     except SystemExit:

@@ -117,4 +117,29 @@ def test_a_full_or_closed_stdout_is_not_an_internal_error(tmp_path):
         done = _meshgen("schema", cwd=tmp_path, stdout=write)
     finally:
         os.close(write)
-    assert done.returncode in (1, 2) and "internal error" not in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "broken pipe" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_reader_that_stops_early_is_told_the_output_is_incomplete(tmp_path):
+    """`meshgen validate | head -1` (a real shell pipe): the first write to the pipe is short, and
+    Python's buffered writer used to drop the rest without an error (exit 1 and no word). Exit 2
+    with a message on stderr, so `set -o pipefail` in CI sees that the findings were not all read."""
+    from tests.hostile.product import write_product
+
+    path = write_product(tmp_path, "".join(f"      - {{name: f{i}, type: long, bogus: 1}}\n" for i in range(400)))
+    script = f"set -o pipefail; {sys.executable} -m meshgen validate {path} | head -1"
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout.startswith(f"{path}:") and done.stdout.count("\n") == 1
+    assert "cannot write to standard output" in done.stderr and "the output is incomplete" in done.stderr
+    assert "Traceback" not in done.stderr
+    whole = _meshgen("validate", path, cwd=tmp_path)  # the same report, read whole: exit 1 for the errors
+    assert whole.returncode == 1 and len(whole.stdout) > 65536 and "400 errors" in whole.stderr
+
+
+def test_a_closed_stdout_is_refused_before_anything_runs(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "meshgen", "schema"], cwd=tmp_path, stderr=subprocess.PIPE,
+                          text=True, timeout=120, stdin=subprocess.DEVNULL, pass_fds=(), close_fds=True,
+                          preexec_fn=lambda: os.close(1))
+    assert done.returncode == 2
+    assert "standard output: it is closed" in done.stderr

@@ -98,3 +98,41 @@ def test_patterns_outside_re2_syntax_are_refused(tmp_path, pattern, reason):
     (error,) = [d for d in diagnostics if d["severity"] == "error"]
     assert error["code"] == "SPEC004" and reason in error["message"]
     assert error["line"] == line_of(path, "pattern")
+
+
+def test_a_huge_enum_never_reaches_datamodel_code_generator(tmp_path):
+    """Its enum naming is quadratic (100,000 symbols: `validate` ran for over 600 s). Past the
+    limit the model types the field `str`, with a note at the field; the JSON Schema keeps all."""
+    from tests.conftest import need_module
+    from meshgen.targets.pydantic_models import MAX_ENUM_SYMBOLS
+
+    need_module("datamodel_code_generator")
+    count = MAX_ENUM_SYMBOLS + 1
+    symbols = ", ".join(f"S{i}" for i in range(count))
+    path = write_product(tmp_path, "      - {name: small, type: enum, symbols: [A, B]}\n"
+                                   f"      - {{name: state, type: enum, symbols: [{symbols}]}}\n")
+    out = tmp_path / "out"
+    code, diagnostics = meshgen("build", path, "-o", out, "-t", "pydantic", "-t", "jsonschema", "-v")
+    assert code == 0, diagnostics
+    assert [(d["code"], d["severity"], d["line"]) for d in diagnostics] == [
+        ("PYDANTIC002", "note", line_of(path, "name: state"))]
+    assert f"{count:,} symbols" in diagnostics[0]["message"]
+    module = (out / "d/p/v1/pydantic/ds.py").read_text()
+    assert "state: str | None" in module and "class Small(" in module and "S4999" not in module
+    schema = json.loads((out / "d/p/v1/jsonschema/ds.schema.json").read_text())
+    assert len(schema["properties"]["state"]["enum"]) == count + 1  # and null
+
+
+def test_a_long_source_line_is_shown_as_a_window_around_the_column(tmp_path):
+    from meshgen.reporting.human import SOURCE_WIDTH
+
+    filler = ", ".join(f"S{i}" for i in range(20000))
+    path = write_product(tmp_path, f"      - {{name: state, type: enum, symbols: [{filler}], bogus: 1}}\n")
+    proc = subprocess.run([sys.executable, "-m", "meshgen", "validate", str(path)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 1, proc.stdout[:2000]  # SPEC002 at `bogus`, column 148,936
+    lines = proc.stdout.splitlines()
+    source = next(i for i, line in enumerate(lines) if line.lstrip().startswith(f"{line_of(path, 'state')} |"))
+    assert len(lines[source]) < SOURCE_WIDTH + 20 and lines[source].endswith("], bogus: 1}")
+    caret = lines[source + 1].index("^")
+    assert lines[source][caret:caret + 5] == "bogus"

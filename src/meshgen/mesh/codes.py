@@ -9,6 +9,8 @@ CODE_FAMILIES = (
         C("CONF003", "error (exit 2)", "`templates:` names a folder that does not exist, or is not a folder"),
         C("CONF004", "error", "`diagnostics:` names a code or family meshgen does not report, or one whose level "
                               "cannot be set (the hint suggests the nearest code)"),
+        C("CONF005", "error (exit 2)", "`output:` or `templates:` leaves the mesh root (`../..`, an absolute path, "
+                                       "a symlink out of it), or `output:` is the mesh root itself"),
     ), configurable=False),
     CodeFamily("MESH", "References between the products of the mesh resolve.", "docs/diagnostics.md", (
         C("MESH000", "error (exit 2)", "no product files found"),

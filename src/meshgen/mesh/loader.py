@@ -52,7 +52,29 @@ def load_config(root: Path) -> tuple[MeshConfig, SourceMap | None, list[Diagnost
         diags = [Diagnostic("CONF001", d.severity, d.message, d.location, d.hint)
                  for d in pydantic_diagnostics(exc, doc.data, doc.source, MeshConfig)]
         return MeshConfig(), doc.source, diags
+    confined = [d for key in ("output", "templates") if (d := _outside_root(root, config, key, doc.source))]
+    if confined:
+        raise UsageError("meshgen.yaml names a folder outside the mesh", confined)
     return config, doc.source, []
+
+
+def _outside_root(root: Path, config: MeshConfig, key: str, source: SourceMap) -> Diagnostic | None:
+    """CONF005 when `output:` or `templates:` leaves the mesh root once resolved (`../..`, an
+    absolute path, a symlink out of it) or `output:` is the root itself. meshgen.yaml is as
+    untrusted as the products: only `-o` on the command line may point anywhere."""
+    value = getattr(config, key)
+    if value is None:
+        return None
+    real_root = root.resolve()
+    real = (root / value).resolve()
+    if real_root in real.parents or (key == "templates" and real == real_root):
+        return None
+    where = "is the mesh root itself" if real == real_root else f"resolves to {display_path(real)}, outside the mesh"
+    return Diagnostic(
+        "CONF005", Severity.ERROR, f"`{key}: {value}` {where}", source.location((key,)),
+        f"name a folder inside the mesh, relative to meshgen.yaml (such as `{key}: "
+        f"{'build' if key == 'output' else 'templates'}`)" + (", or pass `-o PATH` on the command line to write "
+                                                               "elsewhere" if key == "output" else ""))
 
 
 def discover(root: Path, config: MeshConfig, output_dir: Path | None) -> list[Path]:

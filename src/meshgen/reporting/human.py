@@ -12,6 +12,9 @@ from typing import Callable, Iterable
 
 from meshgen.diagnostics import Diagnostic, DiagnosticList, Severity, accepted_text, printable
 
+# A source line longer than this is shown as a window around the column (a one-line product of
+# 100,000 enum symbols must not print 800 KB per finding).
+SOURCE_WIDTH = 160
 PALETTE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan", Severity.INFO: "blue"}
 
 
@@ -26,6 +29,17 @@ def _source_line(file: str, line: int, cache: dict[str, list[str] | None]) -> st
     return lines[line - 1] if lines is not None and 0 < line <= len(lines) else None
 
 
+def _window(src: str, column: int) -> tuple[str, int]:
+    """At most SOURCE_WIDTH characters of `src` around `column` (… marks what was cut), and the
+    column in that window."""
+    if len(src) <= SOURCE_WIDTH:
+        return src, column
+    start = max(0, min(column - SOURCE_WIDTH // 4, len(src) - SOURCE_WIDTH))
+    end = start + SOURCE_WIDTH
+    head, tail = ("…" if start else ""), ("…" if end < len(src) else "")
+    return head + src[start:end] + tail, column - start + len(head)
+
+
 def _finding(d: Diagnostic, color: bool, sources: dict, also: list[Diagnostic]) -> str:
     import click
 
@@ -34,7 +48,7 @@ def _finding(d: Diagnostic, color: bool, sources: dict, also: list[Diagnostic]) 
     src = _source_line(d.location.file, d.location.line, sources)
     if src is not None and src.strip():
         gutter = f"{d.location.line:>5} | "
-        column = max(d.location.column - 1, 0)
+        src, column = _window(src, max(d.location.column - 1, 0))
         # the caret moves right by what the escapes before the column added
         shift = len(printable(src[:column], keep_tabs=True)) - column
         lines.append(gutter + printable(src, keep_tabs=True))

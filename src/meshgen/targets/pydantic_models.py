@@ -8,7 +8,7 @@ every machine: built-in formatter, Python 3.11 target, no timestamp.
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable
+from typing import Any, ClassVar, Iterable, Iterator
 
 from meshgen.diagnostics import CodeFamily, DiagnosticCode, Diagnostic, Location, Severity
 from meshgen.output import Artifact
@@ -20,6 +20,10 @@ from meshgen.schemas.jsonschema import json_schema_document
 
 REQUIREMENT = "datamodel_code_generator"
 INSTALL_HINT = "pip install 'meshgen[pydantic-models]'"
+# datamodel-code-generator's time grows with the square of an enum's symbols (each member's name
+# is checked against a copy of the names before it): 16,000 symbols take 25 s, 100,000 an hour.
+# A larger enum is typed `str` in the model (the JSON Schema target keeps its symbols).
+MAX_ENUM_SYMBOLS = 5000
 
 
 class PydanticTarget(Target):
@@ -27,6 +31,8 @@ class PydanticTarget(Target):
     codes = CodeFamily("PYDANTIC", "The Pydantic target can express the product.", "docs/targets-jsonschema.md", (
         DiagnosticCode("PYDANTIC001", 'error',
                        'the pydantic target needs datamodel-code-generator, which is not installed'),
+        DiagnosticCode("PYDANTIC002", 'note',
+                       f'an enum of more than {MAX_ENUM_SYMBOLS:,} symbols is typed `str` in the pydantic model'),
     ), target="pydantic")
     description = "pydantic v2 models, one module per dataset (needs the pydantic-models extra)"
     requires: ClassVar[tuple[str, ...]] = (REQUIREMENT,)
@@ -48,6 +54,11 @@ class PydanticTarget(Target):
         for ds in pf.product.datasets:
             schema = json_schema_document(pf, ds, self.reporter)
             schema.pop("examples", None)  # data, not types
+            for dotted, count in _strip_large_enums(schema, ()):
+                self.reporter.unsupported(
+                    "PYDANTIC002", f"enum {dotted!r} has {count:,} symbols: the pydantic model types it as str",
+                    pf.location(*pf.field_path(ds.name, dotted)),
+                    f"at most {MAX_ENUM_SYMBOLS:,} symbols become a StrEnum; the JSON Schema target lists them all")
             code = dcg.generate(
                 json_text(schema, compact=True, sort_keys=False),  # declaration order: the models' field order
                 input_file_type=dcg.InputFileType.JsonSchema,
@@ -64,6 +75,25 @@ class PydanticTarget(Target):
     def _config_location(self, pf: ProductFile) -> Location:
         source = self.mesh.config_source
         return source.location(("targets",)) if source is not None else pf.location()
+
+
+def _strip_large_enums(schema: Any, names: tuple[str, ...]) -> Iterator[tuple[str, int]]:
+    """Remove (in place) every enum longer than MAX_ENUM_SYMBOLS; yield each one's dotted field
+    name and size. Only `properties` add to the name (array items and map values do not)."""
+    if isinstance(schema, list):
+        for item in schema:
+            yield from _strip_large_enums(item, names)
+        return
+    if not isinstance(schema, dict):
+        return
+    if isinstance(schema.get("enum"), list) and len(schema["enum"]) > MAX_ENUM_SYMBOLS:
+        yield ".".join(names), len([v for v in schema.pop("enum") if v is not None])
+    for key, value in schema.items():
+        if key == "properties" and isinstance(value, dict):
+            for name, member in value.items():
+                yield from _strip_large_enums(member, names + (name,))
+        elif key not in ("examples", "default", "const"):
+            yield from _strip_large_enums(value, names)
 
 
 def _body(code: str) -> str:
