@@ -326,11 +326,16 @@ class Dialect:
 
     # ---- Personal data --------------------------------------------------------------------
 
-    # How a protected view hashes a column, as SQL with a {column} placeholder: bytes, other
-    # scalars as text, and nested values (with JSON where the warehouse stores documents).
+    # How `hash` and `tokenize` protect a column: a keyed hash (HMAC-SHA-256, as lowercase hex
+    # where the warehouse computes it) whose key the platform supplies (docs/targets-sql.md says
+    # how, per warehouse), never an unkeyed SHA-256 that anyone can recompute and
+    # join on. SQL with a {column} placeholder: bytes, other scalars as text, and nested values
+    # (with JSON where the warehouse stores documents). HASH_SETUP: statements the file runs
+    # before the first use (re-runnable), such as the extension or macro that computes it.
     HASH_BYTES = ""
     HASH_TEXT = ""
     HASH_NESTED = ""  # empty: nested values are hashed like text
+    HASH_SETUP: tuple[str, ...] = ()
     json_is_document = False
 
     def policy_type(self, sql_type: str) -> str:

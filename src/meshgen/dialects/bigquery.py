@@ -6,6 +6,10 @@ from meshgen.dialects.base import Dialect, Partitioning, words
 from meshgen.model.types import Kind
 
 
+# HMAC's key block, xor'ed with its inner (36) or outer (5c) pad byte.
+_HMAC_PAD = "(RPAD(meshgen.pii_key(), 64, b'\\x00') ^ REPEAT(b'\\x{byte}', 64))"
+
+
 class BigQuery(Dialect):
     name = "bigquery"
     double_type = "FLOAT64"
@@ -70,7 +74,11 @@ class BigQuery(Dialect):
             clauses.append(f"CLUSTER BY {', '.join(c for c, _ in rest[:4])}")
         return Partitioning(clauses, reason=reason)
 
-    HASH_BYTES = "TO_HEX(SHA256({column}))"
-    HASH_TEXT = "TO_HEX(SHA256(CAST({column} AS STRING)))"
-    HASH_NESTED = "TO_HEX(SHA256(TO_JSON_STRING({column})))"
+    # BigQuery has no HMAC function: HMAC-SHA-256 written with SHA256 and BYTES xor, keyed by
+    # the routine meshgen.pii_key() (BYTES, at most 64) that the platform creates; without it
+    # the view cannot be created.
+    HASH_BYTES = ("TO_HEX(SHA256(CONCAT(" + _HMAC_PAD.format(byte="5c") + ", SHA256(CONCAT("
+                  + _HMAC_PAD.format(byte="36") + ", {column})))))")
+    HASH_TEXT = HASH_BYTES.replace("{column}", "CAST(CAST({column} AS STRING) AS BYTES)")
+    HASH_NESTED = HASH_BYTES.replace("{column}", "CAST(TO_JSON_STRING({column}) AS BYTES)")
     json_is_document = True

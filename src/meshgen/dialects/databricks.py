@@ -6,6 +6,9 @@ from meshgen.dialects.base import Dialect, Partitioning, words
 from meshgen.model.types import Kind
 
 
+_PII_KEY = "CAST(secret('meshgen', 'pii_key') AS BINARY)"
+
+
 class Databricks(Dialect):
     name = "databricks"
     double_type = "DOUBLE"
@@ -55,6 +58,8 @@ class Databricks(Dialect):
     def partition_clause(self, columns, table):
         return Partitioning([f"PARTITIONED BY ({', '.join(c for c, _ in columns)})"])
 
-    HASH_BYTES = "sha2({column}, 256)"
-    HASH_TEXT = "sha2(CAST({column} AS STRING), 256)"
-    HASH_NESTED = "sha2(to_json({column}), 256)"
+    # hmac (Databricks Runtime 19+) keyed by the secret pii_key of the secret scope meshgen:
+    # secret() fails the query when it is missing (and hmac refuses an empty key).
+    HASH_BYTES = f"lower(hex(hmac({_PII_KEY}, {{column}})))"
+    HASH_TEXT = f"lower(hex(hmac({_PII_KEY}, CAST(CAST({{column}} AS STRING) AS BINARY))))"
+    HASH_NESTED = f"lower(hex(hmac({_PII_KEY}, CAST(to_json({{column}}) AS BINARY))))"

@@ -38,5 +38,20 @@ class DuckDB(Dialect):
     name_parts = 2  # the catalog is the attached database file
     partition_is_storage = False  # DuckDB partitions files when writing them (COPY ... PARTITION_BY)
 
-    HASH_BYTES = "sha256({column})"
-    HASH_TEXT = "sha256(CAST({column} AS VARCHAR))"
+    # DuckDB has no HMAC function: HMAC-SHA-256 written with sha256 and bitstring xor, as
+    # macros. The key is the connection's variable (SET VARIABLE meshgen_pii_key = '...'); unset
+    # or empty, the query fails rather than hashing without it.
+    HASH_SETUP = (
+        "CREATE OR REPLACE MACRO meshgen_pii_key() AS encode(CASE WHEN coalesce(CAST("
+        "getvariable('meshgen_pii_key') AS VARCHAR), '') = '' THEN error('the protected view needs its key: "
+        "SET VARIABLE meshgen_pii_key = ''<secret>'' (docs/targets-sql.md)') ELSE CAST("
+        "getvariable('meshgen_pii_key') AS VARCHAR) END)",
+        "CREATE OR REPLACE MACRO meshgen_hmac_sha256(message, k) AS sha256(CAST(xor(CAST(k AS BIT), CAST(repeat("
+        "unhex('5c'), 64) AS BIT)) AS BLOB) || unhex(sha256(CAST(xor(CAST(k AS BIT), CAST(repeat(unhex('36'), 64) "
+        "AS BIT)) AS BLOB) || message)))",
+        "CREATE OR REPLACE MACRO meshgen_pii_hash(message) AS meshgen_hmac_sha256(message, unhex(rpad(hex("
+        "CASE WHEN octet_length(meshgen_pii_key()) > 64 THEN unhex(sha256(meshgen_pii_key())) "
+        "ELSE meshgen_pii_key() END), 128, '0')))",
+    )
+    HASH_BYTES = "meshgen_pii_hash({column})"
+    HASH_TEXT = "meshgen_pii_hash(encode(CAST({column} AS VARCHAR)))"

@@ -6,6 +6,9 @@ from meshgen.dialects.base import Dialect, Partitioning, words
 from meshgen.model.types import Kind
 
 
+_PII_KEY = "convert_to(NULLIF(current_setting('meshgen.pii_key'), ''), 'UTF8')"
+
+
 class Postgres(Dialect):
     name = "postgres"
     regex_lookaround = True
@@ -42,5 +45,8 @@ class Postgres(Dialect):
         return Partitioning([f"PARTITION BY RANGE ({names})"],
                             [f"CREATE TABLE IF NOT EXISTS {default} PARTITION OF {table.render(self)} DEFAULT"])
 
-    HASH_BYTES = "encode(sha256({column}), 'hex')"
-    HASH_TEXT = "encode(sha256(convert_to(CAST({column} AS TEXT), 'UTF8')), 'hex')"
+    # pgcrypto's hmac; the key is the setting meshgen.pii_key (ALTER ROLE/DATABASE ... SET, or
+    # SET in the session): unset, current_setting fails the query; empty, the value is NULL.
+    HASH_SETUP = ("CREATE EXTENSION IF NOT EXISTS pgcrypto",)
+    HASH_BYTES = f"encode(hmac({{column}}, {_PII_KEY}, 'sha256'), 'hex')"
+    HASH_TEXT = f"encode(hmac(convert_to(CAST({{column}} AS TEXT), 'UTF8'), {_PII_KEY}, 'sha256'), 'hex')"

@@ -46,7 +46,10 @@ class Redshift(Postgres):
         # No partitions; a sort key gives the same block pruning on the partition columns.
         return Partitioning([f"SORTKEY ({', '.join(c for c, _ in columns)})"])
 
-    HASH_BYTES = "SHA2(TO_HEX({column}), 256)"
-    HASH_TEXT = "SHA2(CAST({column} AS VARCHAR(MAX)), 256)"
-    HASH_NESTED = "SHA2(JSON_SERIALIZE({column}), 256)"
+    # Redshift has no HMAC and no session secret: the platform supplies the keyed hash as a
+    # function (a Lambda UDF holding the key); without it the view cannot be created.
+    HASH_SETUP = ()
+    HASH_BYTES = "f_meshgen_pii_hash(TO_HEX({column}))"
+    HASH_TEXT = "f_meshgen_pii_hash(CAST({column} AS VARCHAR(MAX)))"
+    HASH_NESTED = "f_meshgen_pii_hash(JSON_SERIALIZE({column}))"
     json_is_document = True

@@ -37,6 +37,11 @@ class Snowflake(Dialect):
     column_order = ("not_null", "default", "masking", "unique", "check", "comment")
     table_comment = "COMMENT = {text}"
     masking = "policy"
+    # No HMAC function in Snowflake: the platform supplies the keyed hash as the secure function
+    # MESHGEN.PII_HASH(VARCHAR) RETURNS VARCHAR of each database (holding or reading its key);
+    # without it the masking policy cannot be created.
+    HASH_TEXT = "MESHGEN.PII_HASH({column})"
+    HASH_BYTES = "TO_BINARY(MESHGEN.PII_HASH(HEX_ENCODE({column})), 'HEX')"
     create_policy = "CREATE MASKING POLICY IF NOT EXISTS"
 
     def partition_clause(self, columns, table):

@@ -150,6 +150,8 @@ class SqlTarget(Target):
             for name, comment in comments.items():
                 t.comments.append(f"COMMENT ON COLUMN {t.name}.{d.quote(name)} IS {d.literal(comment)}")
         if protected and d.masking == "view":
+            if any(method in ("hash", "tokenize") for method, _ in protected.values()):
+                t.epilogue.extend(d.HASH_SETUP)
             t.epilogue.append(self.protected_view(pf, ds, d, t, protected))
         return t
 
@@ -285,7 +287,7 @@ class SqlTarget(Target):
         sig = d.policy_type(sql_type)
         kind = f.data_type.kind
         if method in ("hash", "tokenize") and kind in (Kind.STRING, Kind.UUID, Kind.ENUM, Kind.BYTES):
-            masked = "SHA2_BINARY(val, 256)" if kind is Kind.BYTES else "SHA2(val, 256)"
+            masked = d.hash_expr("val", f.data_type)
         elif method in ("hash", "tokenize"):
             self.unsupported("SQL004", f"snowflake: {ds.name}.{f.name} ({f.type}) cannot be hashed by a masking policy "
                              f"that must return {sig}; readers without the role see NULL",

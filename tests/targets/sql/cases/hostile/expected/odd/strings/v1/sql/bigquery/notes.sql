@@ -23,5 +23,5 @@ SELECT
   `MixedCase`,
   CAST(NULL AS STRUCT<text STRING NOT NULL, tags ARRAY<STRING>>) AS body,
   code,
-  TO_HEX(SHA256(CAST(secret AS STRING))) AS secret
+  TO_HEX(SHA256(CONCAT((RPAD(meshgen.pii_key(), 64, b'\x00') ^ REPEAT(b'\x5c', 64)), SHA256(CONCAT((RPAD(meshgen.pii_key(), 64, b'\x00') ^ REPEAT(b'\x36', 64)), CAST(CAST(secret AS STRING) AS BYTES)))))) AS secret
 FROM odd.strings__notes_v1;

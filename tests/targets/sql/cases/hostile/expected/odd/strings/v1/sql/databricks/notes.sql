@@ -36,5 +36,5 @@ SELECT
   `MixedCase`,
   CAST(NULL AS STRUCT<text: STRING NOT NULL, tags: ARRAY<STRING>>) AS body,
   code,
-  sha2(CAST(secret AS STRING), 256) AS secret
+  lower(hex(hmac(CAST(secret('meshgen', 'pii_key') AS BINARY), CAST(CAST(secret AS STRING) AS BINARY)))) AS secret
 FROM odd.strings__notes_v1;

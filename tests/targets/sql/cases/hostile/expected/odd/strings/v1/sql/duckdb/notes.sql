@@ -28,6 +28,12 @@ body.tags: Nested */ comment end';
 COMMENT ON COLUMN odd.strings__notes_v1.code IS 'A pattern with a quote and a backslash: it must stay one literal';
 COMMENT ON COLUMN odd.strings__notes_v1.secret IS 'Personal \''; data';
 
+CREATE OR REPLACE MACRO meshgen_pii_key() AS encode(CASE WHEN coalesce(CAST(getvariable('meshgen_pii_key') AS VARCHAR), '') = '' THEN error('the protected view needs its key: SET VARIABLE meshgen_pii_key = ''<secret>'' (docs/targets-sql.md)') ELSE CAST(getvariable('meshgen_pii_key') AS VARCHAR) END);
+
+CREATE OR REPLACE MACRO meshgen_hmac_sha256(message, k) AS sha256(CAST(xor(CAST(k AS BIT), CAST(repeat(unhex('5c'), 64) AS BIT)) AS BLOB) || unhex(sha256(CAST(xor(CAST(k AS BIT), CAST(repeat(unhex('36'), 64) AS BIT)) AS BLOB) || message)));
+
+CREATE OR REPLACE MACRO meshgen_pii_hash(message) AS meshgen_hmac_sha256(message, unhex(rpad(hex(CASE WHEN octet_length(meshgen_pii_key()) > 64 THEN unhex(sha256(meshgen_pii_key())) ELSE meshgen_pii_key() END), 128, '0')));
+
 CREATE OR REPLACE VIEW odd.strings__notes_v1_protected AS
 SELECT
   note_id,
@@ -36,5 +42,5 @@ SELECT
   "MixedCase",
   CAST(NULL AS STRUCT(text VARCHAR, tags VARCHAR[])) AS body,
   code,
-  sha256(CAST(secret AS VARCHAR)) AS secret
+  meshgen_pii_hash(encode(CAST(secret AS VARCHAR))) AS secret
 FROM odd.strings__notes_v1;

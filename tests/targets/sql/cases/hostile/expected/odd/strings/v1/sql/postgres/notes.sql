@@ -28,6 +28,8 @@ body.tags: Nested */ comment end';
 COMMENT ON COLUMN odd.strings__notes_v1.code IS 'A pattern with a quote and a backslash: it must stay one literal';
 COMMENT ON COLUMN odd.strings__notes_v1.secret IS 'Personal \''; data';
 
+CREATE EXTENSION IF NOT EXISTS pgcrypto;
+
 CREATE OR REPLACE VIEW odd.strings__notes_v1_protected AS
 SELECT
   note_id,
@@ -36,5 +38,5 @@ SELECT
   "MixedCase",
   CAST(NULL AS JSONB) AS body,
   code,
-  encode(sha256(convert_to(CAST(secret AS TEXT), 'UTF8')), 'hex') AS secret
+  encode(hmac(convert_to(CAST(secret AS TEXT), 'UTF8'), convert_to(NULLIF(current_setting('meshgen.pii_key'), ''), 'UTF8'), 'sha256'), 'hex') AS secret
 FROM odd.strings__notes_v1;

@@ -36,5 +36,5 @@ SELECT
   "MixedCase",
   CAST(NULL AS SUPER) AS body,
   code,
-  SHA2(CAST(secret AS VARCHAR(MAX)), 256) AS secret
+  f_meshgen_pii_hash(CAST(secret AS VARCHAR(MAX))) AS secret
 FROM odd.strings__notes_v1;
