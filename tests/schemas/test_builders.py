@@ -129,7 +129,9 @@ def test_no_target_imports_another_target():
                # quality reads the sql target's table names (where the DDL creates each table).
                ("meshgen.targets.quality", "meshgen.targets.sql"),
                # datahub names a table port's dataset by the table the sql target creates.
-               ("meshgen.targets.datahub", "meshgen.targets.sql")}
+               ("meshgen.targets.datahub", "meshgen.targets.sql"),
+               # openmetadata names each table where the sql target's DDL creates it.
+               ("meshgen.targets.openmetadata", "meshgen.targets.sql")}
     for module in sorted(modules):
         rel = Path(*module.split("."))
         path = ROOT / "src" / (str(rel) + ".py")

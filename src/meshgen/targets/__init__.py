@@ -27,6 +27,7 @@ BUILTIN_TARGETS: dict[str, str] = {
     "odps": "meshgen.targets.odps:OdpsTarget",
     "backstage": "meshgen.targets.backstage:BackstageTarget",
     "amundsen": "meshgen.targets.amundsen:AmundsenTarget",
+    "openmetadata": "meshgen.targets.openmetadata:OpenMetadataTarget",
 }
 
 ENTRY_POINT_GROUP = "meshgen.targets"
