@@ -9,6 +9,7 @@
     scaffold        a new product that validates as written             (`meshgen init`)
     import_product  a product from an ODCS contract, Avro or SQL DDL    (`meshgen import`)
     schema          the JSON Schema (or the Markdown reference) of dataproduct.yaml
+    publish_openmetadata  build the openmetadata requests in memory and send them (`meshgen publish`)
     render_report   diagnostics as text in one of REPORT_FORMATS
     lineage         the mesh's lineage graph as svg, dot, mermaid or json  (`meshgen lineage`)
     docs_build      the mesh's MkDocs project and its HTML                (`meshgen docs build`)
@@ -33,10 +34,10 @@ if TYPE_CHECKING:
     from meshgen.mesh.model import Mesh
 
 __all__ = [
-    "AgainstResult", "BuildResult", "CheckResult", "Diagnostic", "DiagnosticList", "MeshgenError", "REPORT_FORMATS",
+    "AgainstResult", "BuildResult", "CheckResult", "PublishResult", "Diagnostic", "DiagnosticList", "MeshgenError", "REPORT_FORMATS",
     "Severity", "UsageError", "ViolationsFound", "build", "changelog", "check", "check_against", "diff", "target_names",
     "__version__", "display_path", "printable", "render_report", "rules_in_force", "scaffold",
-    "check_scaffold_answer", "scaffold_placeholders", "schema", "summary_line", "lineage", "LINEAGE_FORMATS",
+    "check_scaffold_answer", "publish_openmetadata", "scaffold_placeholders", "schema", "summary_line", "lineage", "LINEAGE_FORMATS",
     "DocsResult", "docs_build", "docs_serve",
     "IMPORT_FORMATS", "import_product",
 ]
@@ -242,6 +243,39 @@ def schema(*, markdown: bool = False, output: Path | None = None) -> str:
 
         write_file_atomic(Path(output), text)
     return text
+
+
+@dataclass
+class PublishResult(CheckResult):
+    requests: list = field(default_factory=list)  # meshgen.publish.openmetadata.Request, in the order sent
+    sent: list = field(default_factory=list)  # their Responses (none on a dry run)
+
+
+def publish_openmetadata(path: Path | str | None, *, server: str, token_env: str, dry_run: bool = False,
+                         report=print, bodies: bool = False) -> PublishResult:
+    """Check the mesh, run the openmetadata target in memory (the bytes `build -t openmetadata`
+    writes, never an older build's) and PUT every request to `server` in dependency order with the
+    bearer token read from the environment variable `token_env`; `report` gets one line per entity.
+    A dry run reports what would be sent (with `bodies`, each body) and needs no token."""
+    import os
+
+    from meshgen.publish import openmetadata as om
+
+    mesh, diagnostics, levels = _load_and_check(path, None)
+    if diagnostics.has_errors:
+        raise ViolationsFound("the mesh has errors; nothing was sent", diagnostics.sorted())
+    _, results = _run_plan(mesh, diagnostics, levels, output=None, targets=["openmetadata"], strict=None)
+    if diagnostics.has_errors:
+        raise ViolationsFound("the openmetadata target could not express the mesh; nothing was sent", diagnostics.sorted())
+    requests = om.requests_from({path: text for r in results for path, text in r.files.items()})
+    if dry_run:
+        om.dry_run(requests, server, report, bodies=bodies)
+        return PublishResult(mesh, diagnostics, requests)
+    token = os.environ.get(token_env, "")
+    if not token:
+        raise UsageError(f"the environment variable {token_env} is {'empty' if token_env in os.environ else 'not set'}:"
+                         " it must hold the OpenMetadata token (a bot's JWT) that --token-env names")
+    return PublishResult(mesh, diagnostics, requests, om.send_all(requests, server, token, report))
 
 
 def test_data(path: Path | str | None, connection: str, *, tables: dict[str, str] | None = None,

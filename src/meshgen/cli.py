@@ -3,7 +3,8 @@
 Exit codes (one place maps errors to them, `_finish`):
   0  clean (warnings allowed unless --fail-on warning)
   1  violations found: the input was read, and breaks the spec, the mesh, governance or a contract
-  2  usage error, or input that cannot be read or parsed
+     (or a catalog server refused a request of `meshgen publish`)
+  2  usage error, or input that cannot be read or parsed (or a server that cannot be reached)
   3  internal error: a bug in meshgen (please report it)
 """
 
@@ -471,6 +472,31 @@ def docs_serve_command(path: Path | None, port: int, fmt: str) -> None:
         _status("the mesh has errors: still serving the last good site")
 
     _run(fmt, "error", lambda: api.docs_serve(path, port=port, on_ready=ready, on_problem=problem))
+
+
+@cli.group("publish")
+def publish_group() -> None:
+    """Send the mesh's catalog entries to a live catalog server."""
+
+
+@publish_group.command("openmetadata")
+@path_argument
+@click.option("--server", required=True, metavar="URL", help="The OpenMetadata server, such as https://openmetadata.example.com.")
+@click.option("--token-env", required=True, metavar="VAR",
+              help="The environment variable holding the token (a bot's JWT); the token is never printed.")
+@click.option("--dry-run", is_flag=True, help="Print each request it would send (with -v, each body); send nothing.")
+@format_option
+def publish_openmetadata_command(path: Path | None, server: str, token_env: str, dry_run: bool, fmt: str) -> None:
+    """Build the openmetadata requests in memory and PUT them in dependency order (one line per entity)."""
+    result = _run(fmt, "error", lambda: api.publish_openmetadata(
+        path, server=server, token_env=token_env, dry_run=dry_run, bodies=_flag("verbose"),
+        report=lambda line: click.echo(api.printable(line))))
+    found = [d for d in result.diagnostics if d.severity >= api.Severity.WARNING]
+    if found:
+        text = api.render_report(sorted(found, key=lambda d: (str(d.location), d.code)), fmt, color=_color())
+        click.echo(text.rstrip("\n"), err=True)
+    _status(f"dry run: {len(result.requests)} requests, nothing sent to {api.printable(server)}" if dry_run
+            else f"sent {len(result.sent)} requests to {api.printable(server)}")
 
 
 def _environment_failure(exc: OSError) -> None:

@@ -35,3 +35,13 @@ class OutputError(MeshgenError):
 
 class TemplateFailure(MeshgenError):
     """A template (usually a team's override) does not render: exit 2."""
+
+
+class PublishRefused(MeshgenError):
+    """A catalog server refused a request of `meshgen publish` (an HTTP error or a redirect): exit 1."""
+
+    exit_code = 1
+
+
+class ServerUnreachable(MeshgenError):
+    """A catalog server could not be reached (connection refused, name unknown, timeout, TLS): exit 2."""

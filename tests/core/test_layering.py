@@ -25,7 +25,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("meshgen.planner",),                                                      # the build's units
     ("meshgen.docsite",),                                                      # the docs site (MkDocs project)
     ("meshgen.importers",),                                                    # specs from ODCS, Avro, SQL
-    ("meshgen.reporting", "meshgen.report", "meshgen.testing"),                # findings as text; runs
+    # testing and publish talk to live systems (a warehouse, a catalog server) with a build's data
+    ("meshgen.reporting", "meshgen.report", "meshgen.testing", "meshgen.publish"),  # findings as text; runs
     ("meshgen.api",),                                                          # every entry point
     ("meshgen.cli", "meshgen.__main__"),                                       # the command line
 ]
