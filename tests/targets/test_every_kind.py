@@ -21,7 +21,7 @@ EXTRA_PORTS = """  - {name: everything-files, type: files, dataset: everything, 
 """
 # Targets whose files describe the fields (the others schedule jobs or list checks).
 SCHEMA_TARGETS = {"avro", "jsonschema", "protobuf", "pydantic", "openapi", "asyncapi", "schema-registry", "sql", "dbt",
-                  "odcs"}
+                  "odcs", "openmetadata"}
 
 
 @pytest.fixture(scope="module")
