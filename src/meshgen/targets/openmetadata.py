@@ -230,6 +230,7 @@ class OpenMetadataTarget(Target):
         self._used: dict[str, set[str]] = {}  # classification → the tags the product's entities carry
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
+        self._used = {}
         requests = Requests()
         p = pf.product
         domain = self.domain(pf, requests)
