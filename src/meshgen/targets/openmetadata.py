@@ -205,8 +205,8 @@ class OpenMetadataTarget(Target):
         DiagnosticCode("OM001", CANNOT_EXPRESS,
                        "a table port's location is not a dotted table name; the table gets the sql target's default name"),
         DiagnosticCode("OM002", CANNOT_EXPRESS,
-                       "a platform has no OpenMetadata service type (DuckDB, an unknown messaging system); its service "
-                       "is a CustomDatabase or CustomMessaging service"),
+                       "a messaging platform has no OpenMetadata service type; its service is a CustomMessaging service "
+                       "(DuckDB tables are in a CustomDatabase service, without a note)"),
         DiagnosticCode("OM003", CANNOT_EXPRESS,
                        "an events port's format has no OpenMetadata message schema; the dataset's JSON Schema is sent"),
         DiagnosticCode("OM004", CANNOT_EXPRESS,
@@ -330,7 +330,7 @@ class OpenMetadataTarget(Target):
         known = DATABASE_SERVICE_TYPES if kind == "databaseService" else MESSAGING_SERVICE_TYPES
         custom = "CustomDatabase" if kind == "databaseService" else "CustomMessaging"
         name = entity_name(self.options.services.get(platform, platform))
-        if platform not in known:
+        if platform not in known and platform != "duckdb":  # DuckDB: CustomDatabase is OpenMetadata's way, no loss
             self.unsupported("OM002", f"OpenMetadata has no service type for platform {platform!r}; the "
                              f"service {name!r} is a {custom} service", pf.location("outputPorts", index, "platform"),
                              "name an existing service for the platform with the target's `services` option")
