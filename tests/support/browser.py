@@ -25,7 +25,8 @@ def chromium() -> Iterator[object]:
     need(CHROMIUM.is_file(), f"Chromium at {CHROMIUM} (Debian's chromium package)")
     with tempfile.TemporaryDirectory(prefix="meshgen-chromium-") as profile, sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+            viewport={"width": 1280, "height": 900})
         try:
             yield context
         finally:

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""The docs site of a 1,000-product mesh, measured (issue 13: "builds in well under a minute").
+
+    python benchmarks/bench_docs.py [--products 1000] [--runs 1] [--mkdocs PATH]
+
+The mesh is bench_build.py's products (8 domains, a seven-field dataset each), each from the
+third on reading one or two earlier products chosen at random (seeded), so the lineage graph has
+hubs and chains rather than one star. Each step runs in a fresh process and is timed by wall clock
+and by CPU time (the machine is shared, so CPU is the steadier figure):
+
+  - `meshgen lineage --format svg` (the home page's picture alone);
+  - `meshgen docs build --no-html`: the MkDocs project (checks, pages, every lineage picture);
+  - `mkdocs build` of that project (MkDocs with the Material theme; $MESHGEN_MKDOCS or --mkdocs);
+  - `meshgen docs build`: both, as a user runs it.
+
+Target (checked here, never in the test suite): the whole `meshgen docs build` under 60 s of wall
+time. Prints one JSON object and exits 1 when the target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_build import DOMAINS, product_yaml  # noqa: E402  (the same products as the build benchmark)
+
+TARGET_SECONDS = 60.0
+
+
+def address(j: int) -> str:
+    return f"data://{DOMAINS[j % len(DOMAINS)]}/p{j}/v1"
+
+
+def make_mesh(root: Path, n: int) -> None:
+    """bench_build's products; product i >= 2 reads one or two earlier ones, the recent ones likelier."""
+    (root / "meshgen.yaml").write_text("name: bench\noutput: build\n")
+    for i in range(n):
+        text = product_yaml(i, n)
+        if i >= 2:
+            pick = random.Random(i)
+            reads = sorted({min(int(pick.paretovariate(1.2)), i) for _ in range(pick.choice((1, 1, 2)))})
+            ports = "".join(f"  - name: upstream{k}\n    product: {address(i - back)}\n    dataset: events\n"
+                            f"    fields: [event_id, amount, created_at]\n" for k, back in enumerate(reads))
+            text = re.sub(r"inputPorts:\n(.|\n)*", "inputPorts:\n" + ports, text)
+        folder = root / DOMAINS[i % len(DOMAINS)] / f"p{i}" / "v1"
+        folder.mkdir(parents=True)
+        (folder / "dataproduct.yaml").write_text(text)
+
+
+def timed(cmd: list[str], runs: int, env: dict) -> dict:
+    """Median wall and CPU seconds (the process and its children) over `runs`; fails loudly."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        if done.returncode != 0:
+            sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
+            raise SystemExit(f"failed (exit {done.returncode}): {' '.join(cmd)}")
+    return {"wall_s": round(statistics.median(walls), 2), "cpu_s": round(statistics.median(cpus), 2)}
+
+
+def mkdocs_program(given: str | None) -> str:
+    program = given or os.environ.get("MESHGEN_MKDOCS") or shutil.which("mkdocs")
+    if not program:
+        raise SystemExit("no MkDocs: pass --mkdocs PATH, set MESHGEN_MKDOCS, or pip install 'meshgen[docs]'")
+    return program
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--products", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--mkdocs", help="an mkdocs executable (default: $MESHGEN_MKDOCS, else mkdocs on PATH)")
+    args = parser.parse_args()
+    mkdocs = mkdocs_program(args.mkdocs)
+    env = {**os.environ, "MESHGEN_MKDOCS": mkdocs}
+    meshgen = [sys.executable, "-m", "meshgen"]
+    results: dict = {"products": args.products, "cpus": os.cpu_count(),
+                     "layout": "dot" if shutil.which("dot") and env.get("MESHGEN_LINEAGE_LAYOUT") != "grandalf"
+                     else "grandalf"}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "mesh"
+        root.mkdir()
+        make_mesh(root, args.products)
+        project, site = Path(tmp) / "project", Path(tmp) / "site-build"
+        results["lineage_svg"] = timed(meshgen + ["lineage", str(root), "-o", str(Path(tmp) / "mesh.svg")],
+                                       args.runs, env)
+        results["docs_project"] = timed(meshgen + ["docs", "build", str(root), "--no-html", "-o", str(project), "-q"],
+                                        args.runs, env)
+        results["pages"] = sum(1 for _ in project.rglob("*.md"))
+        results["mkdocs_build"] = timed([mkdocs, "build", "--quiet", "-f", str(project / "mkdocs.yml")], args.runs,
+                                        {**env, "SOURCE_DATE_EPOCH": "0"})
+        results["docs_build"] = timed(meshgen + ["docs", "build", str(root), "-o", str(site), "-q"], args.runs, env)
+        results["site_mib"] = round(sum(f.stat().st_size for f in (site / "site").rglob("*") if f.is_file()) / 2**20, 1)
+    ok = results["docs_build"]["wall_s"] < TARGET_SECONDS
+    print(json.dumps(results, indent=2, sort_keys=True))
+    print("target met" if ok else f"target missed: docs build over {TARGET_SECONDS:.0f} s")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
