@@ -16,7 +16,7 @@ from click.testing import CliRunner
 # that import them from tests.conftest.
 from tests.support import (  # noqa: F401
     FULL_VOCABULARY, FULL_VOCABULARY_TODAY, IN_CI, REFERENCE, ROOT, SHARED, SPECS, copy_source, need,
-    need_executable, need_module, npm_bin, pinned_today, tool_bin, tool_venv,
+    need_executable, need_module, need_shared, npm_bin, pinned_today, tool_bin, tool_venv,
 )
 
 
@@ -35,7 +35,7 @@ def cli():
 def reference_copy(tmp_path: Path) -> Path:
     """The normative reference spec, copied: a full build writes a Protobuf lock file beside its
     input, and ../shared is not ours to write into."""
-    need(REFERENCE.is_file(), f"the reference spec at {REFERENCE}")
+    need_shared(REFERENCE, "the reference spec")
     dest = tmp_path / "reference" / "dataproduct.yaml"
     dest.parent.mkdir()
     shutil.copyfile(REFERENCE, dest)

@@ -9,7 +9,7 @@ import pytest
 from meshgen.load.yaml_source import load_yaml
 from meshgen.model.jsonschema import product_json_schema, product_json_schema_text
 from meshgen.model.reference import reference_markdown
-from tests.conftest import FULL_VOCABULARY, need, need_module, REFERENCE, ROOT, SPECS
+from tests.conftest import FULL_VOCABULARY, need_module, need_shared, REFERENCE, ROOT, SPECS
 
 
 def test_init_scaffolds_a_product_that_builds_valid_avro(cli, tmp_path):
@@ -158,7 +158,7 @@ def test_published_schema_accepts_every_valid_product(path):
     """What editors underline must agree with what meshgen accepts."""
     jsonschema = need_module("jsonschema")
     if path == REFERENCE:  # ../shared: an interop check, present in CI
-        need(REFERENCE.is_file(), f"the reference spec at {REFERENCE}")
+        need_shared(REFERENCE, "the reference spec")
     doc = load_yaml(path)
     jsonschema.Draft202012Validator(product_json_schema()).validate(doc.data)
 
@@ -179,7 +179,7 @@ def test_every_reference_key_is_in_the_models():
     """The normative vocabulary: every key of the reference file is accepted by the models."""
     from meshgen.model.loader import load_product
 
-    need(REFERENCE.is_file(), f"the reference spec at {REFERENCE}")
+    need_shared(REFERENCE, "the reference spec")
     pf, diagnostics = load_product(REFERENCE)
     assert pf is not None and [d for d in diagnostics if d.severity.name == "ERROR"] == []
     assert pf.product.address == "data://checkout/orders/v1"

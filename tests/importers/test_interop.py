@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import SHARED, need, need_module
+from tests.support import SHARED, need_shared, need_module
 
 INTEROP = SHARED / "interop"
 # Governance stays on, as warnings: an imported product has placeholders to replace and names
@@ -61,7 +61,7 @@ def mesh(tmp_path_factory) -> Path:
 
 
 def test_the_interop_folders_are_there():
-    need(INTEROP.is_dir(), f"the interop corpus at {INTEROP}")
+    need_shared(INTEROP, "the interop corpus")
     assert _files("avro") and _files("sql") and _files("odcs")
 
 
@@ -90,7 +90,7 @@ def test_every_interop_sql_script_imports(source, mesh):
 
 def test_the_imported_products_validate_and_build(mesh):
     """After every import above: one mesh of them all, validated and built with every target."""
-    need(INTEROP.is_dir(), f"the interop corpus at {INTEROP}")
+    need_shared(INTEROP, "the interop corpus")
     products = sorted(mesh.rglob("dataproduct.yaml"))
     assert len(products) >= len(_files("avro")) + len(_files("sql")) + len(_files("odcs")) - 1
     validated = _meshgen("validate", mesh, "--format", "json", cwd=mesh)

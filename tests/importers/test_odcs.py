@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from meshgen import api
-from tests.support import SHARED, need
+from tests.support import SHARED, need_shared
 
 ODCS_SCHEMA = SHARED / "interop" / "schemas" / "odcs-json-schema-v3.1.0.json"
 HEAD = "apiVersion: v3.1.0\nkind: DataContract\nid: c1\nversion: 2.1.0\nstatus: active\n"
@@ -120,7 +120,7 @@ def test_the_official_odcs_schema_also_rejects_what_imp001_refuses(tmp_path):
 
     from meshgen.load.yaml_source import parse_yaml
 
-    need(ODCS_SCHEMA.is_file(), f"the ODCS JSON Schema at {ODCS_SCHEMA}")
+    need_shared(ODCS_SCHEMA, "the ODCS JSON Schema")
     schema = json.loads(ODCS_SCHEMA.read_text(encoding="utf-8"))
     validator = jsonschema.validators.validator_for(schema)(schema)
     refused = ["kind: DataContract\nid: x\n", HEAD.replace("kind: DataContract", "kind: DataProduct"),

@@ -24,6 +24,16 @@ def need(condition: bool, what: str) -> None:
     pytest.skip(f"missing: {what} (run `make test` to install it)")
 
 
+def need_shared(path: Path, what: str) -> None:
+    """Require a file of ../shared (the interop corpus and the normative reference): it stands
+    beside the repository in CI only, so on a user's clone the test skips; in CI it fails."""
+    if path.exists():
+        return
+    if IN_CI:
+        pytest.fail(f"integration input missing in CI: {what} at {path}")
+    pytest.skip(f"integration test: {what} at {path} (../shared stands beside the repository in CI only)")
+
+
 def need_module(name: str):
     """Import a validator the tests need: skip locally when it is missing, fail in CI."""
     try:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from meshgen.serializer import yaml_document
-from tests.support import SHARED, assert_same_tree, need, need_module, tool_bin, tool_venv
+from tests.support import SHARED, need_shared, need_module, tool_bin, tool_venv
 from tests.targets.odcs.sources import (
-    GOLDEN_CASES, SOURCES, built_once, problems, run_driver, venv_file,
+    GOLDEN_CASES, SOURCES, built_once, check_golden, problems, run_driver, venv_file,
 )
 
 HERE = Path(__file__).parent
@@ -24,14 +24,7 @@ DRIVER = HERE / "datacontract_lint.py"
 
 @pytest.mark.parametrize("case", GOLDEN_CASES)
 def test_golden(case, tmp_path, tmp_path_factory):
-    built = built_once(case, tmp_path_factory)
-    actual = tmp_path / "actual"
-    for path in built.files("odcs"):
-        dest = actual / path.relative_to(built.out)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, dest)
-    (actual / "diagnostics.txt").write_text(built.diagnostics_text("ODCS"), encoding="utf-8")
-    assert_same_tree(HERE / "cases" / case / "expected", actual, f"tests/targets/odcs/test_odcs.py::test_golden[{case}]")
+    check_golden("odcs", "ODCS", case, tmp_path, tmp_path_factory, HERE / "cases" / case / "expected")
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +115,7 @@ def test_contracts_validate_against_the_interop_schema(contracts):
     example mesh's contracts too."""
     jsonschema = need_module("jsonschema")
     path = SHARED / "interop" / "schemas" / "odcs-json-schema-v3.1.0.json"
-    need(path.is_file(), f"the interop ODCS schema at {path}")
+    need_shared(path, "the interop copy of the ODCS v3.1.0 schema")
     schema = json.loads(path.read_text(encoding="utf-8"))
     validator = jsonschema.validators.validator_for(schema)(schema)
     built, report = contracts
