@@ -23,7 +23,8 @@ MESHES = {
 NAMING_OFF = 'name: hostile\ngovernance:\n  rules:\n    naming: "off"\n'
 
 
-def _mesh(name: str, tmp: Path) -> Path:
+def hostile_text_mesh(name: str, tmp: Path) -> Path:
+    """A private copy of one of MESHES as a mesh (a lone product gets a mesh with naming rules off)."""
     mesh = tmp / "mesh"
     if (MESHES[name] / "dataproduct.yaml").exists():
         shutil.copytree(MESHES[name], mesh / "qa" / name)
@@ -38,7 +39,7 @@ def built(request, tmp_path_factory):
     need_module("datamodel_code_generator")
     tmp = tmp_path_factory.mktemp(request.param)
     out = tmp / "out"
-    build(_mesh(request.param, tmp), output=out, targets=sorted(BUILTIN_TARGETS))
+    build(hostile_text_mesh(request.param, tmp), output=out, targets=sorted(BUILTIN_TARGETS))
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != ".meshgen-manifest.json")
     assert files
     return out, files

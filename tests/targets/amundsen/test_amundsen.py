@@ -13,13 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from meshgen.api import build
 from meshgen.model.models import dotted_fields
 from meshgen.targets.amundsen import PRODUCT_SOURCE, SLO_SOURCE, TABLE_PORTS, table_keys
-from tests.conftest import FULL_VOCABULARY, FULL_VOCABULARY_TODAY, SPECS, copy_source, tool_bin
-from tests.support import pinned_today
-from tests.targets.jsonschema.meshes import CASE_NAMES, CASES, check_golden
-from tests.targets.test_every_file_parses import _mesh as hostile_mesh
+from tests.conftest import tool_bin
+from tests.targets.jsonschema.meshes import CASE_NAMES, build_validation_sources, check_golden
 
 HERE = Path(__file__).parent
 
@@ -32,17 +29,8 @@ def test_golden(case, tmp_path):
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory):
     python = tool_bin("amundsen", "python")
-    tmp = tmp_path_factory.mktemp("amundsen")
-    meshes = {"specs": copy_source(SPECS, tmp / "specs"),
-              "full_vocabulary": copy_source(FULL_VOCABULARY, tmp / "full"),
-              "hostile_text": hostile_mesh("hostile_text", tmp / "hostile_text")}
-    for case in CASE_NAMES:
-        meshes[case] = copy_source(CASES / case / "mesh", tmp / case)
-    built = {}
-    with pinned_today(FULL_VOCABULARY_TODAY):
-        for name, source in meshes.items():
-            out = tmp / "out" / name
-            built[name] = (out / "_mesh" / "amundsen", build(source, output=out, targets=["amundsen"]))
+    built = {name: (out / "_mesh" / "amundsen", result) for name, (out, result)
+             in build_validation_sources(tmp_path_factory.mktemp("amundsen"), ["amundsen"]).items()}
     # databuilder opens the files in the locale's encoding: the records are UTF-8
     env = {**os.environ, "PYTHONUTF8": "1"}
     proc = subprocess.run([str(python), str(HERE / "read_records.py"), *(str(f) for f, _ in built.values())],

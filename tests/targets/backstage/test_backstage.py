@@ -17,10 +17,8 @@ import pytest
 from meshgen.api import build
 from meshgen.model.loader import ProductFile
 from meshgen.targets.backstage import MAX_NAME, entity_name, entity_names
-from tests.conftest import FULL_VOCABULARY, FULL_VOCABULARY_TODAY, ROOT, SPECS, copy_source, need, need_executable
-from tests.support import pinned_today
-from tests.targets.jsonschema.meshes import CASE_NAMES, CASES, check_golden
-from tests.targets.test_every_file_parses import _mesh as hostile_mesh
+from tests.conftest import ROOT, SPECS, copy_source, need, need_executable
+from tests.targets.jsonschema.meshes import CASE_NAMES, build_validation_sources, check_golden
 
 HERE = Path(__file__).parent
 # the targets whose files the API entities' definitions name
@@ -60,16 +58,7 @@ def validated(tmp_path_factory):
     modules = _node_modules()
     node = need_executable("node")
     tmp = tmp_path_factory.mktemp("backstage")
-    meshes = {"specs": copy_source(SPECS, tmp / "specs"),
-              "full_vocabulary": copy_source(FULL_VOCABULARY, tmp / "full"),
-              "hostile_text": hostile_mesh("hostile_text", tmp / "hostile_text")}
-    for case in CASE_NAMES:
-        meshes[case] = copy_source(CASES / case / "mesh", tmp / case)
-    built = {}
-    with pinned_today(FULL_VOCABULARY_TODAY):
-        for name, source in meshes.items():
-            out = tmp / "out" / name
-            built[name] = (out, build(source, output=out, targets=WITH_DEFINITIONS))
+    built = build_validation_sources(tmp, WITH_DEFINITIONS)
     broken = {}
     for index, (fault, text) in enumerate(BROKEN.items()):
         broken[fault] = tmp / "broken" / str(index) / "catalog-info.yaml"

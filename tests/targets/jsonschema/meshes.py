@@ -82,3 +82,24 @@ def check_golden(targets: list[str], case: str, tmp: Path, test_id: str) -> Buil
     (actual / "diagnostics.txt").write_text(built.diagnostics_text(), encoding="utf-8")
     assert_same_tree(TARGETS_DIR / targets[0] / "expected" / case, actual, test_id)
     return built
+
+
+def build_validation_sources(tmp: Path, targets: list[str]) -> dict[str, tuple[Path, BuildResult]]:
+    """What a tool's validation run reads: the example mesh, the full-vocabulary product, the
+    hostile-text fixture and every shared case, each built with `targets` (on the day the
+    full-vocabulary product is written against). Name → (output folder, build result)."""
+    from tests.conftest import FULL_VOCABULARY, FULL_VOCABULARY_TODAY, copy_source
+    from tests.support import pinned_today
+    from tests.targets.test_every_file_parses import hostile_text_mesh
+
+    meshes = {"specs": copy_source(SPECS, tmp / "specs"),
+              "full_vocabulary": copy_source(FULL_VOCABULARY, tmp / "full"),
+              "hostile_text": hostile_text_mesh("hostile_text", tmp / "hostile_text")}
+    for case in CASE_NAMES:
+        meshes[case] = copy_source(CASES / case / "mesh", tmp / case)
+    built = {}
+    with pinned_today(FULL_VOCABULARY_TODAY):
+        for name, source in meshes.items():
+            out = tmp / "out" / name
+            built[name] = (out, build(source, output=out, targets=targets))
+    return built

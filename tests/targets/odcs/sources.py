@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from meshgen.api import BuildResult, build
-from tests.support import FULL_VOCABULARY, ROOT, SPECS, pinned_today
+from tests.support import FULL_VOCABULARY, ROOT, SPECS, assert_same_tree, pinned_today
 from tests.support.paths import FULL_VOCABULARY_TODAY
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -89,3 +89,15 @@ def venv_file(venv: Path, *parts: str) -> Path:
     found = sorted(venv.glob("lib/python*/site-packages/" + "/".join(parts)))
     assert found, f"{'/'.join(parts)} is not in {venv}"
     return found[0]
+
+
+def check_golden(target: str, family: str, case: str, tmp: Path, tmp_path_factory, expected: Path) -> None:
+    """`target`'s files of the built `case` and its `family` diagnostics against the golden tree."""
+    built = built_once(case, tmp_path_factory)
+    actual = tmp / "actual"
+    for path in built.files(target):
+        dest = actual / path.relative_to(built.out)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
+    (actual / "diagnostics.txt").write_text(built.diagnostics_text(family), encoding="utf-8")
+    assert_same_tree(expected, actual, f"tests/targets/{target}/test_{target}.py::test_golden[{case}]")

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from meshgen.serializer import yaml_document
-from tests.support import assert_same_tree, need_module, tool_bin, tool_venv
+from tests.support import need_module, tool_bin, tool_venv
 from tests.targets.odcs.sources import (
-    GOLDEN_CASES, SOURCES, built_once, problems, run_driver, venv_file,
+    GOLDEN_CASES, SOURCES, built_once, check_golden, problems, run_driver, venv_file,
 )
 
 HERE = Path(__file__).parent
@@ -24,14 +24,7 @@ DRIVER = HERE / "dataproduct_lint.py"
 
 @pytest.mark.parametrize("case", GOLDEN_CASES)
 def test_golden(case, tmp_path, tmp_path_factory):
-    built = built_once(case, tmp_path_factory)
-    actual = tmp_path / "actual"
-    for path in built.files("odps"):
-        dest = actual / path.relative_to(built.out)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, dest)
-    (actual / "diagnostics.txt").write_text(built.diagnostics_text("ODPS"), encoding="utf-8")
-    assert_same_tree(HERE / "cases" / case / "expected", actual, f"tests/targets/odps/test_odps.py::test_golden[{case}]")
+    check_golden("odps", "ODPS", case, tmp_path, tmp_path_factory, HERE / "cases" / case / "expected")
 
 
 @pytest.fixture(scope="module")
