@@ -161,8 +161,15 @@ def _reporting_broken_pipes():
         _environment_failure(exc)
 
 
+def _go_offline(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        os.environ["MESHGEN_OFFLINE"] = "1"  # read where indexes are fetched (meshgen.mesh.remote, docs/polyrepo.md)
+
+
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(api.__version__, "--version", prog_name="meshgen")
+@click.option("--offline", is_flag=True, expose_value=False, callback=_go_offline,
+              help="Read other repositories' https:// indexes (`indexes:`) from the cache only (MESHGEN_OFFLINE=1).")
 @output_options
 def cli() -> None:
     """meshgen: a compiler for data products.

@@ -12,6 +12,7 @@ The output layout lives here and nowhere else:
 
     <out>/<domain>/<product>/v<major>/<target>/...   a product unit
     <out>/_mesh/<target>/...                         a mesh unit
+    <out>/_mesh/index.json                           the mesh's index, for other repositories (mesh/index.py)
     <out>/docs/                                      the docs site's MkDocs project (`meshgen docs build`)
 """
 
@@ -235,9 +236,11 @@ def write_results(plan: Plan, results: list[UnitResult]) -> Written:
     """Write the units' files atomically (output.write_tree), record them in the manifest, then
     run the work that touches files outside the output folder (an action returns the path it
     wrote, if any)."""
+    from meshgen.mesh.index import INDEX_FILE, index_text
     from meshgen.output import read_manifest_units, write_tree
 
     files = {path: text for r in results for path, text in r.files.items()}
+    files[INDEX_FILE] = index_text(plan.mesh)  # every build publishes the whole mesh's index (docs/polyrepo.md)
     replaced = tuple(r.unit.folder for r in results)
     units = read_manifest_units(plan.output) if plan.partial else {}
     units = {k: v for k, v in units.items() if not _inside(v.get("folder", ""), replaced)}
@@ -245,6 +248,7 @@ def write_results(plan: Plan, results: list[UnitResult]) -> Written:
         units[r.unit.key] = {"target": r.unit.target, "reads": r.unit.reads, "folder": r.unit.folder,
                              "product": r.unit.product.product.address if r.unit.product else None,
                              "inputs": r.inputs, "files": sorted(r.files)}
+    units[INDEX_UNIT] = _index_unit(plan)
     written = write_tree(plan.output, files, keep_from_previous=plan.partial, replace_prefixes=replaced,
                          units=units)
     later, beside = [], []
@@ -255,6 +259,17 @@ def write_results(plan: Plan, results: list[UnitResult]) -> Written:
                 beside.append(Path(path))
         later.extend(r.diagnostics[before:])
     return Written(written, sorted(beside), later)
+
+
+INDEX_UNIT = "index@mesh"
+
+
+def _index_unit(plan: Plan) -> dict[str, Any]:
+    """The manifest entry of `_mesh/index.json`: written by every build, it reads the whole mesh."""
+    from meshgen.mesh.index import INDEX_FILE
+
+    return {"target": "index", "reads": "mesh", "folder": INDEX_FILE, "product": None, "files": [INDEX_FILE],
+            "inputs": {"specs": _spec_digests(plan, Unit("index", None, "mesh")), "meshgen": __version__}}
 
 
 def _inside(folder: str, prefixes: tuple[str, ...]) -> bool:

@@ -22,7 +22,24 @@ CODE_FAMILIES = (
         C("MESH005", "error", "`lifecycle.successor` is not in the mesh"),
         C("MESH006", "error", "input ports read in a circle (reported at each input port of the circle, naming it) "
                               "or a product reads its own address"),
+        C("MESH007", "error", "a product of another repository (from an index in `indexes:`) reads a dataset or a "
+                              "field this product does not have: named at the producer, with the consumer's address, "
+                              "team and index"),
     )),
+    CodeFamily("INDEX", "Other repositories' mesh indexes (`indexes:` in meshgen.yaml) can be read.",
+               "docs/polyrepo.md", (
+        C("INDEX001", "error (exit 2)", "an index cannot be read: the file is missing, the server is unreachable or "
+                                        "answers with an error, TLS fails (named at its `indexes:` line)"),
+        C("INDEX002", "error (exit 2)", "offline (`--offline`, MESHGEN_OFFLINE=1) and no cached copy of an https:// "
+                                        "index"),
+        C("INDEX003", "error (exit 2)", "an index is larger than the limit (8 MiB)"),
+        C("INDEX004", "error (exit 2)", "an index is not a meshgen index: not UTF-8 JSON, another `indexFormat`, or "
+                                        "not the shape of docs/index.schema.json (positioned in the index)"),
+        C("INDEX005", "warning", "an index defines a product this mesh (or an earlier index) already defines; the "
+                                 "first definition is used"),
+        C("INDEX006", "warning", "a product of an index is not a valid product (a bad type, a bad address); it is "
+                                 "left out"),
+    ), configurable=False),
     CodeFamily("REF", "References inside a product resolve (keys, ports, SLOs, quality checks).",
                "docs/diagnostics.md", (
         C("REF001", "error", "a `primaryKey`/`partitionBy` field does not exist, is not `required` (primary key) or "

@@ -3,13 +3,47 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import Field as F, field_validator
+from pydantic import AfterValidator, Field as F, field_validator
 
 from meshgen.model.models import SpecModel
 
 CONFIG_FILE = "meshgen.yaml"
+
+
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def index_source_problem(entry: str) -> str | None:
+    """Why an `indexes:` entry is not a path, a file:// URL or an https:// URL (None when it is one)."""
+    if not entry.strip() or any(ch in entry for ch in "\0\n\r"):
+        return "an index must be a path, a file:// URL or an https:// URL"
+    scheme, sep, rest = entry.partition("://")
+    if not sep:
+        return "a URL needs `://`" if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?![/\\])", entry) and \
+            not re.match(r"^[A-Za-z]:", entry) else None
+    if scheme == "file":
+        return None if rest.startswith("/") else "a file:// URL names an absolute path (file:///srv/mesh/index.json)"
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1]
+    if scheme == "https":
+        return None if re.fullmatch(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:]+\](:[0-9]{1,5})?", host) \
+            else "not a valid https:// URL"
+    if scheme == "http":
+        hostname = re.sub(r":[0-9]{1,5}$", "", host)
+        return None if hostname in _LOCAL_HOSTS else \
+            "plain http:// is allowed only to 127.0.0.1 or localhost; use https://"
+    return f"unsupported scheme {scheme!r}: use a path, file:// or https://"
+
+
+def _index_source(entry: str) -> str:
+    problem = index_source_problem(entry)
+    if problem:
+        raise ValueError(f"{entry!r}: {problem}")
+    return entry
+
+
+IndexSource = Annotated[str, AfterValidator(_index_source)]  # each entry checked at its own position
 
 
 class MeshConfig(SpecModel):
@@ -31,6 +65,11 @@ class MeshConfig(SpecModel):
     site_url: Optional[str] = F(None, description="The published URL of the mesh's docs site (`meshgen docs build`), "
                                                   "e.g. `https://data.example.com/mesh/`; catalog entries and "
                                                   "descriptors link each product to its page there.")
+    indexes: list[IndexSource] = F(default_factory=list, max_length=100, description=
+                           "Other repositories' mesh indexes (their `<output>/_mesh/index.json`), whose products "
+                           "this mesh's input ports may read and whose input ports are consumers of this mesh's "
+                           "products: a path relative to meshgen.yaml, a `file://` URL or an `https://` URL "
+                           "(`http://` only to 127.0.0.1 or localhost); see docs/polyrepo.md.")
     strict: bool = F(False, description="Treat what a target cannot express as an error instead of a note.")
     diagnostics: dict[str, Literal["off", "note", "warning", "error"]] = F(
         default_factory=dict,

@@ -198,9 +198,21 @@ def load_mesh(path: Path | str | None = None, *, output: Path | None = None) -> 
         raise InputError("some files could not be read", input_errors + diagnostics)
     mesh = Mesh(root=root, config=config, config_source=config_source, products=products,
                 selected={pf.path for pf in products if pf.path in selected_paths}, standalone=standalone,
-                broken=broken)
+                broken=broken, foreign=_foreign_products(root, config, config_source, products, diagnostics))
     diagnostics.extend(check_references(mesh))
     return mesh, diagnostics
+
+
+def _foreign_products(root: Path, config: MeshConfig, config_source: SourceMap | None, products: list,
+                      diagnostics: list[Diagnostic]) -> list:
+    """The products of the other repositories' indexes that meshgen.yaml lists (docs/polyrepo.md)."""
+    if not config.indexes:
+        return []
+    from meshgen.mesh.remote import read_indexes
+
+    foreign, warnings = read_indexes(root, config, config_source, {pf.product.address for pf in products})
+    diagnostics.extend(warnings)
+    return foreign
 
 
 def _written_address(data) -> str | None:

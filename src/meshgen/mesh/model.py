@@ -15,6 +15,7 @@ from meshgen.model.models import Dataset, Kind, parse_address
 
 if TYPE_CHECKING:
     from meshgen.mesh.graph import MeshGraph
+    from meshgen.mesh.index import ForeignProduct
     from meshgen.mesh.resolved import InputLink, Resolution, ResolvedProduct
 
 
@@ -29,6 +30,9 @@ class Mesh:
     # Addresses of product files that failed validation: their own errors explain them, so
     # references to them are not reported again as "not in the mesh".
     broken: dict[str, Path] = field(default_factory=dict)
+    # Products of other repositories, read from the indexes of `indexes:` (mesh/remote.py): facts
+    # that input ports resolve against and consumers that contract checks name, never built.
+    foreign: "list[ForeignProduct]" = field(default_factory=list)
     _index: dict[str, ProductFile] | None = field(default=None, repr=False, compare=False)
     _resolution: "Resolution | None" = field(default=None, repr=False, compare=False)
 
@@ -71,8 +75,10 @@ class Mesh:
         return self._resolved_layer().graph
 
     def consumers(self, address: str) -> "list[InputLink]":
-        """Every input port in this mesh that reads `address`, whether or not `address` is in the mesh."""
-        return list(self._resolved_layer().links_to.get(address, ()))
+        """Every input port in this mesh that reads `address`, whether or not `address` is in the mesh,
+        then those of other repositories' products (from `indexes:`)."""
+        layer = self._resolved_layer()
+        return [*layer.links_to.get(address, ()), *layer.foreign_links_to.get(address, ())]
 
     def concerning(self, diagnostics: Iterable[Diagnostic]) -> DiagnosticList:
         """The diagnostics that concern the products this command acts on: when acting on some
@@ -117,6 +123,29 @@ def check_references(mesh: Mesh) -> list[Diagnostic]:
                 if mesh.standalone else
                 _suggest(lc.successor, [a for a in seen if a != pf.product.address]) or "publish the successor, or fix the address"))
     out.extend(_circular_input_ports(mesh))
+    out.extend(_foreign_consumers(mesh, seen))
+    return out
+
+
+def _foreign_consumers(mesh: Mesh, index: dict[str, ProductFile]) -> list[Diagnostic]:
+    """MESH007: a product of another repository reads a dataset or field this mesh's product does not
+    have (the producer's build fails, naming the consumer and the index it came from)."""
+    out = []
+    for address, pf in sorted(index.items()):
+        for link in mesh._resolved_layer().foreign_links_to.get(address, ()):
+            if link.dataset is None:
+                what, where = f"dataset {link.port.dataset!r}, which {address} does not have", pf.location("datasets")
+            else:
+                missing = [name for name, found in link.fields if found is None]
+                if not missing:
+                    continue
+                what = (f"field{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} of dataset "
+                        f"{link.dataset.name!r}, which {address} does not have")
+                where = pf.location(*pf.dataset_path(link.dataset.name))
+            out.append(Diagnostic(
+                "MESH007", Severity.ERROR, f"{link.describe()} reads {what}", where,
+                "restore it (deprecate it first: `deprecated: true` with `replacedBy:`), or publish a new major "
+                "version and keep this one until the consumer migrates", related=(link.location,)))
     return out
 
 

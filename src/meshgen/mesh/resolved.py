@@ -48,9 +48,15 @@ class InputLink:
     def location(self) -> Location:
         return self.consumer.location("inputPorts", self.index)
 
+    @property
+    def origin(self) -> str | None:
+        """The index (as meshgen.yaml names it) of a consumer from another repository; None for this mesh's."""
+        return getattr(self.consumer, "origin", None)
+
     def describe(self) -> str:
         p = self.consumer.product
-        return f"{p.address} ({p.owner.team}, input port {self.port.name!r})"
+        where = f", in another repository: index {self.origin}" if self.origin is not None else ""
+        return f"{p.address} ({p.owner.team}, input port {self.port.name!r}{where})"
 
     def uses(self, dataset: str | None, field: str | None) -> bool:
         """Does this port read `field` of `dataset` (a parent or a member of it counts)?"""
@@ -116,19 +122,27 @@ class Resolution:
     by_file: dict[int, ResolvedProduct]  # id(ProductFile) → its resolution
     links_to: dict[str, list[InputLink]]  # address → every input port that names it (in the mesh or not)
     graph: MeshGraph
+    # address → the input ports of other repositories' products (mesh.foreign) that name it
+    foreign_links_to: dict[str, list[InputLink]] = field(default_factory=dict)
 
 
 def resolve(mesh: "Mesh") -> Resolution:
     index = mesh.by_address()
-    links = {id(pf): tuple(_link(pf, i, index) for i in range(len(pf.product.inputPorts))) for pf in mesh.products}
+    # An input port resolves in this mesh first, then among other repositories' products.
+    known = {**{pf.product.address: pf for pf in mesh.foreign}, **index}
+    links = {id(pf): tuple(_link(pf, i, known) for i in range(len(pf.product.inputPorts))) for pf in mesh.products}
     links_to: dict[str, list[InputLink]] = {}
     for pf in mesh.products:
         for link in links[id(pf)]:
             links_to.setdefault(link.address, []).append(link)
+    foreign_links_to: dict[str, list[InputLink]] = {}
+    for pf in mesh.foreign:
+        for i, port in enumerate(pf.product.inputPorts):  # what another repository reads (of this mesh or not)
+            foreign_links_to.setdefault(port.product, []).append(_link(pf, i, index))
     by_file = {id(pf): _product(pf, links[id(pf)], links_to.get(pf.product.address, ())) for pf in mesh.products}
     edges = [(link.address, pf.product.address) for pf in mesh.products if index[pf.product.address] is pf
-             for link in links[id(pf)] if link.producer is not None]
-    return Resolution(by_file, links_to, MeshGraph(index, edges))
+             for link in links[id(pf)] if link.address in index]
+    return Resolution(by_file, links_to, MeshGraph(index, edges), foreign_links_to)
 
 
 def _link(pf: ProductFile, i: int, index: Mapping[str, ProductFile]) -> InputLink:
