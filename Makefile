@@ -22,9 +22,13 @@ setup-test: $(BIN)/python
 test: setup-test
 	$(BIN)/python -m pytest
 
+# make bench [BENCH_N=100,1000,10000] [BENCH_ARGS='--install-peer --runs 3']: the benchmark table
+# (benchmarks/README.md); niced, since the machine is usually shared.
+BENCH_N    ?= 100,1000
+BENCH_ARGS ?=
 bench: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[pydantic-models]'
-	$(BIN)/python benchmarks/bench_build.py --products 1000 --runs 3
+	$(BIN)/python -m pip install --quiet -e '.[pydantic-models,docs]'
+	nice -n 10 $(BIN)/python benchmarks/bench_build.py --products $(BENCH_N) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) specs/build build dist
