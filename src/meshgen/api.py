@@ -370,14 +370,15 @@ def docs_build(path: Path | str | None = None, *, output: Path | None = None, ht
 
 
 def docs_serve(path: Path | str | None = None, *, port: int = 8000, on_ready=None, on_problem=None,
-               poll_seconds: float = 0.5) -> None:
+               poll_seconds: float = 0.5, stop=None) -> None:
     """Serve the docs site on 127.0.0.1:`port` with MkDocs until interrupted; regenerate the
     project whenever a product file, meshgen.yaml or a template override changes (MkDocs then
     rebuilds and reloads the browser). `on_ready(url)` is called once the site answers,
-    `on_problem(diagnostics)` when a change leaves the mesh with errors (the last good site stays)."""
+    `on_problem(diagnostics)` when a change leaves the mesh with errors (the last good site stays);
+    setting the threading.Event `stop` ends it (for serving from a thread)."""
     from meshgen.docsite.mkdocs_build import mkdocs_command
     from meshgen.docsite.serve import serve
 
     mkdocs_command()  # MkDocs missing: say so before loading anything
     serve(Path(path) if path is not None else None, port=port, on_ready=on_ready, on_problem=on_problem,
-          poll_seconds=poll_seconds, load=lambda: _load_and_check(path, None)[:2])
+          poll_seconds=poll_seconds, stop=stop, load=lambda: _load_and_check(path, None)[:2])

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -29,10 +30,13 @@ WATCHED = (".yaml", ".yml", ".j2")
 
 
 def serve(path: Path | None, *, port: int, load: Callable, on_ready: Callable[[str], None] | None = None,
-          on_problem: Callable[[list], None] | None = None, poll_seconds: float = 0.5) -> None:
-    """Serve until interrupted. `load()` returns (mesh, diagnostics) and raises for unreadable input."""
+          on_problem: Callable[[list], None] | None = None, poll_seconds: float = 0.5,
+          stop: threading.Event | None = None) -> None:
+    """Serve until interrupted (or until `stop` is set, for a caller serving from a thread).
+    `load()` returns (mesh, diagnostics) and raises for unreadable input."""
     from meshgen.errors import ViolationsFound
 
+    loading_since = time.time_ns() - 1_000_000_000  # file times lag the clock by a tick: a second of margin
     mesh, diagnostics = load()
     if diagnostics.has_errors:
         raise ViolationsFound("the mesh has errors; fix them before serving its docs", diagnostics.sorted())
@@ -47,7 +51,7 @@ def serve(path: Path | None, *, port: int, load: Callable, on_ready: Callable[[s
             _wait_until_up(process, url)
             if on_ready:
                 on_ready(url)
-            _watch(mesh, project, process, load, on_problem, poll_seconds)
+            _watch(project, process, Reload(mesh, load, on_problem), poll_seconds, loading_since, stop)
         finally:
             _stop(process)
             if previous is not None:
@@ -103,30 +107,46 @@ def inputs_fingerprint(mesh) -> tuple:
     return tuple(seen)
 
 
-def _watch(mesh, project: Path, process: subprocess.Popen, load, on_problem, poll_seconds: float) -> None:
-    from meshgen.errors import MeshgenError
+class Reload:
+    """Load the mesh again and regenerate the project; a mesh with errors (or a broken template
+    override) is reported through `on_problem` and leaves the last good project in place."""
 
-    fingerprint = inputs_fingerprint(mesh)
-    while True:
-        time.sleep(poll_seconds)
+    def __init__(self, mesh, load: Callable, on_problem: Callable[[list], None] | None):
+        self.mesh, self.load, self.on_problem = mesh, load, on_problem  # mesh: the last good one
+
+    def __call__(self, project: Path) -> None:
+        from meshgen.errors import MeshgenError
+
+        try:
+            mesh, diagnostics = self.load()
+            if diagnostics.has_errors:
+                return self._problem(diagnostics.sorted())
+            sync_project(project, _files(mesh))
+            self.mesh = mesh
+        except MeshgenError as exc:
+            self._problem(exc.diagnostics or [str(exc)])
+
+    def _problem(self, diagnostics: list) -> None:
+        if self.on_problem:
+            self.on_problem(diagnostics)
+
+
+def _watch(project: Path, process: subprocess.Popen, reload: Reload, poll_seconds: float,
+           loading_since: int, stop: threading.Event | None) -> None:
+    """Regenerate the project whenever an input changes. An input written since the first load
+    began (while it ran, or while MkDocs started) may be missing from the site: that counts as a
+    change (an edit made as the site first answered was otherwise never shown)."""
+    fingerprint = inputs_fingerprint(reload.mesh)
+    if any(mtime >= loading_since for _, mtime, _ in fingerprint):
+        fingerprint = ()
+    stop = stop or threading.Event()  # never set: until interrupted (a signal interrupts the wait)
+    while not stop.wait(poll_seconds):
         if process.poll() is not None:
             raise MkDocsFailed(f"mkdocs serve stopped (exit code {process.returncode})")
-        now = inputs_fingerprint(mesh)
-        if now == fingerprint:
-            continue
-        fingerprint = now
-        try:
-            fresh, diagnostics = load()
-        except MeshgenError as exc:
-            if on_problem:
-                on_problem(exc.diagnostics or [str(exc)])
-            continue
-        if diagnostics.has_errors:
-            if on_problem:
-                on_problem(diagnostics.sorted())
-            continue
-        mesh = fresh
-        sync_project(project, _files(mesh))
+        now = inputs_fingerprint(reload.mesh)  # taken before loading: an edit during the load is seen next time
+        if now != fingerprint:
+            fingerprint = now
+            reload(project)
 
 
 def _wait_until_up(process: subprocess.Popen, url: str, timeout: float = 120.0) -> None:
@@ -160,6 +180,4 @@ def _interrupt(signum, frame):
 
 
 def _main_thread() -> bool:
-    import threading
-
     return threading.current_thread() is threading.main_thread() and sys.platform != "win32"
