@@ -57,6 +57,21 @@ def test_an_input_port_resolves_against_another_repositorys_product(repos, cli, 
     assert [p["address"] for p in index["products"]] == ["data://finance/revenue/v1"]
 
 
+def test_the_other_repositorys_products_are_graph_facts_but_not_nodes(repos):
+    from meshgen.mesh.loader import load_mesh
+
+    a, b = repos
+    producer_repo(a, indexes=["../b/" + INDEX])
+    for root, address, parents, children in ((b, "data://finance/revenue/v1", ["data://sales/orders/v1"], []),
+                                             (a, "data://sales/orders/v1", [], ["data://finance/revenue/v1"])):
+        mesh, found = load_mesh(root)
+        assert not [d for d in found if d.severity.name == "ERROR"]
+        assert mesh.graph.nodes == (address,) and mesh.graph.parents(address) == mesh.graph.children(address) == []
+        assert (mesh.graph.foreign_parents(address), mesh.graph.foreign_children(address)) == (parents, children)
+        assert [pf.product.address for pf in mesh.products] == [address]
+        assert [pf.origin for pf in mesh.foreign] == [("../a/" if root == b else "../b/") + INDEX]
+
+
 def test_the_producers_build_fails_naming_the_consumer_in_the_other_repository(repos, cli, monkeypatch):
     a, b = repos
     producer_repo(a, total=False, indexes=["../b/" + INDEX])  # a drops `total`, which b reads

@@ -164,8 +164,8 @@ class Lineage:
             p = index[address].product
             nodes[address] = LineageNode(address, "product", p.domain, p.name, p.major, p.title or "", p.status)
             for link in mesh.resolved(index[address]).inputs:
-                if link.producer is None:
-                    continue  # MESH002 reports it; a picture has no node to draw it to
+                if link.producer is None or link.address not in index:
+                    continue  # MESH002 reports it, or another repository's product: no node to draw it to
                 read = PortRead(address, link.port.name, link.port.dataset, tuple(link.port.fields))
                 reads.setdefault((link.address, address), []).append(read)
         edges = {pair: LineageEdge(*pair, tuple(sorted(rs, key=lambda r: (r.port, r.dataset))))

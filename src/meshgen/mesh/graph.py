@@ -12,14 +12,22 @@ from typing import Iterable
 
 
 class MeshGraph:
-    def __init__(self, nodes: Iterable[str], edges: Iterable[tuple[str, str]]):
-        """`edges` are (producer, consumer) pairs between nodes."""
+    def __init__(self, nodes: Iterable[str], edges: Iterable[tuple[str, str]],
+                 foreign_edges: Iterable[tuple[str, str]] = ()):
+        """`edges` are (producer, consumer) pairs between nodes; `foreign_edges` are pairs with one
+        end a node and the other a product of another repository (from `indexes:`), which is no node."""
         self.nodes: tuple[str, ...] = tuple(sorted(set(nodes)))
         self._parents: dict[str, set[str]] = {n: set() for n in self.nodes}
         self._children: dict[str, set[str]] = {n: set() for n in self.nodes}
         for producer, consumer in edges:
             self._parents[consumer].add(producer)
             self._children[producer].add(consumer)
+        self._foreign: dict[str, tuple[set[str], set[str]]] = {}  # node → (producers, consumers) elsewhere
+        for producer, consumer in foreign_edges:
+            if consumer in self._parents:
+                self._foreign.setdefault(consumer, (set(), set()))[0].add(producer)
+            else:
+                self._foreign.setdefault(producer, (set(), set()))[1].add(consumer)
 
     def __contains__(self, address: str) -> bool:
         return address in self._parents
@@ -31,6 +39,14 @@ class MeshGraph:
     def children(self, address: str) -> list[str]:
         """The products that read `address` directly (its consumers)."""
         return sorted(self._children.get(address, ()))
+
+    def foreign_parents(self, address: str) -> list[str]:
+        """The products of other repositories that `address` reads directly (never nodes)."""
+        return sorted(self._foreign.get(address, (set(), set()))[0])
+
+    def foreign_children(self, address: str) -> list[str]:
+        """The products of other repositories that read `address` directly (never nodes)."""
+        return sorted(self._foreign.get(address, (set(), set()))[1])
 
     def upstream(self, address: str) -> list[str]:
         """Every product `address` depends on, directly or through others (itself excluded)."""

@@ -142,7 +142,11 @@ def resolve(mesh: "Mesh") -> Resolution:
     by_file = {id(pf): _product(pf, links[id(pf)], links_to.get(pf.product.address, ())) for pf in mesh.products}
     edges = [(link.address, pf.product.address) for pf in mesh.products if index[pf.product.address] is pf
              for link in links[id(pf)] if link.address in index]
-    return Resolution(by_file, links_to, MeshGraph(index, edges), foreign_links_to)
+    foreign_edges = [(link.address, pf.product.address) for pf in mesh.products if index[pf.product.address] is pf
+                     for link in links[id(pf)] if link.producer is not None and link.address not in index]
+    foreign_edges += [(address, link.consumer.product.address) for address, found in foreign_links_to.items()
+                      if address in index for link in found]
+    return Resolution(by_file, links_to, MeshGraph(index, edges, foreign_edges), foreign_links_to)
 
 
 def _link(pf: ProductFile, i: int, index: Mapping[str, ProductFile]) -> InputLink:
