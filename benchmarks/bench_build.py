@@ -162,26 +162,31 @@ def edit_one(path: Path) -> None:
 STEPS = ("cold", "noop", "edit", "validate", "docs", "avro-sql", "peer")
 
 
-def build_steps(n: int, root: Path, work: Path, args, env: dict[str, str]) -> list[tuple[str, Sample]]:
-    """The meshgen rows of one mesh, in the order a user meets them (the steps chosen for its size)."""
-    steps = args.steps if n <= args.large else args.large_steps
+def build_steps(n: int, root: Path, work: Path, args, env: dict[str, str], found: dict) -> None:
+    """The meshgen rows of one mesh, appended to `found["rows"]` in the order a user meets them (the steps chosen for
+    its size); `args.save()` after each, so a stopped run keeps what it measured."""
+    steps, rows = args.steps if n <= args.large else args.large_steps, found["rows"]
     meshgen = [sys.executable, "-m", "meshgen"]
     out = work / "out"
     build = meshgen + ["build", str(root), "-o", str(out), "-q", *args.build_option]
     timed = {"runs": args.runs, "env": env, "timeout": args.step_timeout}
-    if "cold" not in steps:
-        rows = []  # and so no rebuilds either: they rebuild the cold build's output
-    elif (cold := measure(build, before=lambda: shutil.rmtree(out, True), **timed)).killed:
-        return [("cold build, every default target", cold)]  # no output to rebuild
-    else:
-        rows = [("cold build, every default target", cold)]
-    if "noop" in steps and rows:
+    if "cold" in steps:  # without it no rebuilds either: they rebuild the cold build's output
+        cold = measure(build, before=lambda: shutil.rmtree(out, True), **timed)
+        rows.append(("cold build, every default target", cold))
+        found["units"] = product_units(out)
+        args.save()
+        if cold.killed:
+            return  # no output to rebuild
+    if "noop" in steps and "cold" in steps:
         rows.append(("no-op rebuild", measure(build, **timed)))
+        args.save()
     middle = product_path(root, n // 2)  # read by later products: the edit reaches its consumers
-    if "edit" in steps and rows:
+    if "edit" in steps and "cold" in steps:
         rows.append(("rebuild after editing one product", measure(build, before=lambda: edit_one(middle), **timed)))
+        args.save()
     if "validate" in steps:
         rows.append(("meshgen validate", measure(meshgen + ["validate", str(root), "-q"], **timed)))
+        args.save()
     mkdocs = find_mkdocs(args.mkdocs) if "docs" in steps else None
     if mkdocs is not None and n <= args.docs_max:
         site = work / "site"
@@ -192,27 +197,26 @@ def build_steps(n: int, root: Path, work: Path, args, env: dict[str, str]) -> li
     elif "docs" in steps and mkdocs is None:
         print(f"N={n}: no MkDocs found (--mkdocs, $MESHGEN_MKDOCS, the mkdocs tool venv or meshgen[docs]): "
               "no docs row", file=sys.stderr)
-    return rows
 
 
-def peer_steps(n: int, root: Path, work: Path, args, env: dict[str, str]) -> dict[str, object]:
+def peer_steps(n: int, root: Path, work: Path, args, env: dict[str, str], found: dict) -> None:
     """meshgen's Avro and SQL against datacontract-cli's from the same products, per product-artifact
     (the peer needs the avro-sql step)."""
     steps = args.steps if n <= args.large else args.large_steps
     if "avro-sql" not in steps:
-        return {}
+        return
     meshgen = [sys.executable, "-m", "meshgen"]
     avro_sql, timed = work / "avro-sql", {"runs": args.runs, "env": env, "timeout": args.step_timeout}
-    found: dict[str, object] = {
-        "avro_sql": measure(meshgen + ["build", str(root), "-o", str(avro_sql), "-q", "-t", "avro", "-t", "sql"],
-                            before=lambda: shutil.rmtree(avro_sql, True), **timed)}
+    found["avro_sql"] = measure(meshgen + ["build", str(root), "-o", str(avro_sql), "-q", "-t", "avro", "-t", "sql"],
+                                before=lambda: shutil.rmtree(avro_sql, True), **timed)
+    args.save()
     if "peer" not in steps:
-        return found
+        return
     python = peer_python(args.peer_venv, args.install_peer)
     if python is None:
         print(f"N={n}: no datacontract-cli venv at {args.peer_venv} (--install-peer creates it): no peer row",
               file=sys.stderr)
-        return found
+        return
     odcs = work / "odcs"
     run_once(meshgen + ["build", str(root), "-o", str(odcs), "-q", "-t", "odcs"], env)
     contracts = sorted(odcs.rglob("events-table.odcs.yaml"))
@@ -223,7 +227,7 @@ def peer_steps(n: int, root: Path, work: Path, args, env: dict[str, str]) -> dic
     found["peer"] = measure([str(python), str(BENCH / "peer_datacontract.py"), str(odcs), str(found["peer_count"])],
                             **{**timed, "env": peer_env})
     found["peer_note"] = found["peer"].output.strip().splitlines()[-1]  # its own split: import, export
-    return found
+    args.save()
 
 
 def product_units(out: Path) -> int:
@@ -283,7 +287,7 @@ def step_table(results: dict[int, dict]) -> list[str]:
 def per_artifact(found: dict, n: int) -> tuple[float, float | None, float | None]:
     """Seconds per product-artifact: meshgen's cold build, meshgen's avro+sql, datacontract-cli's."""
     cold_build = dict(found["rows"]).get("cold build, every default target")
-    cold = cold_build.wall / max(found["units"], 1) if cold_build and not cold_build.killed else None
+    cold = cold_build.wall / found["units"] if cold_build and not cold_build.killed and found["units"] else None
     mine = found["avro_sql"].wall / (2 * n) if "avro_sql" in found else None
     theirs = found["peer"].wall / (2 * found["peer_count"]) if "peer" in found else None
     return cold, mine, theirs
@@ -348,14 +352,14 @@ def report(results: dict[int, dict], start: tuple[Sample, Sample] | None, facts:
     return "\n".join(lines) + "\n"
 
 
-def bench_one(n: int, work: Path, args, env: dict[str, str]) -> dict:
+def bench_one(n: int, work: Path, args, env: dict[str, str], results: dict[int, dict]) -> None:
     root = work / "mesh"
     make_mesh(root, n, args.seed)
     floor, loader = parse_floor(root, args.runs, env)
-    found: dict = {"floor": floor, "loader": loader, **peer_steps(n, root, work, args, env)}  # the cheap ones first
-    found["rows"] = build_steps(n, root, work, args, env)
-    found["units"] = product_units(work / "out")
-    return found
+    found: dict = {"floor": floor, "loader": loader, "rows": [], "units": 0}
+    results[n] = found
+    peer_steps(n, root, work, args, env, found)  # the cheap ones first
+    build_steps(n, root, work, args, env, found)
 
 
 def arguments() -> argparse.Namespace:
@@ -392,14 +396,18 @@ def main() -> int:
     env = dict(os.environ)
     facts = machine(env)
     results: dict[int, dict] = {}
+
+    def save() -> None:  # what is done so far survives a run that is stopped later
+        if args.markdown:
+            args.markdown.write_text(report(results, None, facts), encoding="utf-8")
+
+    args.save = save
     with tempfile.TemporaryDirectory(prefix="meshgen-bench-") as tmp:
         for n in sizes:
             work = (args.work or Path(tmp)) / f"n{n}"
             shutil.rmtree(work, ignore_errors=True)
             print(f"N={n:,} …", file=sys.stderr, flush=True)
-            results[n] = bench_one(n, work, args, env)
-            if args.markdown:  # what is done so far survives a run that is stopped later
-                args.markdown.write_text(report(results, None, facts), encoding="utf-8")
+            bench_one(n, work, args, env, results)
     start = startup(args.startup_runs, env) if args.startup_runs > 0 else None
     facts.append(f"- load average at the end {os.getloadavg()[0]:.1f}; {args.runs} run(s) per step")
     text = report(results, start, facts)
