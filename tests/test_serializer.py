@@ -54,3 +54,36 @@ def test_targets_and_schemas_serialize_only_through_the_serializer():
                         isinstance(node.value, ast.Name) and node.value.id in ("json", "yaml"):
                     offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("keys", ["names", "any"])
+def test_yaml_block_writer_writes_ruamels_bytes_for_generated_documents(keys):
+    """yaml_document writes the block structure itself and leaves some scalars (or a whole
+    unusual document) to ruamel; the bytes must be ruamel's for any document. With `names` keys
+    the documents are the shapes the writer handles (most examples take its own path)."""
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    from meshgen.serializer import _ruamel_document
+
+    alphabet = st.sampled_from(list("aZ09_ ./()-,:#'\"?!&*|>%@`[]{}~\t\n\\") + ["\x07", "\x85", "\u2028", "é", "\U0001f600"])
+    words = st.sampled_from(["true", "Null", "yes", "no", "1", "1.5", "0x1F", "2001-12-14", ".inf", "~", "-", "---",
+                             "a b", "a  b", "it's", "a: b", "a #b", "...x", "- a", "? a", ":", "a:", " #", "a\\\"b", "x" * 200, "y " * 600, "z" * 1001, ""])
+    text = st.one_of(st.text(alphabet, max_size=12), words)
+    key = st.from_regex(r"[a-z][a-zA-Z0-9_]{0,8}", fullmatch=True) if keys == "names" else text
+    scalar = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20),
+                       st.floats(allow_nan=False, allow_infinity=False), text)
+    if keys == "names":
+        value = st.recursive(scalar, lambda inner: st.one_of(
+            st.lists(st.one_of(scalar, st.dictionaries(key, inner, max_size=3)), max_size=4),
+            st.dictionaries(key, inner, max_size=4)), max_leaves=20)
+    else:
+        value = st.recursive(scalar, lambda inner: st.one_of(
+            st.lists(inner, max_size=4), st.dictionaries(text, inner, max_size=4)), max_leaves=20)
+
+    @settings(max_examples=300, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(document=st.dictionaries(key, value, min_size=1, max_size=5), sort_keys=st.booleans())
+    def same_bytes(document, sort_keys):
+        assert yaml_document(document, sort_keys=sort_keys) == _ruamel_document(document, sort_keys)
+
+    same_bytes()

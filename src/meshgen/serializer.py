@@ -9,6 +9,7 @@ quotes any string YAML would read back as something else, and escapes control ch
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -38,7 +39,23 @@ def json_document(value: Any) -> str:
 
 def yaml_document(value: Any, *, sort_keys: bool = False) -> str:
     """`value` (plain dicts, lists and scalars) as a YAML block document; `sort_keys` sorts every
-    mapping's keys (descriptors whose key order carries no meaning)."""
+    mapping's keys (descriptors whose key order carries no meaning).
+
+    The bytes are ruamel's round-trip emitter's (2-space mappings, sequences indented 4 with the
+    dash at 2, width 4096). That emitter is pure Python and costs ~50 µs a scalar (a 100,000-field
+    dbt file took minutes), so the block structure is written here and ruamel quotes only the
+    scalars that are not plainly safe, all in one call; a document outside the shapes written here
+    (a top-level list, a list in a list, a long or multi-line scalar, a key that needs quotes) is
+    left to ruamel whole. tests/test_serializer.py compares both on generated documents."""
+    if isinstance(value, dict) and value:
+        try:
+            return _BlockWriter(sort_keys).document(value)
+        except _Unwritable:
+            pass
+    return _ruamel_document(value, sort_keys)
+
+
+def _ruamel_document(value: Any, sort_keys: bool) -> str:
     from ruamel.yaml import YAML
 
     value = _plain(value, sort_keys)
@@ -50,6 +67,149 @@ def yaml_document(value: Any, *, sort_keys: bool = False) -> str:
     buffer = io.StringIO()
     yaml.dump(value, buffer)
     return buffer.getvalue()
+
+
+class _Unwritable(Exception):
+    """A document the block writer leaves to ruamel whole."""
+
+
+# Text ruamel writes plain in block context whatever the column: a letter, then letters, digits
+# and `_./()-`, single spaces between words (no indicator, no `: ` or ` #`, no edge space).
+_PLAIN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9_./()-]*(?: [A-Za-z0-9_./()-]+)*\Z")
+_LONGEST_SCALAR = 1000  # far below the width: no scalar written here is ever folded
+_LONGEST_KEY = 120  # ruamel writes a key of 128 characters or more as a complex key (`? `)
+
+
+class _BlockWriter:
+    """Writes mappings, lists and scalars as ruamel's block style; the scalars it cannot vouch for
+    are placeholders filled by one ruamel dump of them all (one line each, or _Unwritable)."""
+
+    def __init__(self, sort_keys: bool) -> None:
+        self.sort_keys = sort_keys
+        self.parts: list[str] = []
+        self.pending: dict[tuple[type, Any], list[int]] = {}  # scalar → indexes in parts
+
+    def document(self, mapping: dict) -> str:
+        self.mapping(mapping, 0, None)
+        texts = _quoted_by_ruamel([value for _, value in self.pending])  # insertion order
+        for key, text in zip(self.pending, texts):
+            for index in self.pending[key]:
+                self.parts[index] = text
+        return "".join(self.parts)
+
+    def mapping(self, mapping: dict, indent: int, lead: Any) -> None:
+        pad = " " * indent
+        keys = sorted(mapping) if self.sort_keys else list(mapping)
+        for i, key in enumerate(keys):
+            text = _string_text(key) if type(key) is str and len(key) < _LONGEST_KEY else None
+            if text is None:
+                raise _Unwritable
+            self.parts.append(f"{lead if i == 0 and lead is not None else pad}{text}:")
+            self.value(mapping[key], indent)
+
+    def value(self, value: Any, indent: int) -> None:
+        if isinstance(value, dict) and value:
+            self.parts.append("\n")
+            self.mapping(value, indent + 2, None)
+        elif isinstance(value, (list, tuple)) and value:
+            self.parts.append("\n")
+            self.sequence(value, indent + 2)
+        elif value is None:
+            self.parts.append("\n")  # ruamel writes a null mapping value as nothing: `key:`
+        else:
+            self.parts.append(" ")
+            self.scalar(value)
+            self.parts.append("\n")
+
+    def sequence(self, items: Any, indent: int) -> None:
+        pad = " " * indent
+        for item in items:
+            if isinstance(item, dict) and item:
+                self.mapping(item, indent + 2, pad + "- ")
+            elif isinstance(item, (list, tuple)) and item:
+                raise _Unwritable  # ruamel aligns a nested list on its own columns
+            else:
+                self.parts.append(pad + "- ")
+                self.scalar(item)
+                self.parts.append("\n")
+
+    def scalar(self, value: Any) -> None:
+        """Appends the scalar's text, or a placeholder that document() replaces by ruamel's."""
+        value = _plain(value, False)
+        if value is None or isinstance(value, (dict, list, tuple)):  # an empty container here
+            self.parts.append("" if value is None else "{}" if isinstance(value, dict) else "[]")
+        elif type(value) is bool:
+            self.parts.append("true" if value else "false")
+        elif type(value) is int:
+            self.parts.append(str(value))
+        elif type(value) is str and len(value) <= _LONGEST_SCALAR and (text := _string_text(value)) is not None:
+            self.parts.append(text)
+        elif isinstance(value, float) or (isinstance(value, str) and len(value) <= _LONGEST_SCALAR):
+            self.pending.setdefault((type(value), value), []).append(len(self.parts))
+            self.parts.append("")
+        else:
+            raise _Unwritable
+
+
+@functools.lru_cache(maxsize=8192)  # keys and type names repeat on every field
+def _is_plain(text: str) -> bool:
+    """True when ruamel writes `text` as it is: plainly safe characters that YAML 1.2 reads back
+    as a string (not `true`, `null`, `Null`...)."""
+    return bool(_PLAIN_TEXT.match(text)) and _reads_as_str(text)
+
+
+def _string_text(text: str) -> str | None:
+    """The string as ruamel writes it in block context, or None when only ruamel knows."""
+    return text if _is_plain(text) else _ascii_scalar(text)
+
+
+def _reads_as_str(text: str) -> bool:
+    implicit = _implicit_resolvers()
+    for tag, pattern in implicit.get(text[:1], ()) + implicit.get(None, ()):
+        if pattern.match(text):
+            return tag == "tag:yaml.org,2002:str"
+    return True
+
+
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]*\Z")
+
+
+def _ascii_scalar(text: str) -> str | None:
+    """ruamel's text for a one-line printable-ASCII string (its emitter's analysis, for exactly
+    these strings): plain unless an indicator, an edge space or another type's form; then single
+    quotes, or double quotes when it holds a `'`. None for any other string."""
+    if not _PRINTABLE_ASCII.match(text):
+        return None
+    indicator = text.startswith(("---", "...")) or (text[:1] and text[0] in "#,[]{}&*!|>'\"%@`") or (
+        text[:1] in ("?", ":", "-") and text[1:2] in ("", " ")) or text.find(": ", 1) > 0 or (
+        len(text) > 1 and text.endswith(":")) or " #" in text
+    if text and not indicator and text[0] != " " and text[-1] != " " and _reads_as_str(text):
+        return text
+    if "'" in text:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"'{text}'"
+
+
+@functools.lru_cache(maxsize=None)
+def _implicit_resolvers() -> dict:
+    """ruamel's YAML 1.2 implicit resolvers by first character: (tag, pattern) pairs, in the
+    order its resolver tries them."""
+    from ruamel.yaml import YAML
+
+    table = YAML(typ="rt", pure=True).resolver.versioned_resolver
+    return {first: tuple((str(tag), pattern) for tag, pattern in pairs) for first, pairs in table.items()}
+
+
+def _quoted_by_ruamel(scalars: list) -> list[str]:
+    """Each scalar as ruamel writes it as a block value, from one dump of them as a list."""
+    if not scalars:
+        return []
+    lines = _ruamel_document({"k": scalars}, False).split("\n")
+    if lines[0] != "k:" or lines[-1] != "" or len(lines) != len(scalars) + 2:
+        raise _Unwritable  # a scalar over several lines
+    if not all(line.startswith("  - ") or line == "  -" for line in lines[1:-1]):
+        raise _Unwritable
+    return [line[4:] for line in lines[1:-1]]
 
 
 def _plain(value: Any, sort_keys: bool) -> Any:

@@ -183,7 +183,9 @@ class TypeSpec(SpecModel):
 
     @property
     def data_type(self) -> DataType:
-        return self._data_type
+        # Read from pydantic's private store directly: `self._data_type` goes through its
+        # __getattr__ fallback (~20 µs), and every pass asks every field for its type.
+        return self.__pydantic_private__["_data_type"]
 
 
 def _compose_type(spec: "TypeSpec | SchemaField") -> DataType:
@@ -304,7 +306,9 @@ class SchemaField(SpecModel):
 
     @property
     def data_type(self) -> DataType:
-        return self._data_type
+        # Read from pydantic's private store directly: `self._data_type` goes through its
+        # __getattr__ fallback (~20 µs), and every pass asks every field for its type.
+        return self.__pydantic_private__["_data_type"]
 
     @property
     def effective_classification(self) -> str:

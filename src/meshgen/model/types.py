@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -102,6 +103,7 @@ class TypeSyntaxError(ValueError):
         self.offset = offset
 
 
+@functools.lru_cache(maxsize=4096)  # a wide product repeats a handful of type expressions
 def parse_type(text: str) -> DataType:
     """Parse a type expression such as `decimal(12,2)` or `map<array<string>>`.
 
