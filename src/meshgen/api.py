@@ -2,6 +2,7 @@
 
     check           load the mesh and run every checking pass           (`meshgen validate`)
     build           check, plan the units, run them, write atomically   (`meshgen build`)
+    build_check     what build would change (stale, missing, extra files), writing nothing (`build --check`)
     check_against   compare the mesh with a git revision                (`meshgen check --against`)
     diff            compare two versions of one product file            (`meshgen diff`)
     changelog       every change between two versions, as text          (`meshgen changelog`)
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from meshgen import __version__
 from meshgen.diagnostics import Diagnostic, DiagnosticList, Severity, display_path, printable
@@ -34,8 +35,8 @@ if TYPE_CHECKING:
     from meshgen.mesh.model import Mesh
 
 __all__ = [
-    "AgainstResult", "BuildResult", "CheckResult", "PublishResult", "Diagnostic", "DiagnosticList", "MeshgenError", "REPORT_FORMATS",
-    "Severity", "UsageError", "ViolationsFound", "build", "changelog", "check", "check_against", "diff", "target_names",
+    "AgainstResult", "BuildCheck", "BuildResult", "CheckResult", "PublishResult", "Diagnostic", "DiagnosticList", "MeshgenError", "REPORT_FORMATS",
+    "Severity", "UsageError", "ViolationsFound", "build", "build_check", "changelog", "check", "check_against", "diff", "target_names",
     "__version__", "display_path", "printable", "render_report", "rules_in_force", "scaffold",
     "check_scaffold_answer", "publish_openmetadata", "scaffold_placeholders", "schema", "summary_line", "lineage", "LINEAGE_FORMATS",
     "DocsResult", "docs_build", "docs_serve",
@@ -58,6 +59,10 @@ class BuildResult(CheckResult):
     output: Path | None = None
     written: list[str] = field(default_factory=list)
     beside: list[Path] = field(default_factory=list)  # files written outside the output (a Protobuf lock)
+    units: int = 0  # units in the plan
+    reused: int = 0  # ...of which the previous output already held the files (an incremental build)
+    plan: Any = None  # the planner's Plan and UnitResults, for tests and tools
+    results: list = field(default_factory=list)
 
 
 @dataclass
@@ -90,14 +95,15 @@ def _load_and_check(path, output) -> tuple["Mesh", DiagnosticList, dict[str, str
     return mesh, mesh.concerning(apply_levels(found.items, levels) + problems), levels
 
 
-def _run_plan(mesh: "Mesh", diagnostics: DiagnosticList, levels: dict[str, str], *, output, targets, strict):
+def _run_plan(mesh: "Mesh", diagnostics: DiagnosticList, levels: dict[str, str], *, output, targets, strict,
+              incremental: bool = True, jobs: int = 1, progress=None):
     """Plan the build and run every unit (nothing is written); their findings join `diagnostics`."""
     from meshgen import planner
     from meshgen.reporting.levels import apply_levels
 
-    plan = planner.plan_build(mesh, output=output, targets=targets, strict=strict)
+    plan = planner.plan_build(mesh, output=output, targets=targets, strict=strict, incremental=incremental)
     diagnostics.extend(planner.template_warnings(plan))  # TPL003: an override that overrides nothing
-    results = planner.execute(plan)
+    results = planner.execute(plan, jobs, progress)
     # a mesh unit (dbt) reads every product: only what concerns the selected ones is reported
     diagnostics.extend(mesh.concerning(apply_levels(planner.unit_diagnostics(results).items, levels, plan.strict)))
     return plan, results
@@ -115,22 +121,57 @@ def check(path: Path | str | None = None, *, output: Path | None = None, targets
 
 
 def build(path: Path | str | None = None, *, output: Path | None = None, targets: list[str] | None = None,
-          strict: bool | None = None) -> BuildResult:
+          strict: bool | None = None, incremental: bool = True, jobs: int = 1, progress=None) -> BuildResult:
     """Check the mesh and, when no error remains, run every unit of the build plan and write
-    their artifacts atomically. Only the units built replace their folders of the output."""
+    their artifacts atomically. Only the units built replace their folders of the output. A unit
+    whose inputs did not change since the build that wrote the output is not run again: its files
+    are taken from the previous output (`incremental=False` runs every unit). `jobs` > 1 runs
+    the units in that many processes (the same output); `progress(done, total)` follows them."""
     from meshgen import planner
     from meshgen.reporting.levels import apply_levels
 
-    mesh, diagnostics, levels = _load_and_check(path, output)
-    out = planner.output_dir(mesh, output)
-    if diagnostics.has_errors:
-        raise ViolationsFound("the mesh has errors; nothing was written", diagnostics.sorted())
-    plan, results = _run_plan(mesh, diagnostics, levels, output=output, targets=targets, strict=strict)
-    if diagnostics.has_errors:
-        raise ViolationsFound("a target could not express the mesh; nothing was written", diagnostics.sorted())
+    mesh, diagnostics, levels, plan, results = _planned_build(path, output, targets, strict, incremental, jobs, progress)
     written = planner.write_results(plan, results)
     diagnostics.extend(apply_levels(written.diagnostics, levels))
-    return BuildResult(mesh, diagnostics, out, written.files, written.beside)
+    return BuildResult(mesh, diagnostics, plan.output, written.files, written.beside, len(plan.units), plan.reused,
+                       plan, results)
+
+
+@dataclass
+class BuildCheck(CheckResult):
+    output: Path | None = None
+    stale: list[str] = field(default_factory=list)  # paths inside the output (beside: shown paths)
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+
+    @property
+    def up_to_date(self) -> bool:
+        return not (self.stale or self.missing or self.extra)
+
+
+def build_check(path: Path | str | None = None, *, output: Path | None = None, targets: list[str] | None = None,
+                strict: bool | None = None, jobs: int = 1, progress=None) -> BuildCheck:
+    """What `build` would change, writing nothing (`meshgen build --check`): the output's files
+    that are stale (other bytes; a Protobuf lock beside a product counts), missing or extra."""
+    from meshgen import planner
+
+    mesh, diagnostics, _levels, plan, results = _planned_build(path, output, targets, strict, True, jobs, progress)
+    difference = planner.check_results(plan, results)
+    stale_beside = [display_path(p) for p in planner.stale_beside(plan, results)]
+    return BuildCheck(mesh, diagnostics, plan.output, difference.stale + stale_beside, difference.missing,
+                      difference.extra)
+
+
+def _planned_build(path, output, targets, strict, incremental, jobs, progress):
+    """Load, check and run every unit of the plan; ViolationsFound when an error remains."""
+    mesh, diagnostics, levels = _load_and_check(path, output)
+    if diagnostics.has_errors:
+        raise ViolationsFound("the mesh has errors; nothing was written", diagnostics.sorted())
+    plan, results = _run_plan(mesh, diagnostics, levels, output=output, targets=targets, strict=strict,
+                              incremental=incremental, jobs=jobs, progress=progress)
+    if diagnostics.has_errors:
+        raise ViolationsFound("a target could not express the mesh; nothing was written", diagnostics.sorted())
+    return mesh, diagnostics, levels, plan, results
 
 
 def check_against(path: Path | str | None, ref: str, *, show_info: bool = False) -> AgainstResult:

@@ -197,17 +197,81 @@ def validate(path: Path | None, targets: tuple[str, ...], strict: bool | None, f
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output folder (default: the mesh's `output`).")
 @target_option
 @strict_option
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; list the output's stale, missing and extra files and exit 1 unless it is up to date.")
+@click.option("--no-incremental", is_flag=True, help="Run every unit, even those whose inputs did not change.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes that run the build's units (default: the number of cores).")
 @format_option
 @fail_on_option
-def build(path: Path | None, output: Path | None, targets: tuple[str, ...], strict: bool | None, fmt: str,
-          fail_on: str) -> None:
-    """Check the mesh and write every target's artifacts."""
-    result = _run(fmt, fail_on, lambda: api.build(path, output=output, targets=list(targets) or None, strict=strict))
+def build(path: Path | None, output: Path | None, targets: tuple[str, ...], strict: bool | None, check_only: bool,
+          no_incremental: bool, jobs: int | None, fmt: str, fail_on: str) -> None:
+    """Check the mesh and write every target's artifacts (only what changed since the last build)."""
+    jobs = jobs or _cores()
+    if check_only:
+        _build_check(path, output, targets, strict, jobs, fmt, fail_on)
+    with _ProgressBar() as progress:
+        result = _run(fmt, fail_on, lambda: api.build(path, output=output, targets=list(targets) or None, strict=strict,
+                                                      incremental=not no_incremental, jobs=jobs, progress=progress))
     n = len(result.mesh.selected)
     for written in result.beside:
         _status(f"wrote {api.display_path(written)} beside its product: commit it with the product")
-    _finish(result.diagnostics, fmt, fail_on,
-            quiet_ok=f"built {n} product{'s' if n != 1 else ''}: {len(result.written)} files in {api.display_path(result.output)}")
+    unchanged = f" ({result.reused} of {result.units} units unchanged)" if result.reused else ""
+    _finish(result.diagnostics, fmt, fail_on, quiet_ok=f"built {n} product{'s' if n != 1 else ''}: "
+                                                       f"{len(result.written)} files in {api.display_path(result.output)}{unchanged}")
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class _ProgressBar:
+    """`units done/total` on stderr for a build that runs over a second, redrawn in place; only on
+    a terminal (never when piped, in CI or with --quiet), and erased when the build ends."""
+
+    WIDTH = 30
+
+    def __init__(self):
+        import time
+
+        self.clock = time.monotonic
+        self.started = self.clock()
+        self.shown = False
+        self.on = sys.stderr.isatty() and not os.environ.get("CI") and not _flag("quiet")
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.on or total <= 0 or self.clock() - self.started < 1.0:
+            return
+        filled = self.WIDTH * done // total
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} units")
+        sys.stderr.flush()
+        self.shown = True
+
+    def __enter__(self) -> "_ProgressBar":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def _build_check(path, output, targets, strict, jobs: int, fmt: str, fail_on: str) -> None:
+    """`build --check`: one line per file that differs (stdout), exit 1 unless up to date."""
+    result = _run(fmt, fail_on, lambda: api.build_check(path, output=output, targets=list(targets) or None,
+                                                        strict=strict, jobs=jobs))
+    for kind in ("stale", "missing", "extra"):
+        for rel in getattr(result, kind):
+            click.echo(api.printable(f"{kind}: {rel}"), err=fmt != "human")
+    shown = api.display_path(result.output)
+    if result.up_to_date:
+        _finish(result.diagnostics, fmt, fail_on, quiet_ok=f"{shown} is up to date", err=fmt != "human")
+    counts = ", ".join(f"{len(getattr(result, k))} {k}" for k in ("stale", "missing", "extra") if getattr(result, k))
+    _status(f"{shown} is not up to date ({counts}): run `meshgen build` and commit the result")
+    _finish(result.diagnostics, fmt, fail_on, exit_code=1, err=fmt != "human")
 
 
 @cli.command()

@@ -50,6 +50,19 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def beside_digest(path: Path) -> str:
+    """sha256 of a regular file outside the output that a unit depends on; "" for none (a
+    symlink or a special file counts as none: the unit reruns and reports it)."""
+    import stat
+
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return ""
+        return _digest(Path(path).read_bytes())
+    except OSError:
+        return ""
+
+
 def read_manifest(out: Path) -> dict[str, str] | None:
     """The previous build's manifest (untrusted: a regular file, no symlink followed), or None."""
     from meshgen.output_swap import read_inside
@@ -101,22 +114,22 @@ def check_output_path(out: Path) -> None:
 
 
 def write_tree(out: Path, files: dict[str, str | bytes], keep_from_previous: bool = False,
-               replace_prefixes: tuple[str, ...] = (), units: dict[str, dict] | None = None) -> list[str]:
+               replace_prefixes: tuple[str, ...] = (), units: dict[str, dict] | None = None,
+               extra: dict | None = None, unchanged: set[str] = frozenset()) -> list[str]:
     """Write `files` (relative path → text) as the new content of `out`.
 
     With `keep_from_previous`, files of the previous build outside `replace_prefixes` stay (a
     partial build of some products keeps the others' output). `units`, when given, is recorded
-    in the manifest as it is (the planner's units: inputs hashed, files written). Returns the
-    written paths.
+    in the manifest as it is (the planner's units: inputs hashed, files written), and so are the
+    keys of `extra`. `unchanged` names files the caller read back from `out` and found to be the
+    bytes its manifest lists: when that is every file and the manifest would not change either,
+    nothing is written. Returns the written paths.
     One build at a time writes to `out` (a lock beside it); leftovers of a killed build are
     recovered or removed first; the previous tree is read as untrusted input.
     """
     from meshgen.output_swap import OutputLock, recover_leftovers, stage_dir, swap_in
 
-    encoded = {str(safe_relpath(rel)): text.encode("utf-8") if isinstance(text, str) else bytes(text)
-               for rel, text in files.items()}  # bytes: a file written as it is (the docs site's images)
-    if MANIFEST in encoded:
-        raise OutputError("a target tried to write the manifest", [])
+    encoded = encoded_files(files)
     check_output_path(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -125,18 +138,16 @@ def write_tree(out: Path, files: dict[str, str | bytes], keep_from_previous: boo
             previous = _previous_manifest(out)
             if keep_from_previous and previous:
                 _keep_previous(out, previous, encoded, replace_prefixes)
+            manifest_text = manifest_bytes(encoded, units, extra)
+            if _up_to_date(out, previous, encoded, unchanged, manifest_text):
+                return sorted(encoded)
             stage = stage_dir(out)
             try:
                 for rel, data in sorted(encoded.items()):
                     dest = stage / rel
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     dest.write_bytes(data)
-                manifest_doc = {"generator": f"meshgen {__version__}",
-                                "files": {rel: _digest(data) for rel, data in sorted(encoded.items())}}
-                if units is not None:
-                    manifest_doc["units"] = units
-                (stage / MANIFEST).write_text(json.dumps(manifest_doc, indent=2, sort_keys=True) + "\n",
-                                              encoding="utf-8")
+                (stage / MANIFEST).write_bytes(manifest_text)
                 swap_in(stage, out)
             except BaseException:
                 shutil.rmtree(stage, ignore_errors=True)
@@ -146,6 +157,70 @@ def write_tree(out: Path, files: dict[str, str | bytes], keep_from_previous: boo
                              "check that the folder and its parent are writable and the disk has space",
                              "OUT004") from None
     return sorted(encoded)
+
+
+def encoded_files(files: dict[str, str | bytes]) -> dict[str, bytes]:
+    """Checked relative paths → bytes (bytes are written as they are: the docs site's images)."""
+    encoded = {str(safe_relpath(rel)): text.encode("utf-8") if isinstance(text, str) else bytes(text)
+               for rel, text in files.items()}
+    if MANIFEST in encoded:
+        raise OutputError("a target tried to write the manifest", [])
+    return encoded
+
+
+def manifest_bytes(encoded: dict[str, bytes], units: dict[str, dict] | None, extra: dict | None) -> bytes:
+    """The manifest of a tree: every file's sha256, the units (when given) and `extra`'s keys."""
+    doc = {**(extra or {}), "generator": f"meshgen {__version__}",
+           "files": {rel: _digest(data) for rel, data in sorted(encoded.items())}}
+    if units is not None:
+        doc["units"] = units
+    return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+@dataclass
+class TreeDifference:
+    """How an output folder differs from the tree a build would write (`meshgen build --check`)."""
+
+    stale: list[str]  # present, with other bytes (or not a regular file)
+    missing: list[str]
+    extra: list[str]  # present, and the build would not write them
+
+    @property
+    def up_to_date(self) -> bool:
+        return not (self.stale or self.missing or self.extra)
+
+
+def compare_tree(out: Path, expected: dict[str, bytes], within: tuple[str, ...] | None = None) -> TreeDifference:
+    """Compare `out` with `expected` (the manifest included), reading nothing through a symlink.
+    With `within`, only paths under those folders count (a partial build)."""
+    from meshgen.output_swap import read_inside
+
+    def counts(rel: str) -> bool:
+        return within is None or any(rel.startswith(p + "/") for p in within)
+
+    present = {rel for rel in (_existing_files(out) if out.is_dir() and not out.is_symlink() else set()) if counts(rel)}
+    stale = []
+    for rel in sorted(set(expected) & present):
+        try:
+            same = read_inside(out, rel) == expected[rel]
+        except OSError:
+            same = False
+        if not same:
+            stale.append(rel)
+    return TreeDifference(stale, sorted(set(expected) - present), sorted(present - set(expected)))
+
+
+def _up_to_date(out: Path, previous: dict[str, str], encoded: dict[str, bytes], unchanged: set[str],
+                manifest_text: bytes) -> bool:
+    """The tree in `out` is already exactly the new one: same files (checked by the caller), same manifest."""
+    from meshgen.output_swap import read_inside
+
+    if not previous or set(previous) != set(encoded) or not set(encoded) <= unchanged:
+        return False
+    try:
+        return read_inside(out, MANIFEST) == manifest_text
+    except OSError:
+        return False
 
 
 def _previous_manifest(out: Path) -> dict[str, str]:

@@ -29,6 +29,7 @@ from meshgen.diagnostics import Diagnostic, DiagnosticList, Location, Severity
 from meshgen.errors import UsageError, ViolationsFound
 
 if TYPE_CHECKING:
+    from meshgen.incremental import PreviousBuild
     from meshgen.mesh.model import Mesh
     from meshgen.model.loader import ProductFile
     from meshgen.render import TemplateRenderer
@@ -92,19 +93,26 @@ class Plan:
     # product file → (its path relative to the mesh root, sha256 of its bytes): read once per build,
     # however many units read the file (a mesh-reading target has a unit per product)
     spec_digests: dict[str, tuple[str, str]] = field(default_factory=dict)
+    incremental: bool = True  # reuse the previous output's files of units whose inputs did not change
+    previous: "PreviousBuild | None" = None  # read by execute
+    reused: int = 0  # units whose files came from the previous output
+    mesh_digest: str | None = None  # computed once, on first use
+    config_digest: str | None = None
+    foreign_digest: str | None = None
 
 
 @dataclass
 class UnitResult:
     unit: Unit
-    files: dict[str, str]  # path inside the output folder → text
+    files: dict[str, str | bytes]  # path inside the output folder → text (bytes: reused from the previous output)
     diagnostics: list[Diagnostic]
     inputs: dict[str, Any]
     after_write: list[Callable[[], None]] = field(default_factory=list)
+    reused: bool = False
 
 
 def plan_build(mesh: "Mesh", *, output: Path | None = None, targets: list[str] | None = None,
-               strict: bool | None = None) -> Plan:
+               strict: bool | None = None, incremental: bool = True) -> Plan:
     """Every unit the build runs. An unknown target name or bad target options raise."""
     from meshgen.render import renderer_for
     from meshgen.targets import available_targets, load_target
@@ -130,7 +138,7 @@ def plan_build(mesh: "Mesh", *, output: Path | None = None, targets: list[str] |
     templates = _templates_folder(mesh)
     partial = len(selected) != len(mesh.products) or bool(targets)
     return Plan(mesh, output_dir(mesh, output), chosen, units, renderer_for(str(templates) if templates else None),
-                mesh.config.strict if strict is None else strict, partial)
+                mesh.config.strict if strict is None else strict, partial, incremental=incremental)
 
 
 def _templates_folder(mesh: Mesh) -> Path | None:
@@ -195,11 +203,21 @@ class _RecordingRenderer:
 
     def render(self, template_name: str, /, **context: Any) -> str:
         text = self.renderer.render(template_name, **context)
-        if template_name not in self.digests:
-            env = self.renderer.env
-            self.digests[template_name] = _digest(env.loader.get_source(env, template_name)[0].encode("utf-8"))
-        self.used[template_name] = self.digests[template_name]
+        self.used[template_name] = template_digest(self.renderer, self.digests, template_name)
         return text
+
+
+def template_digest(renderer: "TemplateRenderer", digests: dict[str, str], name: str) -> str | None:
+    """sha256 of the source `name` renders from (the override, else the built-in); None if there is none."""
+    from jinja2 import TemplateNotFound
+
+    if name not in digests:
+        env = renderer.env
+        try:
+            digests[name] = _digest(env.loader.get_source(env, name)[0].encode("utf-8"))
+        except TemplateNotFound:
+            return None
+    return digests[name]
 
 
 def run_unit(plan: Plan, unit: Unit) -> UnitResult:
@@ -212,17 +230,93 @@ def run_unit(plan: Plan, unit: Unit) -> UnitResult:
     target = cls(context, options)
     artifacts = target.generate_mesh() if unit.product is None else target.generate(unit.product)
     files = {f"{unit.folder}/{a.path}": a.content for a in artifacts}
-    inputs = {"specs": _spec_digests(plan, unit), "config": _digest(_canonical(
-              {"options": options.model_dump(mode="json"), "strict": plan.strict})),
-              "templates": dict(sorted(renderer.used.items())), "meshgen": __version__}
+    inputs = {**planned_inputs(plan, unit), "templates": dict(sorted(renderer.used.items()))}
+    if context.beside_inputs:
+        inputs["beside"] = {_mesh_relative(plan.mesh, Path(p)): d for p, d in sorted(context.beside_inputs.items())}
     # context.diagnostics itself: work run after the write may still report into it
     return UnitResult(unit, files, context.diagnostics, inputs, list(context.after_write))
 
 
-def execute(plan: Plan) -> list[UnitResult]:
-    """Run every unit of the plan, in order (serially: units share nothing, so a parallel
-    executor can replace this loop)."""
-    return [run_unit(plan, unit) for unit in plan.units]
+def planned_inputs(plan: Plan, unit: Unit) -> dict[str, Any]:
+    """What a unit reads that is known before it runs: the product files it reads (a mesh-reading
+    unit: the one mesh digest), its target's options, strictness and meshgen.yaml, the version."""
+    options = plan.targets[unit.target][1]
+    config = {"options": options.model_dump(mode="json"), "strict": plan.strict, "meshgen.yaml": _config_digest(plan)}
+    if plan.mesh.foreign:  # other repositories' products (meshgen.yaml `indexes:`): any unit may resolve against them
+        config["foreign"] = _foreign_digest(plan)
+    reads_mesh = unit.reads == "mesh" or unit.product is None
+    return {"config": _digest(_canonical(config)), "mesh": mesh_digest(plan) if reads_mesh else None,
+            "meshgen": __version__, "specs": None if reads_mesh else _spec_digests(plan, unit)}
+
+
+def execute(plan: Plan, jobs: int = 1, progress: Callable[[int, int], None] | None = None) -> list[UnitResult]:
+    """Run every unit of the plan, or take its files from the previous output when nothing it
+    reads changed (meshgen.incremental). With `jobs` > 1 the units to run are spread over that
+    many processes (forked, so they share the loaded mesh); results keep the plan's order, so
+    the output is the same. `progress(done, total)` is called as units finish."""
+    from meshgen.incremental import previous_build
+
+    if plan.incremental and plan.previous is None:
+        plan.previous = previous_build(plan.output)
+    results: list[UnitResult | None] = [reused_unit(plan, unit) for unit in plan.units]
+    plan.reused = sum(r is not None for r in results)
+    todo = [i for i, r in enumerate(results) if r is None]
+    report = progress or (lambda done, total: None)
+    report(plan.reused, len(results))
+    for done, (i, result) in enumerate(_run_units(plan, todo, jobs), start=plan.reused + 1):
+        results[i] = result
+        report(done, len(results))
+    return results  # type: ignore[return-value]  # every slot is filled
+
+
+# Units below this many run in the build's own process: starting workers costs more than they save.
+PARALLEL_FROM = 8
+_WORKER_PLAN: Plan | None = None  # the plan a forked worker inherited
+
+
+def _run_units(plan: Plan, indexes: list[int], jobs: int):
+    """(index, result) for each unit to run, in order, in `jobs` forked processes when worth it."""
+    import multiprocessing
+
+    if jobs <= 1 or len(indexes) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        yield from ((i, run_unit(plan, plan.units[i])) for i in indexes)
+        return
+    global _WORKER_PLAN
+    from concurrent.futures import ProcessPoolExecutor
+
+    _WORKER_PLAN = plan
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            chunk = max(1, len(indexes) // (jobs * 8))
+            for i, outcome in zip(indexes, pool.map(_run_in_worker, indexes, chunksize=chunk)):
+                # work to do after the write (a lock file to record) cannot leave the worker: rerun here
+                yield i, run_unit(plan, plan.units[i]) if outcome is None else UnitResult(plan.units[i], *outcome)
+    finally:
+        _WORKER_PLAN = None
+
+
+def _run_in_worker(index: int):
+    """A worker's unit as plain data (files, diagnostics, inputs), or None when it has work after the write."""
+    result = run_unit(_WORKER_PLAN, _WORKER_PLAN.units[index])
+    return None if result.after_write else (result.files, list(result.diagnostics), result.inputs)
+
+
+def reused_unit(plan: Plan, unit: Unit) -> UnitResult | None:
+    """The unit's result from the previous output, when it holds it intact and nothing changed."""
+    from meshgen.incremental import restored_diagnostics, reusable_files
+
+    if plan.previous is None:
+        return None
+    planned = planned_inputs(plan, unit)
+    files = reusable_files(plan.previous, unit.key, unit.folder, planned,
+                           lambda name: template_digest(plan.renderer, plan.template_digests, name), plan.mesh.root)
+    if files is None:
+        return None
+    entry = plan.previous.units[unit.key]
+    diagnostics = restored_diagnostics(entry.get("diagnostics", []), plan.mesh.root)
+    if diagnostics is None:
+        return None
+    return UnitResult(unit, files, diagnostics, entry["inputs"], reused=True)
 
 
 @dataclass
@@ -232,25 +326,62 @@ class Written:
     diagnostics: list[Diagnostic]  # what that work reported
 
 
-def write_results(plan: Plan, results: list[UnitResult]) -> Written:
-    """Write the units' files atomically (output.write_tree), record them in the manifest, then
-    run the work that touches files outside the output folder (an action returns the path it
-    wrote, if any)."""
-    from meshgen.mesh.index import INDEX_FILE, index_text
-    from meshgen.output import read_manifest_units, write_tree
+def _manifest_units(plan: Plan, results: list[UnitResult]) -> dict[str, dict]:
+    """The manifest's units: the ones built, and (in a partial build) the previous build's others."""
+    from meshgen.incremental import diagnostic_records
+    from meshgen.output import read_manifest_units
 
-    files = {path: text for r in results for path, text in r.files.items()}
-    files[INDEX_FILE] = index_text(plan.mesh)  # every build publishes the whole mesh's index (docs/polyrepo.md)
     replaced = tuple(r.unit.folder for r in results)
     units = read_manifest_units(plan.output) if plan.partial else {}
     units = {k: v for k, v in units.items() if not _inside(v.get("folder", ""), replaced)}
     for r in results:
         units[r.unit.key] = {"target": r.unit.target, "reads": r.unit.reads, "folder": r.unit.folder,
                              "product": r.unit.product.product.address if r.unit.product else None,
-                             "inputs": r.inputs, "files": sorted(r.files)}
+                             "inputs": r.inputs, "files": sorted(r.files),
+                             "diagnostics": diagnostic_records(r.diagnostics, plan.mesh.root)}
     units[INDEX_UNIT] = _index_unit(plan)
+    return units
+
+
+def _manifest_extra(plan: Plan) -> dict[str, Any]:
+    """Recorded once per manifest: the mesh digest and every product file's digest."""
+    return {"mesh": mesh_digest(plan), "specs": dict(sorted(_spec_digest(plan, pf) for pf in plan.mesh.products))}
+
+
+def check_results(plan: Plan, results: list[UnitResult]):
+    """How the output folder differs from what this build would write (output.TreeDifference);
+    writes nothing. A partial build compares only the folders of the units it built."""
+    from meshgen.output import MANIFEST, compare_tree, encoded_files, manifest_bytes
+
+    expected = encoded_files(_tree_files(plan, results))
+    if plan.partial:
+        return compare_tree(plan.output, expected, tuple(r.unit.folder for r in results))
+    expected[MANIFEST] = manifest_bytes(expected, _manifest_units(plan, results), _manifest_extra(plan))
+    return compare_tree(plan.output, expected)
+
+
+def stale_beside(plan: Plan, results: list[UnitResult]) -> list[Path]:
+    """Files outside the output (a Protobuf lock) that the build would write anew."""
+    from meshgen.output import beside_digest
+
+    recorded = {rel: d for r in results for rel, d in r.inputs.get("beside", {}).items()}
+    return sorted(plan.mesh.root / rel for rel, d in recorded.items() if beside_digest(plan.mesh.root / rel) != d)
+
+
+def write_results(plan: Plan, results: list[UnitResult]) -> Written:
+    """Write the units' files atomically (output.write_tree), record them in the manifest, then
+    run the work that touches files outside the output folder (an action returns the path it
+    wrote, if any)."""
+    from meshgen.mesh.index import INDEX_FILE
+    from meshgen.output import write_tree
+
+    files = _tree_files(plan, results)
+    replaced = tuple(r.unit.folder for r in results)
+    unchanged = {rel for r in results if r.reused for rel in r.files}
+    if plan.previous is not None and _previous_bytes(plan, INDEX_FILE) == files[INDEX_FILE].encode("utf-8"):
+        unchanged.add(INDEX_FILE)  # a rebuild with nothing changed writes nothing, the index included
     written = write_tree(plan.output, files, keep_from_previous=plan.partial, replace_prefixes=replaced,
-                         units=units)
+                         units=_manifest_units(plan, results), extra=_manifest_extra(plan), unchanged=unchanged)
     later, beside = [], []
     for r in results:
         before = len(r.diagnostics)
@@ -264,12 +395,32 @@ def write_results(plan: Plan, results: list[UnitResult]) -> Written:
 INDEX_UNIT = "index@mesh"
 
 
+def _tree_files(plan: Plan, results: list[UnitResult]) -> dict[str, str | bytes]:
+    """Every file of the new tree: the units' and `_mesh/index.json`."""
+    from meshgen.mesh.index import INDEX_FILE, index_text
+
+    files = {path: data for r in results for path, data in r.files.items()}
+    files[INDEX_FILE] = index_text(plan.mesh)  # every build publishes the whole mesh's index (docs/polyrepo.md)
+    return files
+
+
+def _previous_bytes(plan: Plan, rel: str) -> bytes | None:
+    """A file of the previous output that still is what its manifest lists (untrusted), or None."""
+    from meshgen.output_swap import read_inside
+
+    try:
+        data = read_inside(plan.output, rel)
+    except OSError:
+        return None
+    return data if data is not None and _digest(data) == plan.previous.files.get(rel) else None
+
+
 def _index_unit(plan: Plan) -> dict[str, Any]:
     """The manifest entry of `_mesh/index.json`: written by every build, it reads the whole mesh."""
     from meshgen.mesh.index import INDEX_FILE
 
     return {"target": "index", "reads": "mesh", "folder": INDEX_FILE, "product": None, "files": [INDEX_FILE],
-            "inputs": {"specs": _spec_digests(plan, Unit("index", None, "mesh")), "meshgen": __version__}}
+            "inputs": {"mesh": mesh_digest(plan), "meshgen": __version__}}
 
 
 def _inside(folder: str, prefixes: tuple[str, ...]) -> bool:
@@ -297,17 +448,47 @@ def _read_products(mesh: "Mesh", unit: Unit) -> list["ProductFile"]:
 
 def _spec_digests(plan: Plan, unit: Unit) -> dict[str, str]:
     """Relative path (to the mesh root) → sha256 of the bytes of every product file the unit reads."""
-    out = {}
-    for pf in _read_products(plan.mesh, unit):
-        known = plan.spec_digests.get(str(pf.path))
-        if known is None:
-            try:
-                rel = Path(pf.path).resolve().relative_to(Path(plan.mesh.root).resolve()).as_posix()
-            except ValueError:
-                rel = Path(pf.path).name
-            known = plan.spec_digests[str(pf.path)] = (rel, _digest(Path(pf.path).read_bytes()))
-        out[known[0]] = known[1]
-    return dict(sorted(out.items()))
+    return dict(sorted(_spec_digest(plan, pf) for pf in _read_products(plan.mesh, unit)))
+
+
+def _spec_digest(plan: Plan, pf: "ProductFile") -> tuple[str, str]:
+    known = plan.spec_digests.get(str(pf.path))
+    if known is None:
+        known = plan.spec_digests[str(pf.path)] = (_mesh_relative(plan.mesh, Path(pf.path)),
+                                                   _digest(Path(pf.path).read_bytes()))
+    return known
+
+
+def _mesh_relative(mesh: "Mesh", path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path(mesh.root).resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def mesh_digest(plan: Plan) -> str:
+    """One digest of every product file of the mesh (path and bytes): what a mesh-reading unit reads."""
+    if plan.mesh_digest is None:
+        plan.mesh_digest = _digest(_canonical(sorted(_spec_digest(plan, pf) for pf in plan.mesh.products)))
+    return plan.mesh_digest
+
+
+def _foreign_digest(plan: Plan) -> str:
+    """One digest of the products read from other repositories' indexes (their origin and content)."""
+    if plan.foreign_digest is None:
+        plan.foreign_digest = _digest(_canonical(sorted(
+            (fp.origin, fp.product.address, fp.product.model_dump(mode="json")) for fp in plan.mesh.foreign)))
+    return plan.foreign_digest
+
+
+def _config_digest(plan: Plan) -> str:
+    """sha256 of meshgen.yaml's bytes ("" without one): every unit reads the mesh's configuration."""
+    if plan.config_digest is None:
+        from meshgen.mesh.config import CONFIG_FILE
+        from meshgen.output import beside_digest
+
+        plan.config_digest = beside_digest(Path(plan.mesh.root) / CONFIG_FILE)
+    return plan.config_digest
 
 
 def unit_diagnostics(results: list[UnitResult]) -> DiagnosticList:

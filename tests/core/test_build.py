@@ -79,7 +79,7 @@ def test_a_crash_while_writing_leaves_the_previous_output_untouched(mesh_copy, t
 
     monkeypatch.setattr(Path, "write_bytes", flaky)
     with pytest.raises(OutputError) as caught:  # a diagnostic, not an internal error
-        build(mesh_copy, output=out)
+        build(mesh_copy, output=out, incremental=False)  # incremental: nothing changed, nothing to write
     monkeypatch.undo()
     assert caught.value.diagnostics[0].code == "OUT004"
     assert "No space left on device" in caught.value.diagnostics[0].message
@@ -348,8 +348,11 @@ def test_the_manifest_records_each_units_inputs_and_files(mesh_copy, tmp_path):
     assert avro["inputs"]["specs"] == {"users/customers/v1/dataproduct.yaml": hashlib.sha256(spec.read_bytes()).hexdigest()}
     assert avro["inputs"]["meshgen"] == __version__ and list(avro["inputs"]["templates"]) == ["avro/schema.avsc.j2"]
     assert avro["files"] and all(f.startswith("users/customers/v1/avro/") for f in avro["files"])
-    dbt = units["dbt@mesh"]
-    assert dbt["reads"] == "mesh" and len(dbt["inputs"]["specs"]) == len(list(mesh_copy.rglob("dataproduct.yaml")))
+    manifest = json.loads((out / "meshgen-manifest.json").read_text())
+    assert len(manifest["specs"]) == len(list(mesh_copy.rglob("dataproduct.yaml")))
+    for reader in ("dbt@mesh", "backstage@data://users/customers/v1"):  # the one mesh digest, not every file
+        assert units[reader]["reads"] == "mesh" and units[reader]["inputs"]["specs"] is None
+        assert units[reader]["inputs"]["mesh"] == manifest["mesh"]
     listed = {f for u in units.values() for f in u["files"]}
     assert listed == set(tree_digest(out)) - {"meshgen-manifest.json"}
     # a product edited and rebuilt alone: its units' hashes change, the others' stay

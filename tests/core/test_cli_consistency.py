@@ -5,6 +5,7 @@ beside a product announced."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -88,3 +89,55 @@ def test_the_lock_file_a_build_writes_beside_a_product_is_announced(cli, tmp_pat
     assert "dataproduct.lock.json beside its product" in result.stderr
     again = cli("build", tmp_path / "mesh", "-o", tmp_path / "out", "-t", "protobuf")
     assert "dataproduct.lock.json" not in again.stderr  # unchanged: not rewritten, not announced
+
+
+def test_every_build_option_is_in_the_readme(cli):
+    """The README's command table and its Incremental builds section name every option of `build`."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    options = set(re.findall(r"^\s+(?:-\w, )?(--[a-z][a-z-]+)", cli("build", "--help").output, re.M))
+    assert {"--check", "--jobs", "--no-incremental", "--output", "--target"} <= options
+    assert [o for o in sorted(options - {"--help", "--verbose", "--quiet", "--no-color"}) if o not in readme] == []
+    assert "### Incremental builds" in readme
+
+
+def _build_on_a_terminal(mesh, out, *args, env=None):
+    """`meshgen build` with stderr on a pseudo-terminal; what it wrote there."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k != "CI"}
+    proc = subprocess.Popen([sys.executable, "-m", "meshgen", "build", str(mesh), "-o", str(out), *args],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower,
+                            env={**environment, **(env or {})})
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the build ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=300) == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_long_build_on_a_terminal_shows_a_progress_bar_and_not_when_piped(mesh_copy, tmp_path):
+    import subprocess
+    import sys
+
+    # a build over a second: every unit runs (-j 1 keeps it long on any machine)
+    shown = _build_on_a_terminal(mesh_copy, tmp_path / "tty", "--no-incremental", "-j", "1")
+    assert re.search(r"\r\[#*\.*\] \d+/\d+ units", shown), shown[-500:]
+    assert "\r\x1b[K" in shown and "built 7 products" in shown  # erased before the summary line
+    ci = _build_on_a_terminal(mesh_copy, tmp_path / "ci", "--no-incremental", "-j", "1", env={"CI": "true"})
+    assert " units" not in ci and "built 7 products" in ci
+    piped = subprocess.run([sys.executable, "-m", "meshgen", "build", str(mesh_copy), "-o", str(tmp_path / "pipe"),
+                            "--no-incremental", "-j", "1"], capture_output=True, text=True, timeout=300)
+    assert piped.returncode == 0 and " units" not in piped.stderr and "\r" not in piped.stderr
+    assert piped.stderr.strip().splitlines()[-1].startswith("built 7 products")

@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("meshgen.lineage",),                                                      # the mesh drawn as a graph
     # schemas: the builders the targets share (they read the product lock and name helpers of targets/)
     ("meshgen.targets", "meshgen.schemas", "meshgen.scaffold"),                # artifacts
-    ("meshgen.planner",),                                                      # the build's units
+    ("meshgen.planner", "meshgen.incremental"),                                                      # the build's units
     ("meshgen.docsite",),                                                      # the docs site (MkDocs project)
     ("meshgen.importers",),                                                    # specs from ODCS, Avro, SQL
     # testing and publish talk to live systems (a warehouse, a catalog server) with a build's data

@@ -58,6 +58,10 @@ class TargetContext:
     # Work that touches files outside the output folder (a lock file beside a product), run
     # only after the output was written: a failed build changes nothing anywhere.
     after_write: list[Callable[[], None]] = field(default_factory=list)
+    # Files outside the output folder the unit's artifacts depend on (the Protobuf lock): path →
+    # sha256 of what the file holds once the build is written ("" for no file). An incremental
+    # build reruns the unit when one of them no longer holds that.
+    beside_inputs: dict[str, str] = field(default_factory=dict)
     # What the schema builders cannot express, deduplicated across targets, into `diagnostics`.
     reporter: "Reporter" = field(init=False)
 

@@ -198,6 +198,7 @@ class Requests:
 
 class OpenMetadataTarget(Target):
     name = "openmetadata"
+    reads = "mesh"  # a domain is Consumer-aligned when any of its products reads another
     description = "OpenMetadata create-API request bodies (tables, topics, the data product, its domain and tags)"
     Options = OpenMetadataOptions
     codes = CodeFamily("OM", "The OpenMetadata catalog entries can express the product.",

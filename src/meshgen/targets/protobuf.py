@@ -5,13 +5,14 @@ writes the numbers the build assigned beside the product, after the output was w
 
 from __future__ import annotations
 
+import hashlib
 from typing import ClassVar, Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field as F
 
 from meshgen.diagnostics import CodeFamily, DiagnosticCode, Location
 from meshgen.model.loader import ProductFile
-from meshgen.output import Artifact, write_file_atomic
+from meshgen.output import Artifact, beside_digest, write_file_atomic
 from meshgen.serializer import yaml_document
 from meshgen.schemas.protobuf import PROTO_TEMPLATE_INFO, TEMPLATE, proto_file_names, proto_text, read_number_lock
 from meshgen.targets.base import CANNOT_EXPRESS, Target, TemplateInfo
@@ -90,8 +91,14 @@ class ProtobufTarget(Target):
     def _write_lock(self, pf: ProductFile, lock: NumberLock, before: str) -> None:
         path = lock_path(pf.path)
         after = lock.text()
-        if self.options.lock == "off" or (after == before and path.exists()):
+        if self.options.lock == "off":
             return
+        if after == before and path.exists() or self.options.lock == "frozen":
+            self.context.beside_inputs[str(path)] = beside_digest(path)
+            if after == before and path.exists():
+                return
+        else:
+            self.context.beside_inputs[str(path)] = hashlib.sha256(after.encode("utf-8")).hexdigest()
         if self.options.lock == "frozen":
             self.reporter.error(
                 "PROTO011", f"{path.name} does not record every Protobuf number this product needs",

@@ -1,0 +1,258 @@
+"""Incremental builds: after any sequence of edits, a rebuild into the previous output is
+byte-identical to a clean build into an empty folder, and reports the same diagnostics.
+
+The edit sequence is random but seeded (MESHGEN_INCREMENTAL_SEED, MESHGEN_INCREMENTAL_STEPS to
+run a longer one): edit a product, add one, delete one, rename its file or the product, change a
+template override, change meshgen.yaml.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from meshgen.api import build
+from meshgen.errors import ViolationsFound
+from tests.core.test_build import tree_digest
+
+SEED = int(os.environ.get("MESHGEN_INCREMENTAL_SEED", "14"))
+STEPS = int(os.environ.get("MESHGEN_INCREMENTAL_STEPS", "24"))
+LEAF = "marketing/campaign_attribution/v1/dataproduct.yaml"  # read by no other product: copies of it can go
+OVERRIDE = "sql/table.sql.j2"
+# every way a unit reads (product, upstream, mesh; product, mesh and product+mesh units; a lock
+# beside the product); the slowest targets (pydantic, odcs) are left out to keep the test short
+TARGETS = "[airflow, amundsen, avro, backstage, dagster, datahub, dbt, odps, openmetadata, protobuf, quality, sql]"
+
+
+class EditedMesh:
+    """The example mesh and the edits a random sequence applies to it."""
+
+    def __init__(self, root: Path, rng: random.Random):
+        self.root, self.rng, self.copies, self.n = root, rng, [], 0
+        self.config = (root / "meshgen.yaml").read_text() + f"targets: {TARGETS}\n"
+        (root / "meshgen.yaml").write_text(self.config)
+
+    def products(self) -> list[Path]:
+        return sorted(self.root.rglob("dataproduct.yaml"))
+
+    def edit(self) -> str:
+        path = self.rng.choice(self.products())
+        text = path.read_text()
+        lines = [i for i, line in enumerate(text.splitlines()) if re.match(r"\s+description: [A-Za-z]", line)]
+        i = self.rng.choice(lines)
+        out = text.splitlines(keepends=True)
+        out[i] = out[i].rstrip("\n") + f" Edited {self.n}.\n"
+        path.write_text("".join(out))
+        return f"edit {path.relative_to(self.root)} line {i + 1}"
+
+    def add(self) -> str:
+        # a reading product in another domain changes mesh facts (OpenMetadata's Consumer-aligned
+        # domain, entity and job names unique across the mesh), and a name other domains use
+        domain = self.rng.choice(["marketing", "users", "payments", "inventory"])
+        name = self.rng.choice([f"copy_{self.n}", f"copy_{self.n}", "customers", "orders", "shipments"])
+        dest = self.root / f"{domain}/{name}/v1/dataproduct.yaml"
+        if dest.parent.parent.exists():
+            name = f"copy_{self.n}"
+            dest = self.root / f"{domain}/{name}/v1/dataproduct.yaml"
+        text = (self.root / LEAF).read_text().replace("name: campaign_attribution", f"name: {name}", 1)
+        text = text.replace("domain: marketing", f"domain: {domain}", 1)
+        dest.parent.mkdir(parents=True)
+        dest.write_text(text)
+        self.copies.append(dest)
+        return f"add {dest.relative_to(self.root)}"
+
+    def delete(self) -> str:
+        if not self.copies:
+            return self.add()
+        path = self.copies.pop(self.rng.randrange(len(self.copies)))
+        shutil.rmtree(path.parent.parent)
+        return f"delete {path.relative_to(self.root)}"
+
+    def rename(self) -> str:
+        if not self.copies:
+            return self.add()
+        i = self.rng.randrange(len(self.copies))
+        old = self.copies[i]
+        if self.rng.random() < 0.5:  # move the file: same product, another path
+            new = self.root / f"renamed/{old.parent.parent.name}_{self.n}/v1/dataproduct.yaml"
+            new.parent.mkdir(parents=True)
+            old.rename(new)
+            old.with_name("dataproduct.lock.json").unlink(missing_ok=True)
+        else:  # rename the product: another address, same file
+            new = old
+            name = re.search(r"^name: (\S+)$", old.read_text(), re.M).group(1)
+            old.write_text(old.read_text().replace(f"name: {name}", f"name: {name}_r{self.n}", 1))
+        self.copies[i] = new
+        return f"rename {old.relative_to(self.root)} -> {new.relative_to(self.root)}"
+
+    def template(self) -> str:
+        folder = self.root / "templates"
+        override = folder / OVERRIDE
+        if override.exists() and self.rng.random() < 0.4:
+            override.unlink()
+            return f"remove override {OVERRIDE}"
+        from meshgen.render import builtin_template_dir
+
+        override.parent.mkdir(parents=True, exist_ok=True)
+        override.write_text((builtin_template_dir() / OVERRIDE).read_text() + f"-- override {self.n}\n")
+        return f"override {OVERRIDE}"
+
+    def configure(self) -> str:
+        lines = [self.config.rstrip("\n")]
+        if self.rng.random() < 0.7:
+            lines.append(f"site_url: https://docs.example.com/m{self.n}")
+        if (self.root / "templates").is_dir():
+            lines.append("templates: templates")
+        (self.root / "meshgen.yaml").write_text("\n".join(lines) + "\n")
+        return "meshgen.yaml: " + " | ".join(lines[1:])
+
+    def step(self) -> str:
+        self.n += 1
+        action = self.rng.choice([self.edit, self.edit, self.add, self.delete, self.rename, self.template,
+                                  self.configure])
+        done = action()
+        if action == self.template:  # the override folder is named in meshgen.yaml while it exists
+            text = (self.root / "meshgen.yaml").read_text()
+            if "templates: templates" not in text:
+                (self.root / "meshgen.yaml").write_text(text + "templates: templates\n")
+        return done
+
+
+def _outcome(mesh: Path, out: Path):
+    try:
+        result = build(mesh, output=out)
+    except ViolationsFound as exc:
+        return None, [d.to_dict() for d in exc.diagnostics]
+    return result, [d.to_dict() for d in result.diagnostics.sorted()]
+
+
+def test_random_edit_sequences_rebuild_byte_identical_to_clean_builds(mesh_copy, tmp_path):
+    rng = random.Random(SEED)
+    mesh = EditedMesh(mesh_copy, rng)
+    out = tmp_path / "incremental"
+    first, _ = _outcome(mesh_copy, out)
+    assert first is not None and first.reused == 0
+    reused_somewhere = False
+    for k in range(STEPS):
+        done = mesh.step()
+        result, diagnostics = _outcome(mesh_copy, out)
+        clean_out = tmp_path / f"clean-{k}"
+        clean, clean_diagnostics = _outcome(mesh_copy, clean_out)
+        assert (result is None) == (clean is None), f"step {k}: {done}"
+        assert diagnostics == clean_diagnostics, f"step {k}: {done}"
+        if clean is not None:
+            assert tree_digest(out) == tree_digest(clean_out), f"step {k}: {done}"
+            assert clean.reused == 0
+            reused_somewhere |= result.reused > 0
+        shutil.rmtree(clean_out, ignore_errors=True)
+    assert reused_somewhere
+
+
+def test_a_rebuild_with_nothing_changed_reuses_every_unit_and_writes_nothing(mesh_copy, tmp_path):
+    out = tmp_path / "out"
+    build(mesh_copy, output=out)
+    inode = os.stat(out).st_ino
+    again = build(mesh_copy, output=out)
+    assert again.reused == again.units > 0
+    assert os.stat(out).st_ino == inode  # not swapped: the same folder
+
+
+def test_a_tampered_output_file_is_rebuilt_not_reused(mesh_copy, tmp_path):
+    out = tmp_path / "out"
+    build(mesh_copy, output=out)
+    clean = tree_digest(out)
+    avsc = out / "users/customers/v1/avro/customers.avsc"
+    avsc.write_text("{}")
+    again = build(mesh_copy, output=out)
+    assert again.reused == again.units - 1
+    assert tree_digest(out) == clean
+
+
+def test_editing_one_product_reruns_its_units_and_the_mesh_readers_only(mesh_copy, tmp_path):
+    out = tmp_path / "out"
+    first = build(mesh_copy, output=out)
+    spec = mesh_copy / "users/customers/v1/dataproduct.yaml"
+    spec.write_text(spec.read_text().replace("One row per registered customer", "Edited. One row", 1))
+    again = build(mesh_copy, output=out)
+    plan = again.plan
+    rerun = {r.unit.key for r in again.results if not r.reused}
+    expected = {u.key for u in plan.units if u.reads == "mesh" or u.product is None
+                or u.product.path == spec or u.reads == "upstream" and "data://users/customers/v1" in
+                plan.mesh.graph.upstream(u.product.product.address)}
+    assert rerun == expected and first.units == again.units
+
+
+@pytest.mark.parametrize("incremental", [True, False])
+def test_no_incremental_runs_every_unit(mesh_copy, tmp_path, incremental):
+    out = tmp_path / "out"
+    build(mesh_copy, output=out)
+    again = build(mesh_copy, output=out, incremental=incremental)
+    assert (again.reused == again.units) is incremental
+
+
+def test_check_lists_stale_missing_and_extra_files_and_writes_nothing(cli, mesh_copy, tmp_path):
+    out = tmp_path / "out"
+    missing = cli("build", mesh_copy, "-o", out, "--check")
+    assert missing.exit_code == 1 and not out.exists()
+    assert "missing: meshgen-manifest.json" in missing.stdout
+    assert cli("build", mesh_copy, "-o", out).exit_code == 0
+    ok = cli("build", mesh_copy, "-o", out, "--check")
+    assert ok.exit_code == 0 and "is up to date" in ok.stderr, ok.output
+    assert not re.search(r"^(stale|missing|extra): ", ok.stdout, re.M)
+    (out / "users/customers/v1/avro/customers.avsc").write_text("{}")
+    (out / "checkout/orders/v1/avro/orders.avsc").unlink()
+    (out / "users/customers/v1/avro/notes.txt").write_text("mine")
+    spec = mesh_copy / "users/customers/v1/dataproduct.yaml"
+    spec.write_text(spec.read_text().replace("One row per registered customer", "Edited. One row", 1))
+    before = tree_digest(out)
+    result = cli("build", mesh_copy, "-o", out, "--check")
+    assert result.exit_code == 1, result.output
+    lines = set(result.stdout.splitlines())
+    assert {"stale: users/customers/v1/avro/customers.avsc", "missing: checkout/orders/v1/avro/orders.avsc",
+            "extra: users/customers/v1/avro/notes.txt", "stale: meshgen-manifest.json"} <= lines
+    assert not [line for line in lines if "checkout/orders/v2/" in line]  # another product, untouched
+    assert any(line.startswith("stale: users/customers/v1/jsonschema/") for line in lines)
+    assert tree_digest(out) == before  # nothing written
+
+
+def test_check_reports_a_protobuf_lock_the_build_would_write(cli, mesh_copy, tmp_path):
+    out = tmp_path / "out"
+    assert cli("build", mesh_copy, "-o", out).exit_code == 0
+    lock = mesh_copy / "users/customers/v1/dataproduct.lock.json"
+    lock.unlink()
+    result = cli("build", mesh_copy, "-o", out, "--check")
+    assert result.exit_code == 1 and "dataproduct.lock.json" in result.stdout, result.output
+    assert not lock.exists()
+
+
+def test_jobs_build_the_same_bytes_as_one_job(cli, mesh_copy, tmp_path):
+    one = cli("build", mesh_copy, "-o", tmp_path / "one", "-j", "1", "--format", "json")
+    three = cli("build", mesh_copy, "-o", tmp_path / "three", "--jobs", "3", "--format", "json")
+    assert one.exit_code == three.exit_code == 0, three.output
+    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "three")
+    assert one.stdout == three.stdout  # the same diagnostics, in the same order
+
+
+def test_parallel_units_run_in_other_processes(mesh_copy, tmp_path, monkeypatch):
+    from meshgen import planner
+
+    pids = tmp_path / "pids"
+    real = planner.run_unit
+
+    def noting(plan, unit):  # forked workers inherit it, and append their own pid
+        with pids.open("a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return real(plan, unit)
+
+    monkeypatch.setattr(planner, "run_unit", noting)
+    build(mesh_copy, output=tmp_path / "out", jobs=2)
+    workers = set(pids.read_text().split()) - {str(os.getpid())}
+    assert len(workers) == 2
+    monkeypatch.setattr(planner, "run_unit", real)
+    build(mesh_copy, output=tmp_path / "serial")
+    assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "serial")
