@@ -210,7 +210,7 @@ def _foreign_products(root: Path, config: MeshConfig, config_source: SourceMap |
         return []
     from meshgen.mesh.remote import read_indexes
 
-    foreign, warnings = read_indexes(root, config, config_source, {pf.product.address for pf in products})
+    foreign, warnings = read_indexes(root, config, config_source, products)
     diagnostics.extend(warnings)
     return foreign
 

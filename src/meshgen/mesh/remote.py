@@ -29,9 +29,11 @@ from meshgen import __version__
 from meshgen.diagnostics import Diagnostic, Location, Severity
 from meshgen.errors import InputError, UsageError
 from meshgen.load.files import read_bytes
-from meshgen.load.yaml_source import SourceMap, parse_yaml
+from meshgen.load.nesting import MAX_DEPTH
+from meshgen.load.yaml_source import Document, SourceMap
 from meshgen.mesh.config import CONFIG_FILE, MeshConfig
-from meshgen.mesh.index import ForeignProduct, foreign_products
+from meshgen.mesh.index import ForeignProduct, JsonPositions, foreign_products, json_too_deep
+from meshgen.model.loader import ProductFile
 
 MAX_INDEX_BYTES = 8 * 1024 * 1024
 CACHE_FOLDER = ".meshgen/cache/indexes"
@@ -48,16 +50,28 @@ class _Failure(Exception):
 
 
 def read_indexes(root: Path, config: MeshConfig, config_source: SourceMap | None,
-                 local: set[str]) -> tuple[list[ForeignProduct], list[Diagnostic]]:
-    """The products of every index of `config` (the first definition of an address wins, and one
-    of this mesh, `local`, wins over any index) and the warnings about them. An index that cannot
-    be read raises UsageError; one that is not an index raises InputError."""
+                 local: list[ProductFile]) -> tuple[list[ForeignProduct], list[Diagnostic]]:
+    """The products of every index of `config` that concern this mesh's products, `local` (the
+    first definition of an address wins, and this mesh's wins over any index), and the warnings
+    about them. An index that cannot be read raises UsageError; one that is not an index raises
+    InputError.
+
+    A product of an index concerns this mesh when a product here reads it, or when it reads a
+    product of a domain this mesh has (also a version no longer here, so that removing it names
+    its consumers): only those are validated and kept."""
+    reads = {port.product for pf in local for port in pf.product.inputPorts}
+    domains = {pf.product.domain for pf in local}
+
+    def concerns(entry: dict) -> bool:
+        return entry["address"] in reads or any(port["product"].split("/")[2:3] == [domain]
+                                                for port in entry["inputPorts"] for domain in domains)
+
     products: list[ForeignProduct] = []
     warnings: list[Diagnostic] = []
-    seen = {address: "this mesh" for address in local}
+    seen = {pf.product.address: "this mesh" for pf in local}
     for i, entry in enumerate(config.indexes):
         where = config_source.location(("indexes", i)) if config_source else Location(CONFIG_FILE)
-        found, problems = _read_index(root, entry, where)
+        found, problems = _read_index(root, entry, where, concerns)
         warnings.extend(problems)
         for pf in found:
             address = pf.product.address
@@ -73,7 +87,8 @@ def read_indexes(root: Path, config: MeshConfig, config_source: SourceMap | None
     return products, warnings
 
 
-def _read_index(root: Path, entry: str, where: Location) -> tuple[list[ForeignProduct], list[Diagnostic]]:
+def _read_index(root: Path, entry: str, where: Location,
+                concerns: Callable[[dict], bool]) -> tuple[list[ForeignProduct], list[Diagnostic]]:
     try:
         raw, shown, keep = _fetch(root, entry)
     except _Failure as failure:
@@ -81,7 +96,7 @@ def _read_index(root: Path, entry: str, where: Location) -> tuple[list[ForeignPr
         error = UsageError if code != "INDEX003" else InputError
         raise error(message, [Diagnostic(code, Severity.ERROR, message, where, hint)]) from None
     document = _parse(raw, shown, entry, where)
-    products, problems = foreign_products(document, entry)
+    products, problems = foreign_products(document, entry, concerns)
     if any(d.code == "INDEX004" for d in problems):
         raise InputError(f"{entry} is not a meshgen index", [_with_related(d, where) for d in problems])
     keep()  # cached only once it proved to be an index
@@ -102,16 +117,17 @@ def _parse(raw: bytes, shown: str, entry: str, where: Location):
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise malformed("it is not UTF-8", Location(shown)) from None
+    too_deep = json_too_deep(text, MAX_DEPTH)
+    if too_deep is not None:
+        line = text.count("\n", 0, too_deep) + 1
+        raise malformed(f"nested deeper than {MAX_DEPTH} levels",
+                        Location(shown, line, too_deep - (text.rfind("\n", 0, too_deep) + 1) + 1))
     try:
-        json.loads(text)  # JSON only: the positioned loader below would read YAML too
+        data = json.loads(text)
     except (ValueError, RecursionError) as exc:
         line, col = (exc.lineno, exc.colno) if isinstance(exc, json.JSONDecodeError) else (1, 1)
         raise malformed(f"not JSON ({getattr(exc, 'msg', 'nested too deep')})", Location(shown, line, col)) from None
-    try:
-        return parse_yaml(text, shown)  # JSON is YAML 1.2: the same loader gives positions in the index
-    except InputError as exc:
-        first = exc.diagnostics[0] if exc.diagnostics else None
-        raise malformed(first.message if first else str(exc), first.location if first else Location(shown)) from None
+    return Document(Path(shown), data, JsonPositions(text, shown))
 
 
 # ---- fetching ------------------------------------------------------------------------------------
