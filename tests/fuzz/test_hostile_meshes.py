@@ -3,11 +3,12 @@
 Hypothesis builds a mesh from a valid product plus hostile mutations: symlinks (inside and
 outside the mesh), special files (a FIFO where a product should be), deep nesting, ReDoS
 patterns, NaN/Inf, colliding names, hostile strings, YAML 1.1-only forms, aliases, deep
-types. Each mesh runs through both commands as subprocesses with a timeout, and every run
+types. Each mesh runs through both commands as subprocesses with a timeout and a memory limit
+(MemoryError is exit 3: a failure here), and every run
 must end as a clean result or a positioned diagnostic: no exit 3, no hang, no segfault, no
-traceback. CI runs a short run (MESHGEN_FUZZ_EXAMPLES, default 10); a long one is
+traceback. CI runs a short run (MESHGEN_FUZZ_EXAMPLES, default 10); the long one (docs/testing.md) is
 
-    MESHGEN_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest tests/fuzz -q
+    MESHGEN_FUZZ_EXAMPLES=20000 .venv/bin/python -m pytest tests/fuzz -q
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E
 
 EXAMPLES = int(os.environ.get("MESHGEN_FUZZ_EXAMPLES", "10"))
 TIMEOUT = float(os.environ.get("MESHGEN_FUZZ_TIMEOUT", "60"))  # seconds per command: a hang, not a slow run
+SECRET = "fuzz-secret-0f3a9c"  # in every command's environment; /proc/self/environ must not leak it
+MEMORY = 4 << 30  # bytes of address space per command: a billion laughs or a 5 GB read fails, not the machine
 
 BASE = """\
 apiVersion: meshgen/v1
@@ -107,7 +110,8 @@ def hostile_meshes(draw):
                        purpose=draw(st.sampled_from(HOSTILE_TEXT[4:])), dataset=draw(st.sampled_from(["ds", "Ds", "a-b"])),
                        fields=fields, tail=tail)
     files: dict[str, object] = {"meshgen.yaml": "", "d/p/v1/dataproduct.yaml": text}
-    extra = draw(st.sampled_from(["none", "fifo", "symlink-out", "symlink-in", "symlink-loop", "binary", "empty"]))
+    extra = draw(st.sampled_from(["none", "fifo", "symlink-out", "symlink-in", "symlink-loop", "binary", "empty",
+                                  "environ", "config-link", "template-link", "template-fifo"]))
     if extra == "fifo":
         files["e/fifo/v1/dataproduct.yaml"] = ("fifo",)
     elif extra == "symlink-out":
@@ -120,6 +124,13 @@ def hostile_meshes(draw):
         files["e/bin/v1/dataproduct.yaml"] = b"\xff\xfe\x00a: \x00\n"
     elif extra == "empty":
         files["e/empty/v1/dataproduct.yaml"] = ""
+    elif extra == "environ":  # the environment holds SECRET: it must never be printed
+        files["e/env/v1/dataproduct.yaml"] = ("symlink", "/proc/self/environ")
+    elif extra == "config-link":
+        files["meshgen.yaml"] = ("symlink", "/proc/self/environ")
+    elif extra.startswith("template-"):
+        files["meshgen.yaml"] = "templates: templates\n"
+        files["templates/avro/schema.avsc.j2"] = ("symlink", "/etc/passwd") if extra == "template-link" else ("fifo",)
     return files
 
 
@@ -137,13 +148,21 @@ def materialize(root: Path, files: dict) -> None:
             path.write_text(content, encoding="utf-8")
 
 
+def _limit_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+
+
 def run_meshgen(*args: str, cwd: Path) -> None:
     try:
         proc = subprocess.run([sys.executable, "-m", "meshgen", *args, "--format", "json"], cwd=cwd,
-                              capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+                              capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL,
+                              preexec_fn=_limit_memory, env={**os.environ, "MESHGEN_FUZZ_SECRET": SECRET})
     except subprocess.TimeoutExpired:
         pytest.fail(f"meshgen {' '.join(args)} hung (over {TIMEOUT:.0f} s)")
     assert proc.returncode in (0, 1, 2), f"exit {proc.returncode}: {proc.stderr[-2000:]}"
+    assert SECRET not in proc.stdout + proc.stderr, "the environment was printed"
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr[-2000:]
     if proc.returncode == 0:
         return
