@@ -114,6 +114,24 @@ def test_removing_a_product_another_repository_reads_names_it(repos, cli, monkey
     assert "data://sales/orders/v1 was removed" in d["message"] and "in another repository" in d["message"]
 
 
+def test_a_third_repository_and_a_product_defined_twice(repos, cli, monkeypatch, tmp_path):
+    """Repository c publishes a consumer of a's product too, and a copy of b's product: a names both
+    consumers, and the copy is INDEX005 at c's entry (b's, listed first, is used)."""
+    a, b = repos
+    c = consumer_repo(tmp_path / "c", indexes=["../a/" + INDEX], fields="order_id")
+    write(c / "audit" / "dataproduct.yaml", (c / "revenue" / "dataproduct.yaml").read_text().replace(
+        "name: revenue", "name: audit", 1).replace("domain: finance", "domain: audit", 1).replace(
+        "finance-team", "audit-team").replace("fields: [order_id]", "fields: [order_id, total]"))
+    assert run(cli, monkeypatch, c, "build").exit_code == 0
+    producer_repo(a, total=False, indexes=["../b/" + INDEX, "../c/" + INDEX])
+    code, found = diagnostics(cli, monkeypatch, a, "validate")
+    assert code == 1
+    assert sorted(d["message"].split(" (")[0] for d in found if d["code"] == "MESH007") == \
+        ["data://audit/audit/v1", "data://finance/revenue/v1"]
+    [twice] = [d for d in found if d["code"] == "INDEX005"]
+    assert (twice["severity"], twice["line"]) == ("warning", 5) and "data://finance/revenue/v1" in twice["message"]
+
+
 def test_a_file_url_index(repos, cli, monkeypatch):
     a, b = repos
     producer_repo(a, total=False, indexes=[(b / INDEX).resolve().as_uri()])
