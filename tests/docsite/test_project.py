@@ -25,9 +25,13 @@ def test_site_url_of_meshgen_yaml_becomes_the_site_url_of_mkdocs_yml(tmp_path):
     written = YAML(typ="safe").load((project / "mkdocs.yml").read_text(encoding="utf-8"))
     assert written["site_url"] == "https://data.example.com/mesh/"
     assert written["theme"]["font"] is False  # no web fonts from a CDN
-    nav_pages = {page for section in written["nav"][1]["Domains"] for entries in section.values() for e in entries
-                 for page in e.values()}
-    assert "products/checkout/orders/v2/index.md" in nav_pages
+    # the navigation lists domains (every page carries it: a product per entry grows with the square)
+    nav_pages = {page for entry in written["nav"][1]["Domains"] for page in entry.values()}
+    assert nav_pages == {f"domains/{d}/index.md" for d in ("checkout", "inventory", "logistics", "marketing",
+                                                           "payments", "users")}
+    assert written["not_in_nav"] == "/products/"  # product pages: reached from their domain's page
+    domain_page = (project / "docs" / "domains" / "checkout" / "index.md").read_text(encoding="utf-8")
+    assert "(../../products/checkout/orders/v2/index.md)" in domain_page
 
 
 def test_a_template_override_replaces_a_page_and_what_it_prints_is_still_escaped(tmp_path):

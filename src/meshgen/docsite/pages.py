@@ -31,6 +31,9 @@ HOME = "index.md"
 RULES = "rules/index.md"
 
 
+PRODUCTS_DIR = "products"  # the first folder of every product_page_path
+
+
 def product_page(address: str) -> str:
     return product_page_path(address) + "index.md"
 
