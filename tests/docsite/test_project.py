@@ -77,3 +77,20 @@ def test_the_api_writes_the_project_without_mkdocs(tmp_path, monkeypatch):
     assert result.site is None and (result.project / "mkdocs.yml").is_file()
     assert result.project == mesh / "build" / "mesh" / "docs"
     assert result.files > 10
+
+
+def test_a_domain_named_docs_is_refused_inside_the_output_folder_and_fine_with_o(tmp_path):
+    """A build writes the domain `docs` to <output>/docs/, the docs project's folder."""
+    mesh = copy_source(SPECS, tmp_path)
+    source = mesh / "users" / "customers" / "v1" / "dataproduct.yaml"
+    clashing = mesh / "docs" / "guide" / "v1" / "dataproduct.yaml"
+    clashing.parent.mkdir(parents=True)
+    clashing.write_text(source.read_text(encoding="utf-8").replace("\ndomain: users\n", "\ndomain: docs\n", 1)
+                        .replace("\nname: customers\n", "\nname: guide\n", 1), encoding="utf-8")
+    done = meshgen("docs", "build", mesh, "--no-html")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "docs/guide/v1/dataproduct.yaml:4:9: error[DOCS003]" in done.stdout and "-o DIR" in done.stdout
+    assert not (mesh / "build").exists()
+    _, done, project = _project(tmp_path, mesh)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (project / "docs" / "domains" / "docs" / "index.md").is_file()

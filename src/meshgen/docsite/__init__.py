@@ -42,12 +42,31 @@ def project_location(mesh: "Mesh", output: Path | None) -> tuple[Path, Path, str
 
     build_output = output_dir(mesh, None)
     if output is None:
+        refuse_a_domain_named_like_the_project(mesh)
         return build_output, build_output / PROJECT_IN_OUTPUT, PROJECT_IN_OUTPUT
     try:
         inside = Path(output).resolve().relative_to(build_output.resolve()).as_posix()
     except ValueError:
         inside = None
     return Path(output), Path(output), inside
+
+
+def refuse_a_domain_named_like_the_project(mesh: "Mesh") -> None:
+    """A build writes a domain's artifacts to `<output>/<domain>/`: a domain named `docs` would
+    share its folder with the docs project, and writing either would replace the other's files."""
+    from meshgen.diagnostics import Diagnostic, Severity
+    from meshgen.errors import UsageError
+
+    clashing = sorted((pf for pf in mesh.products if pf.product.domain == PROJECT_IN_OUTPUT),
+                      key=lambda pf: pf.product.address)
+    if not clashing:
+        return
+    message = (f"the domain `{PROJECT_IN_OUTPUT}` writes its artifacts to the output folder's `{PROJECT_IN_OUTPUT}/`, "
+               "where `meshgen docs build` writes the docs project; nothing was written")
+    raise UsageError(message, [Diagnostic(
+        "DOCS003", Severity.ERROR, message, clashing[0].location("domain"),
+        f"write the docs elsewhere with `meshgen docs build -o DIR` (e.g. -o site-docs), or rename the domain "
+        f"`{PROJECT_IN_OUTPUT}` (`meshgen docs serve` is not affected)")])
 
 
 def write_docs(mesh: "Mesh", output: Path | None = None, *, html: bool = True, strict: bool = False) -> DocsWritten:

@@ -94,6 +94,9 @@ def _code_families():
                                                     "'meshgen[docs]'`, or MESHGEN_MKDOCS names an mkdocs executable)"),
         DiagnosticCode("DOCS002", "error", "MkDocs refused the generated project (with --strict, any MkDocs "
                                            "warning; usually a template override that links to no page)"),
+        DiagnosticCode("DOCS003", "error (exit 2)", "a domain named `docs` would share the output folder's `docs/` "
+                                                    "with the docs project: `meshgen docs build -o DIR` writes the "
+                                                    "docs elsewhere"),
     ), configurable=False),)
 
 
