@@ -94,3 +94,19 @@ def test_a_domain_named_docs_is_refused_inside_the_output_folder_and_fine_with_o
     _, done, project = _project(tmp_path, mesh)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (project / "docs" / "domains" / "docs" / "index.md").is_file()
+
+
+def test_past_the_home_pages_limit_the_domain_pages_list_the_products(tmp_path, monkeypatch):
+    from meshgen.docsite import pages
+    from meshgen.docsite.project import project_files
+    from meshgen.mesh.loader import load_mesh
+
+    mesh, _ = load_mesh(copy_source(SPECS, tmp_path))
+    listed = project_files(mesh)["docs/index.md"]
+    assert "| product | title |" in listed and "(products/checkout/orders/v2/index.md)" in listed
+    monkeypatch.setattr(pages, "HOME_LISTS_UP_TO", 3)  # the example mesh has more product versions
+    files = project_files(mesh)
+    home = files["docs/index.md"]
+    assert "| product | title |" not in home and "(products/" not in home
+    assert "The domain pages list the" in home and "(domains/checkout/index.md)" in home
+    assert "(../../products/checkout/orders/v2/index.md)" in files["docs/domains/checkout/index.md"]

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from meshgen.model.loader import ProductFile
 
 HOME = "index.md"
+HOME_LISTS_UP_TO = 100  # product versions the home page lists one by one; past that, the domains list them
 RULES = "rules/index.md"
 
 
@@ -106,7 +107,8 @@ def home_context(site: Site) -> dict:
                    "datasets": sum(len(pf.product.datasets) for pf in products)},
         "statuses": sorted(statuses.items()),
         "domains": [_domain_row(site, HOME, d, [pf for pf in products if pf.product.domain == d]) for d in domains],
-        "products": [_product_row(site, HOME, pf) for pf in products],
+        # a longer table is no overview: each domain's page lists its own, and search finds every one
+        "products": [_product_row(site, HOME, pf) for pf in products] if len(products) <= HOME_LISTS_UP_TO else [],
         "rules_link": page_link(HOME, RULES, "governance rules and waivers"),
         "picture": site.picture("mesh", None, HOME),
         "artifacts": site.artifacts.get("mesh", []),

@@ -26,7 +26,8 @@ TEMPLATES: dict[str, TemplateInfo] = {
         ("counts", "products, domains, owners, datasets (numbers)"),
         ("statuses", "(status, number of products) pairs"),
         ("domains", "each domain: name, link, products (a number), owners"),
-        ("products", "each product: link, address, title, status, version, owner, domain, domain_link, tags, purpose"),
+        ("products", "each product: link, address, title, status, version, owner, domain, domain_link, tags, "
+                     "purpose (empty past 100 product versions: the domain pages list them)"),
         ("rules_link", "a link to the rules page"),
         ("picture", "the mesh's lineage picture (inline SVG, Markup; empty without one)"),
         ("artifacts", "the mesh-wide artifacts of the build output: target, files (links)"),
