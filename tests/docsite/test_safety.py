@@ -72,6 +72,10 @@ def test_the_page_title_and_navigation_hold_no_markup(hostile_site):
     head = (site / "index.html").read_text(encoding="utf-8").split("</head>")[0]  # an inline SVG has titles too
     [title] = re.findall(r"<title>(.*?)</title>", head, re.S)
     assert "<" not in title and ">" not in title and "alert" in title  # Material prints site_name unescaped
+    # a product page is outside the navigation: its title is given, never its heading's (hostile) text
+    product = site / "products" / "qa" / "hostile_html" / "v1" / "index.html"
+    [title] = re.findall(r"<title>(.*?)</title>", product.read_text(encoding="utf-8").split("</head>")[0], re.S)
+    assert title.startswith("hostile_html v1 - ") and "<" not in title, title
 
 
 @pytest.mark.parametrize("value", ["<script>x</script>", "a|b", "[x](javascript:y)", "{: onclick=z }", "`c`",

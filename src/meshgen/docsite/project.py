@@ -55,10 +55,12 @@ def project_files(mesh: "Mesh", *, build_output: Path | None = None, project_in_
 
 
 def front_matter(pf: "ProductFile") -> str:
-    """The page's metadata: its tags and owner, which Material's search ranks highest."""
+    """The page's metadata: its tags and owner, which Material's search ranks highest, and its
+    title. The title must be given: a page outside the navigation is otherwise titled by its
+    first heading's text, which the theme prints unescaped in <title>."""
     p = pf.product
     tags = sorted({nav_label(t) for t in p.tags} | {nav_label(p.owner.team)})
-    return "---\n" + yaml_document({"tags": tags}) + "---\n\n"
+    return "---\n" + yaml_document({"tags": tags, "title": nav_label(f"{p.name} v{p.major}")}) + "---\n\n"
 
 
 # ---- mkdocs.yml --------------------------------------------------------------------------------
