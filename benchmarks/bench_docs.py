@@ -3,9 +3,8 @@
 
     python benchmarks/bench_docs.py [--products 1000] [--runs 1] [--mkdocs PATH]
 
-The mesh is bench_build.py's products (8 domains, a seven-field dataset each), each from the
-third on reading one or two earlier products chosen at random (seeded), so the lineage graph has
-hubs and chains rather than one star. Each step runs in a fresh process and is timed by wall clock
+The mesh is synthetic_mesh.py's (8 domains; from the third product on each reads one to three
+earlier ones, recent ones likelier, so the lineage graph has hubs and chains rather than one star). Each step runs in a fresh process and is timed by wall clock
 and by CPU time (the machine is shared, so CPU is the steadier figure):
 
   - `meshgen lineage --format svg` (the home page's picture alone);
@@ -22,8 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
-import re
 import resource
 import shutil
 import statistics
@@ -34,29 +31,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_build import DOMAINS, product_yaml  # noqa: E402  (the same products as the build benchmark)
+from synthetic_mesh import make_mesh  # noqa: E402  (the same products as the other benchmarks)
 
 TARGET_SECONDS = 60.0
-
-
-def address(j: int) -> str:
-    return f"data://{DOMAINS[j % len(DOMAINS)]}/p{j}/v1"
-
-
-def make_mesh(root: Path, n: int) -> None:
-    """bench_build's products; product i >= 2 reads one or two earlier ones, the recent ones likelier."""
-    (root / "meshgen.yaml").write_text("name: bench\noutput: build\n")
-    for i in range(n):
-        text = product_yaml(i, n)
-        if i >= 2:
-            pick = random.Random(i)
-            reads = sorted({min(int(pick.paretovariate(1.2)), i) for _ in range(pick.choice((1, 1, 2)))})
-            ports = "".join(f"  - name: upstream{k}\n    product: {address(i - back)}\n    dataset: events\n"
-                            f"    fields: [event_id, amount, created_at]\n" for k, back in enumerate(reads))
-            text = re.sub(r"inputPorts:\n(.|\n)*", "inputPorts:\n" + ports, text)
-        folder = root / DOMAINS[i % len(DOMAINS)] / f"p{i}" / "v1"
-        folder.mkdir(parents=True)
-        (folder / "dataproduct.yaml").write_text(text)
 
 
 def timed(cmd: list[str], runs: int, env: dict) -> dict:
