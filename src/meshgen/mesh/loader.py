@@ -172,6 +172,19 @@ def load_mesh(path: Path | str | None = None, *, output: Path | None = None) -> 
             f"(looked for {', '.join(config.products)})", Location(display_path(target)),
             "run `meshgen init` to create one, or set `products:` in meshgen.yaml")])
 
+    products, broken = _load_products(files, root, selected_paths, diagnostics)
+    mesh = Mesh(root=root, config=config, config_source=config_source, products=products,
+                selected={pf.path for pf in products if pf.path in selected_paths}, standalone=standalone,
+                broken=broken, foreign=_foreign_products(root, config, config_source, products, diagnostics))
+    diagnostics.extend(check_references(mesh))
+    return mesh, diagnostics
+
+
+def _load_products(files: list[Path], root: Path, selected_paths: set[Path],
+                   diagnostics: list[Diagnostic]) -> tuple[list, dict[str, Path]]:
+    """Read and validate every product file (their findings join `diagnostics`): the valid
+    products, and the address each invalid file meant to define. Unreadable files raise
+    InputError after every file has been tried, unless they are not among the products asked for."""
     products = []
     input_errors: list[Diagnostic] = []
     broken: dict[str, Path] = {}
@@ -196,11 +209,7 @@ def load_mesh(path: Path | str | None = None, *, output: Path | None = None) -> 
             broken[address] = f
     if input_errors:
         raise InputError("some files could not be read", input_errors + diagnostics)
-    mesh = Mesh(root=root, config=config, config_source=config_source, products=products,
-                selected={pf.path for pf in products if pf.path in selected_paths}, standalone=standalone,
-                broken=broken, foreign=_foreign_products(root, config, config_source, products, diagnostics))
-    diagnostics.extend(check_references(mesh))
-    return mesh, diagnostics
+    return products, broken
 
 
 def _foreign_products(root: Path, config: MeshConfig, config_source: SourceMap | None, products: list,
