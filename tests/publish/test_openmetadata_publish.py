@@ -21,8 +21,9 @@ from meshgen.errors import ViolationsFound
 from meshgen.publish.openmetadata import requests_from
 from meshgen.targets.openmetadata import ENDPOINTS
 from tests.support import SPECS, copy_source
+from tests.support.golden import case_source
 
-CASE = Path(__file__).parents[1] / "targets" / "openmetadata" / "cases" / "catalog" / "mesh"
+CASE = case_source("catalog")  # the openmetadata target's golden case
 TOKEN = "eyJhbGciOiJSUzI1NiJ9.meshgen-test-token.c2lnbmF0dXJl"
 ORDER = [path for _, path in ENDPOINTS.values()]
 

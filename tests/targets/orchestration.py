@@ -10,11 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, SPECS, need
+from tests.conftest import SPECS, need
+from tests.support.golden import case_source
 
 from meshgen.api import build
 
-HOSTILE_MESH = ROOT / "tests/targets/jsonschema/cases/hostile/mesh"
+HOSTILE_MESH = case_source("hostile")
 HOSTILE_TAGS = ['tier "1"', "{{ jinja }}", "__import__('os').system('touch PWNED')", "back\\slash", "'''"]
 
 

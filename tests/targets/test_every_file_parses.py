@@ -13,12 +13,13 @@ import pytest
 from meshgen.api import build
 from meshgen.targets import BUILTIN_TARGETS
 from tests.conftest import need_module
+from tests.support.golden import case_source
 
 ROOT = Path(__file__).resolve().parents[2]
 MESHES = {
     "hostile_text": ROOT / "tests" / "fixtures" / "hostile_text",  # a product folder: given a mesh below
-    "hostile": ROOT / "tests" / "targets" / "jsonschema" / "cases" / "hostile" / "mesh",
-    "sql-hostile": ROOT / "tests" / "targets" / "sql" / "cases" / "hostile" / "input",
+    "hostile": case_source("hostile"),
+    "odd_strings": case_source("odd_strings"),
 }
 NAMING_OFF = 'name: hostile\ngovernance:\n  rules:\n    naming: "off"\n'
 

@@ -16,14 +16,15 @@ import pytest
 from meshgen.model.models import dotted_fields
 from meshgen.targets.amundsen import PRODUCT_SOURCE, SLO_SOURCE, TABLE_PORTS, table_keys
 from tests.conftest import tool_bin
-from tests.targets.jsonschema.meshes import CASE_NAMES, build_validation_sources, check_golden
+from tests.support.golden import golden_cases
+from tests.targets.jsonschema.meshes import build_validation_sources, build_and_check_golden
 
 HERE = Path(__file__).parent
 
 
-@pytest.mark.parametrize("case", CASE_NAMES)
+@pytest.mark.parametrize("case", golden_cases("amundsen"))
 def test_golden(case, tmp_path):
-    check_golden(["amundsen"], case, tmp_path, f"tests/targets/amundsen/test_amundsen.py::test_golden[{case}]")
+    build_and_check_golden(["amundsen"], case, tmp_path)
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,12 @@ import pytest
 
 from meshgen.targets.base import pascal_case
 from tests.conftest import ROOT, need_module
+from tests.support.golden import golden_cases
 from tests.targets.jsonschema.meshes import (
-    CASE_NAMES,
     SOURCES,
     build_case,
     build_source,
-    check_golden,
+    build_and_check_golden,
 )
 from tests.targets.protobuf.test_protobuf import protoc
 
@@ -23,9 +23,9 @@ ASYNCAPI_SCHEMA = ROOT / "tests" / "fixtures" / "asyncapi-3.0.0-without-id.json"
 TARGETS = ["asyncapi", "schema-registry"]
 
 
-@pytest.mark.parametrize("case", CASE_NAMES)
+@pytest.mark.parametrize("case", golden_cases("asyncapi"))
 def test_golden(case, tmp_path):
-    check_golden(TARGETS, case, tmp_path, f"tests/targets/asyncapi/test_asyncapi.py::test_golden[{case}]")
+    build_and_check_golden(TARGETS, case, tmp_path)
 
 
 @pytest.fixture(scope="module", params=SOURCES)
@@ -61,7 +61,7 @@ def test_documents_validate_against_the_asyncapi_3_schema(built):
 
 def test_the_asyncapi_schema_rejects_a_broken_document(tmp_path):
     validator = _validator()
-    built = build_case("all_types", tmp_path, ["asyncapi"])
+    built = build_case("every_type", tmp_path, ["asyncapi"])
     doc = json.loads(built.files("asyncapi")[0].read_text(encoding="utf-8"))
     del doc["info"]["version"]
     assert not validator.is_valid(doc)
@@ -111,7 +111,7 @@ def test_payloads_and_subjects_are_real_schemas(built, tmp_path):
 def test_a_protobuf_events_port_gets_the_protobuf_targets_file_as_its_subject(tmp_path):
     from tests.targets.jsonschema.meshes import build_case as build
 
-    built = build("all_types", tmp_path, ["protobuf", "schema-registry"])
+    built = build("every_type", tmp_path, ["protobuf", "schema-registry"])
     subject = json.loads(next(p for p in built.files("schema-registry") if "articles-proto" in p.name)
                          .read_text(encoding="utf-8"))
     assert (subject["subject"], subject["schemaType"]) == ("shop.catalog.articles-proto.v1-value", "PROTOBUF")

@@ -17,32 +17,16 @@ from meshgen.errors import ViolationsFound
 from meshgen.mesh.loader import load_mesh
 from meshgen.schemas.avro import avro_record
 from tests.conftest import FULL_VOCABULARY, FULL_VOCABULARY_TODAY, ROOT, SPECS, copy_source, need_module
-from tests.support import assert_same_tree
+from tests.support.golden import case_mesh, case_source, check_golden, diagnostics_text, golden_cases
 
-CASES = Path(__file__).parent / "cases"
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
-# A case's input is its own input/ folder, or a shared fixture named here (referenced, not copied).
-CASE_SOURCES = {"full_vocabulary": FULL_VOCABULARY, "all_types": FIXTURES / "all_types" / "dataproduct.yaml"}
-
-
-def _case_ids():
-    return sorted(p.name for p in CASES.iterdir() if p.is_dir())
-
-
-@pytest.mark.parametrize("case", _case_ids())
+@pytest.mark.parametrize("case", golden_cases("avro"))
 def test_golden(case, tmp_path, monkeypatch):
     monkeypatch.setenv("MESHGEN_TODAY", FULL_VOCABULARY_TODAY)
-    src = CASE_SOURCES.get(case, CASES / case / "input")
-    files = list(src.glob("*.yaml")) if src.is_dir() else [src]
-    if src.is_file() or (not (src / "meshgen.yaml").exists() and len(files) == 1):
-        src = files[0]  # a bare product file: a mesh of one
-    src = copy_source(src, tmp_path / "src")
-    build(src, output=tmp_path / "out", targets=["avro"])
-    out = tmp_path / "out"
-    (out / "meshgen-manifest.json").unlink()
-    assert_same_tree(CASES / case / "expected", out, f"tests/targets/avro/test_avro.py::test_golden[{case}]")
+    result = build(case_mesh(case, tmp_path), output=tmp_path / "out", targets=["avro"])
+    check_golden("avro", case, tmp_path / "out", diagnostics=diagnostics_text(result.diagnostics, tmp_path / "mesh", ("AVRO",)))
 
 
 def _plain(value):
@@ -107,7 +91,7 @@ def test_every_type_of_the_grammar_is_in_the_golden_case():
     from meshgen.model.models import iter_fields
     from meshgen.model.types import Kind
 
-    pf, _ = load_product(CASE_SOURCES["all_types"])
+    pf, _ = load_product(case_source("all_types") / "dataproduct.yaml")
     kinds = {t.kind for ds in pf.product.datasets for f in iter_fields(ds.fields) for t in f.data_type.walk()}
     assert kinds == set(Kind)
 
@@ -146,10 +130,10 @@ def test_defaults_are_readable_by_schema_resolution(tmp_path):
     assert int.from_bytes(raw.encode("latin-1"), "big", signed=True) == 500
 
 
-HOSTILE = [ROOT / "tests/targets/jsonschema/cases/hostile/mesh", ROOT / "tests/targets/sql/cases/hostile/input"]
+HOSTILE = [case_source("hostile"), case_source("odd_strings")]
 
 
-@pytest.mark.parametrize("source", HOSTILE, ids=["jsonschema-hostile", "sql-hostile"])
+@pytest.mark.parametrize("source", HOSTILE, ids=["hostile", "odd_strings"])
 def test_hostile_strings_give_schemas_both_avro_libraries_accept(source, tmp_path):
     fastavro = need_module("fastavro")
     avro_schema = need_module("avro.schema")

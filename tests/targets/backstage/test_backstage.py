@@ -18,7 +18,8 @@ from meshgen.api import build
 from meshgen.model.loader import ProductFile
 from meshgen.targets.backstage import MAX_NAME, entity_name, entity_names
 from tests.conftest import ROOT, SPECS, copy_source, need, need_executable
-from tests.targets.jsonschema.meshes import CASE_NAMES, build_validation_sources, check_golden
+from tests.support.golden import golden_cases
+from tests.targets.jsonschema.meshes import build_validation_sources, build_and_check_golden
 
 HERE = Path(__file__).parent
 # the targets whose files the API entities' definitions name
@@ -26,9 +27,9 @@ WITH_DEFINITIONS = ["backstage", "openapi", "asyncapi", "protobuf"]
 NAME = r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$"
 
 
-@pytest.mark.parametrize("case", CASE_NAMES)
+@pytest.mark.parametrize("case", golden_cases("backstage"))
 def test_golden(case, tmp_path):
-    check_golden(["backstage"], case, tmp_path, f"tests/targets/backstage/test_backstage.py::test_golden[{case}]")
+    build_and_check_golden(["backstage"], case, tmp_path)
 
 
 def _node_modules() -> Path:

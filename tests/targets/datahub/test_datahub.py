@@ -22,13 +22,11 @@ from ruamel.yaml import YAML
 
 from meshgen.api import build
 from tests.conftest import FULL_VOCABULARY, FULL_VOCABULARY_TODAY, ROOT, SPECS, copy_source, pinned_today, tool_bin
-from tests.support import assert_same_tree
+from tests.support.golden import case_mesh, check_golden, diagnostics_text, golden_cases
 from tests.targets.orchestration import HOSTILE_TAGS, hostile_mesh
 
-CASES = Path(__file__).parent / "cases"
 CHECKER = Path(__file__).parent / "check_proposals.py"
 HOSTILE_TEXT = ROOT / "tests" / "fixtures" / "hostile_text"
-CASE_SOURCES = {"full_vocabulary": FULL_VOCABULARY, "all_types": ROOT / "tests" / "fixtures" / "all_types"}
 SITE = "https://data.example.com/mesh/"
 
 
@@ -59,13 +57,12 @@ def built(tmp_path_factory) -> dict[str, Path]:
     return outs
 
 
-@pytest.mark.parametrize("case", sorted(CASE_SOURCES))
+@pytest.mark.parametrize("case", golden_cases("datahub"))
 def test_golden(case, tmp_path, monkeypatch):
     monkeypatch.setenv("MESHGEN_TODAY", FULL_VOCABULARY_TODAY)
-    src = copy_source(CASE_SOURCES[case], tmp_path / "src")
-    build(src, output=tmp_path / "out", targets=["datahub"])
-    (tmp_path / "out" / "meshgen-manifest.json").unlink()
-    assert_same_tree(CASES / case / "expected", tmp_path / "out", f"tests/targets/datahub/test_datahub.py::test_golden[{case}]")
+    result = build(case_mesh(case, tmp_path), output=tmp_path / "out", targets=["datahub"])
+    check_golden("datahub", case, tmp_path / "out",
+                 diagnostics=diagnostics_text(result.diagnostics, tmp_path / "mesh", ("DATAHUB",)))
 
 
 def test_datahub_accepts_every_proposal(built, tmp_path):

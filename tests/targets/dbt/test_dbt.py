@@ -89,7 +89,7 @@ def test_dbt_parse_with_each_products_warehouse(source, tmp_path):
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("source", ["specs", "all_types", "hostile", "versions"])
+@pytest.mark.parametrize("source", ["specs", "all_types", "odd_strings", "versions"])
 def test_dbt_build_enforces_contracts_on_duckdb(source, tmp_path):
     built = build_for_validation(source, tmp_path, warehouse="duckdb")
     make_project(built, tmp_path / "project")

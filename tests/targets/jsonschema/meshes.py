@@ -1,7 +1,7 @@
-"""The cases shared by the schema and port targets (jsonschema, pydantic, protobuf, openapi,
-asyncapi, schema-registry): each is a small mesh under cases/<case>/mesh. Every target has its
-golden files, with the diagnostics it reported, in tests/targets/<target>/expected/<case>/
-(schema-registry's are in asyncapi's, built together)."""
+"""Builds of the cases for the schema and port targets (jsonschema, pydantic, protobuf, openapi,
+asyncapi, schema-registry) and the catalog targets that share them: the meshes under
+tests/targets/cases/<case>/mesh, golden files in tests/targets/<target>/expected/<case>/ (the
+convention of tests/support/golden.py; schema-registry's are in asyncapi's, built together)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ from pathlib import Path
 from meshgen.api import BuildResult, build
 from meshgen.planner import product_folder as product_dir
 from tests.conftest import SPECS
-from tests.support import assert_same_tree
+from tests.support.golden import case_source, check_golden, diagnostics_text, golden_cases
 
-CASES = Path(__file__).parent / "cases"
-CASE_NAMES = sorted(p.name for p in CASES.iterdir() if (p / "mesh").is_dir())
-TARGETS_DIR = Path(__file__).parents[1]
+# The cases these targets have golden files for (and the validators build).
+CASE_NAMES = golden_cases("jsonschema")
 TARGET_CODES = ("PROTO", "JSONSCHEMA", "PYDANTIC", "OPENAPI", "ASYNCAPI", "REGISTRY", "AVRO", "BACKSTAGE", "AMUNDSEN")
 
 
@@ -35,15 +34,8 @@ class Built:
                       and p.name.endswith(suffix))
 
     def diagnostics_text(self) -> str:
-        lines = []
-        for d in self.result.diagnostics.sorted():
-            if not d.code.startswith(TARGET_CODES):  # governance and contracts have their own tests
-                continue
-            loc = d.location
-            file = Path(loc.file)
-            rel = file.relative_to(self.mesh).as_posix() if file.is_absolute() and self.mesh in file.parents else loc.file
-            lines.append(f"{d.code} {d.severity.label} {rel}:{loc.line}:{loc.column} {d.message}")
-        return "\n".join(lines) + "\n"
+        # governance and contracts have their own tests
+        return diagnostics_text(self.result.diagnostics, self.mesh, TARGET_CODES)
 
 
 def build_copy(source: Path, tmp: Path, targets: list[str]) -> Built:
@@ -55,7 +47,7 @@ def build_copy(source: Path, tmp: Path, targets: list[str]) -> Built:
 
 
 def build_case(case: str, tmp: Path, targets: list[str]) -> Built:
-    return build_copy(CASES / case / "mesh", tmp, targets)
+    return build_copy(case_source(case), tmp, targets)
 
 
 def build_specs(tmp: Path, targets: list[str]) -> Built:
@@ -69,18 +61,11 @@ def build_source(name: str, tmp: Path, targets: list[str]) -> Built:
     return build_specs(tmp, targets) if name == "specs" else build_case(name, tmp, targets)
 
 
-def check_golden(targets: list[str], case: str, tmp: Path, test_id: str) -> Built:
+def build_and_check_golden(targets: list[str], case: str, tmp: Path, test_id: str | None = None) -> Built:
     """Build `case` with `targets`; compare their files and diagnostics with the golden tree of the first."""
     built = build_case(case, tmp / "build", targets)
-    actual = tmp / "actual"
-    actual.mkdir(parents=True)
-    for target in targets:
-        for path in built.files(target):
-            dest = actual / path.relative_to(built.out)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, dest)
-    (actual / "diagnostics.txt").write_text(built.diagnostics_text(), encoding="utf-8")
-    assert_same_tree(TARGETS_DIR / targets[0] / "expected" / case, actual, test_id)
+    check_golden(targets[0], case, built.out, diagnostics=built.diagnostics_text(), test_id=test_id,
+                 keep=lambda rel: any(f"/{t}/" in f"/{rel.as_posix()}" for t in targets))
     return built
 
 
@@ -96,7 +81,7 @@ def build_validation_sources(tmp: Path, targets: list[str]) -> dict[str, tuple[P
               "full_vocabulary": copy_source(FULL_VOCABULARY, tmp / "full"),
               "hostile_text": hostile_text_mesh("hostile_text", tmp / "hostile_text")}
     for case in CASE_NAMES:
-        meshes[case] = copy_source(CASES / case / "mesh", tmp / case)
+        meshes[case] = copy_source(case_source(case), tmp / case)
     built = {}
     with pinned_today(FULL_VOCABULARY_TODAY):
         for name, source in meshes.items():

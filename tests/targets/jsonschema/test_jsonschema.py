@@ -10,19 +10,19 @@ import pytest
 
 from meshgen.model.values import ValueProblem, record_to_python
 from tests.conftest import need_module
+from tests.support.golden import golden_cases
 from tests.targets.jsonschema.meshes import (
-    CASE_NAMES,
     SOURCES,
     build_case,
     build_source,
-    check_golden,
+    build_and_check_golden,
 )
 from tests.targets.jsonschema.mutations import mutated_examples
 
 
-@pytest.mark.parametrize("case", CASE_NAMES)
+@pytest.mark.parametrize("case", golden_cases("jsonschema"))
 def test_golden(case, tmp_path):
-    check_golden(["jsonschema"], case, tmp_path, f"tests/targets/jsonschema/test_jsonschema.py::test_golden[{case}]")
+    build_and_check_golden(["jsonschema"], case, tmp_path)
 
 
 @pytest.fixture(scope="module", params=SOURCES)
@@ -72,7 +72,7 @@ def test_schemas_reject_mutated_examples_like_meshgen_does(built):
 ])
 def test_decimal_form_matches_the_canonical_text(value, valid, tmp_path):
     jsonschema = need_module("jsonschema")
-    built = build_case("all_types", tmp_path, ["jsonschema"])
+    built = build_case("every_type", tmp_path, ["jsonschema"])
     schema = json.loads(built.files("jsonschema")[0].read_text(encoding="utf-8"))
     price = {k: v for k, v in schema["properties"]["price"].items() if k not in ("examples",)}
     price.pop("pattern")  # price has minimum 0; this checks the signed form of decimal(12,2)
@@ -83,7 +83,7 @@ def test_decimal_form_matches_the_canonical_text(value, valid, tmp_path):
 
 def test_timestamps_need_a_zone_and_ntz_has_none(tmp_path):
     jsonschema = need_module("jsonschema")
-    built = build_case("all_types", tmp_path, ["jsonschema"])
+    built = build_case("every_type", tmp_path, ["jsonschema"])
     schema = json.loads(built.files("jsonschema")[0].read_text(encoding="utf-8"))
     v = jsonschema.Draft202012Validator
     ts = v(schema["properties"]["updated_at"], format_checker=v.FORMAT_CHECKER)
@@ -95,7 +95,7 @@ def test_timestamps_need_a_zone_and_ntz_has_none(tmp_path):
 
 
 def test_required_means_never_null_and_listed_unless_defaulted(tmp_path):
-    built = build_case("all_types", tmp_path, ["jsonschema"])
+    built = build_case("every_type", tmp_path, ["jsonschema"])
     schema = json.loads(built.files("jsonschema")[0].read_text(encoding="utf-8"))
     required = set(schema["required"])
     assert "article_id" in required and "views" not in required  # views has a default

@@ -11,16 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from meshgen.api import BuildResult, build
-from tests.support import FULL_VOCABULARY, ROOT, SPECS, assert_same_tree, pinned_today
+from tests.support import SPECS, pinned_today
+from tests.support.golden import case_mesh, check_golden, diagnostics_text, golden_cases
 from tests.support.paths import FULL_VOCABULARY_TODAY
 
-FIXTURES = ROOT / "tests" / "fixtures"
-SOURCES = {"specs": SPECS, "full_vocabulary": FULL_VOCABULARY.parent, "all_types": FIXTURES / "all_types",
-           "hostile_text": FIXTURES / "hostile_text"}
-GOLDEN_CASES = ("all_types", "full_vocabulary", "hostile_text")
+GOLDEN_CASES = golden_cases("odcs")  # shared fixture cases (tests/support/golden.py); odps has the same
+SOURCES = ["specs", *GOLDEN_CASES]
 TARGETS = ["odcs", "odps"]
-# The hostile product's names are hostile on purpose: naming rules would stop its build.
-NAMING_OFF = 'name: hostile\ngovernance:\n  rules:\n    naming: "off"\n'
 
 
 @dataclass
@@ -34,31 +31,19 @@ class Built:
         return sorted(p for p in self.out.rglob(f"*{suffix}") if p.parent.name == target)
 
     def diagnostics_text(self, prefix: str) -> str:
-        lines = []
-        for d in self.result.diagnostics.sorted():
-            if d.code.startswith(prefix):
-                file = Path(d.location.file)
-                rel = file.relative_to(self.mesh).as_posix() if file.is_absolute() and self.mesh in file.parents \
-                    else d.location.file
-                lines.append(f"{d.code} {d.severity.label} {rel}:{d.location.line}:{d.location.column} {d.message}")
-        return "\n".join(lines) + "\n"
+        return diagnostics_text(self.result.diagnostics, self.mesh, (prefix,))
 
 
 def build_source(name: str, tmp: Path) -> Built:
-    source, mesh = SOURCES[name], tmp / "mesh"
-    if name == "full_vocabulary":  # a product file alone: the products it names are outside its mesh
-        shutil.copytree(source, mesh / source.name)
-        with pinned_today(FULL_VOCABULARY_TODAY):
-            result = build(mesh / source.name / "dataproduct.yaml", output=tmp / "out", targets=TARGETS)
-        return Built(mesh.resolve(), tmp / "out", result)
-    if (source / "meshgen.yaml").exists():
-        shutil.copytree(source, mesh, ignore=shutil.ignore_patterns("build"))
-    else:  # a product folder: a mesh of one
-        shutil.copytree(source, mesh / source.name)
-        (mesh / "meshgen.yaml").write_text(NAMING_OFF if name == "hostile_text" else f"name: {name}\n", encoding="utf-8")
+    """The example mesh or a golden case, built with both targets (on the full vocabulary's day)."""
+    if name == "specs":
+        source = tmp / "mesh"
+        shutil.copytree(SPECS, source, ignore=shutil.ignore_patterns("build"))
+    else:
+        source = case_mesh(name, tmp)
     with pinned_today(FULL_VOCABULARY_TODAY):
-        result = build(mesh, output=tmp / "out", targets=TARGETS)
-    return Built(mesh.resolve(), tmp / "out", result)
+        result = build(source, output=tmp / "out", targets=TARGETS)
+    return Built((tmp / "mesh").resolve(), tmp / "out", result)
 
 
 _BUILT: dict[str, Built] = {}
@@ -91,13 +76,8 @@ def venv_file(venv: Path, *parts: str) -> Path:
     return found[0]
 
 
-def check_golden(target: str, family: str, case: str, tmp: Path, tmp_path_factory, expected: Path) -> None:
-    """`target`'s files of the built `case` and its `family` diagnostics against the golden tree."""
+def check_target_golden(target: str, family: str, case: str, tmp_path_factory) -> None:
+    """`target`'s files of the built `case` and its `family` diagnostics against its golden tree."""
     built = built_once(case, tmp_path_factory)
-    actual = tmp / "actual"
-    for path in built.files(target):
-        dest = actual / path.relative_to(built.out)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, dest)
-    (actual / "diagnostics.txt").write_text(built.diagnostics_text(family), encoding="utf-8")
-    assert_same_tree(expected, actual, f"tests/targets/{target}/test_{target}.py::test_golden[{case}]")
+    check_golden(target, case, built.out, diagnostics=built.diagnostics_text(family),
+                 keep=lambda rel: rel.parent.name == target and rel.name.endswith(f".{target}.yaml"))

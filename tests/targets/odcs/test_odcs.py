@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from meshgen.serializer import yaml_document
-from tests.support import SHARED, need_shared, need_module, tool_bin, tool_venv
+from tests.support import SHARED, SPECS, need_shared, need_module, tool_bin, tool_venv
 from tests.targets.odcs.sources import (
-    GOLDEN_CASES, SOURCES, built_once, check_golden, problems, run_driver, venv_file,
+    GOLDEN_CASES, SOURCES, built_once, check_target_golden, problems, run_driver, venv_file,
 )
 
 HERE = Path(__file__).parent
@@ -23,8 +23,8 @@ DRIVER = HERE / "datacontract_lint.py"
 
 
 @pytest.mark.parametrize("case", GOLDEN_CASES)
-def test_golden(case, tmp_path, tmp_path_factory):
-    check_golden("odcs", "ODCS", case, tmp_path, tmp_path_factory, HERE / "cases" / case / "expected")
+def test_golden(case, tmp_path_factory):
+    check_target_golden("odcs", "ODCS", case, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +128,7 @@ def test_configured_connection_keys_make_typed_servers(tmp_path):
     ODCS type (not custom) and the contracts, linking the docs site, still pass datacontract-cli."""
     python = tool_bin("datacontract", "python")
     mesh = tmp_path / "mesh"
-    shutil.copytree(SOURCES["specs"], mesh, ignore=shutil.ignore_patterns("build"))
+    shutil.copytree(SPECS, mesh, ignore=shutil.ignore_patterns("build"))
     config = mesh / "meshgen.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "site_url: https://data.example.com/mesh/\n" + (
         "targets:\n  odcs:\n    environment: prod\n    servers:\n      kafka: {host: 'broker-1:9092'}\n"

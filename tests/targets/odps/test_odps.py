@@ -13,18 +13,19 @@ from pathlib import Path
 import pytest
 
 from meshgen.serializer import yaml_document
-from tests.support import need_module, tool_bin, tool_venv
+from tests.support import SPECS, need_module, tool_bin, tool_venv
+from tests.support.golden import golden_cases
 from tests.targets.odcs.sources import (
-    GOLDEN_CASES, SOURCES, built_once, check_golden, problems, run_driver, venv_file,
+    SOURCES, built_once, check_target_golden, problems, run_driver, venv_file,
 )
 
 HERE = Path(__file__).parent
 DRIVER = HERE / "dataproduct_lint.py"
 
 
-@pytest.mark.parametrize("case", GOLDEN_CASES)
-def test_golden(case, tmp_path, tmp_path_factory):
-    check_golden("odps", "ODPS", case, tmp_path, tmp_path_factory, HERE / "cases" / case / "expected")
+@pytest.mark.parametrize("case", golden_cases("odps"))
+def test_golden(case, tmp_path_factory):
+    check_target_golden("odps", "ODPS", case, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +106,7 @@ def test_the_docs_page_is_linked_only_with_a_site_url(tmp_path):
 
     read = YAML(typ="safe", pure=True).load
     mesh = tmp_path / "mesh"
-    shutil.copytree(SOURCES["specs"], mesh, ignore=shutil.ignore_patterns("build"))
+    shutil.copytree(SPECS, mesh, ignore=shutil.ignore_patterns("build"))
     build(mesh, output=tmp_path / "plain", targets=["odcs", "odps"])
     plain = [read(p.read_text(encoding="utf-8")) for p in sorted((tmp_path / "plain").rglob("*.od?s.yaml"))]
     assert plain and not [d for d in plain if "authoritativeDefinitions" in d]

@@ -8,18 +8,18 @@ import json
 import pytest
 
 from tests.conftest import need_module
+from tests.support.golden import golden_cases
 from tests.targets.jsonschema.meshes import (
-    CASE_NAMES,
     SOURCES,
     build_case,
     build_source,
-    check_golden,
+    build_and_check_golden,
 )
 
 
-@pytest.mark.parametrize("case", CASE_NAMES)
+@pytest.mark.parametrize("case", golden_cases("openapi"))
 def test_golden(case, tmp_path):
-    check_golden(["openapi"], case, tmp_path, f"tests/targets/openapi/test_openapi.py::test_golden[{case}]")
+    build_and_check_golden(["openapi"], case, tmp_path)
 
 
 @pytest.fixture(scope="module", params=SOURCES)
@@ -67,7 +67,7 @@ def test_a_broken_document_is_rejected_by_the_validator(tmp_path):
     from openapi_spec_validator import OpenAPIV31SpecValidator, validate
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-    built = build_case("all_types", tmp_path, ["openapi"])
+    built = build_case("every_type", tmp_path, ["openapi"])
     doc = json.loads(built.files("openapi")[0].read_text(encoding="utf-8"))
     item = next(p for p in doc["paths"].values() if p["get"]["operationId"].startswith("get"))
     item["get"]["parameters"].pop()

@@ -15,35 +15,23 @@ from pathlib import Path
 import pytest
 
 from meshgen.api import build
-from tests.support import FULL_VOCABULARY, FULL_VOCABULARY_TODAY, assert_same_tree, copy_source, tool_bin
+from tests.support import FULL_VOCABULARY, FULL_VOCABULARY_TODAY, copy_source, tool_bin
+from tests.support.golden import case_source, check_golden, diagnostics_text, golden_cases
 from tests.targets.jsonschema.meshes import build_copy, build_specs
 
 HERE = Path(__file__).parent
-CASE = HERE / "cases" / "catalog" / "mesh"
+CASE = case_source("catalog")
 VALIDATOR = HERE / "validate_bodies.py"
 ENDPOINTS = {"/api/v1/classifications", "/api/v1/tags", "/api/v1/domains", "/api/v1/services/databaseServices",
              "/api/v1/services/messagingServices", "/api/v1/databases", "/api/v1/databaseSchemas",
              "/api/v1/dataProducts", "/api/v1/tables", "/api/v1/topics"}
 
 
-def _diagnostics_text(built) -> str:
-    lines = []
-    for d in built.result.diagnostics.sorted():
-        if d.code.startswith("OM0"):
-            rel = Path(d.location.file).resolve().relative_to(built.mesh).as_posix()
-            lines.append(f"{d.code} {d.severity.label} {rel}:{d.location.line}:{d.location.column} {d.message}")
-    return "\n".join(lines) + "\n"
-
-
-def test_golden(tmp_path):
-    built = build_copy(CASE, tmp_path / "build", ["openmetadata"])
-    actual = tmp_path / "actual"
-    for path in built.files("openmetadata"):
-        dest = actual / path.relative_to(built.out)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(path.read_bytes())
-    (actual / "diagnostics.txt").write_text(_diagnostics_text(built), encoding="utf-8")
-    assert_same_tree(HERE / "expected" / "catalog", actual, "tests/targets/openmetadata/test_openmetadata.py::test_golden")
+@pytest.mark.parametrize("case", golden_cases("openmetadata"))
+def test_golden(case, tmp_path):
+    built = build_copy(case_source(case), tmp_path / "build", ["openmetadata"])
+    check_golden("openmetadata", case, built.out, diagnostics=diagnostics_text(built.result.diagnostics, built.mesh, ("OM0",)),
+                 keep=lambda rel: "openmetadata" in rel.parts)
 
 
 @pytest.fixture(scope="module")

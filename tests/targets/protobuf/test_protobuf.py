@@ -14,21 +14,21 @@ from meshgen.api import build
 from meshgen.errors import ViolationsFound
 from tests.conftest import need_module
 from tests.support.components import npm_bin
+from tests.support.golden import golden_cases
 from tests.targets.jsonschema.meshes import (
-    CASE_NAMES,
     SOURCES,
     build_case,
     build_source,
     build_specs,
-    check_golden,
+    build_and_check_golden,
 )
 
 CATALOG = Path("shop/catalog/v1/dataproduct.yaml")
 
 
-@pytest.mark.parametrize("case", CASE_NAMES)
+@pytest.mark.parametrize("case", golden_cases("protobuf"))
 def test_golden(case, tmp_path):
-    built = check_golden(["protobuf"], case, tmp_path, f"tests/targets/protobuf/test_protobuf.py::test_golden[{case}]")
+    built = build_and_check_golden(["protobuf"], case, tmp_path)
     lock = json.loads(next(built.mesh.rglob("*.lock.json")).read_text(encoding="utf-8"))
     assert lock["protobuf"], "the lock file records the numbers"
 
@@ -98,7 +98,7 @@ def test_grpc_ports_get_get_and_list_rpcs(tmp_path):
 
 
 def test_types_and_presence(tmp_path):
-    built = build_case("all_types", tmp_path, ["protobuf"])
+    built = build_case("every_type", tmp_path, ["protobuf"])
     file = protoc(built.files("protobuf", ".proto")[0], built.out, tmp_path / "pb")
     record = next(m for m in file.message_type if m.name == "Articles")
     fields = {f.name: f for f in record.field}
@@ -123,7 +123,7 @@ def _edit(mesh: Path, change) -> None:
 
 
 def test_reordering_fields_keeps_their_numbers(tmp_path):
-    first = build_case("all_types", tmp_path / "a", ["protobuf"])
+    first = build_case("every_type", tmp_path / "a", ["protobuf"])
     before, _ = _numbers(first, tmp_path / "pb1")
     # Move `region` and `stock` below everything else.
     def reorder(text):
@@ -140,7 +140,7 @@ def test_reordering_fields_keeps_their_numbers(tmp_path):
 
 
 def test_a_removed_field_is_reserved_and_its_number_not_reused(tmp_path):
-    first = build_case("all_types", tmp_path / "a", ["protobuf"])
+    first = build_case("every_type", tmp_path / "a", ["protobuf"])
     before, _ = _numbers(first, tmp_path / "pb1")
     _edit(first.mesh, lambda t: t.replace("      - {name: stock, type: int, minimum: 0, maximum: 100000}\n", "")
           .replace("        stock: 12\n", "")
@@ -156,7 +156,7 @@ def test_a_removed_field_is_reserved_and_its_number_not_reused(tmp_path):
 
 
 def test_frozen_lock_fails_when_a_number_is_missing(tmp_path):
-    first = build_case("all_types", tmp_path / "a", ["protobuf"])
+    first = build_case("every_type", tmp_path / "a", ["protobuf"])
     (first.mesh / "meshgen.yaml").write_text("name: all-types\ntargets: {protobuf: {lock: frozen}}\n", encoding="utf-8")
     build(first.mesh, output=tmp_path / "same")  # nothing new: the frozen lock is enough
     lock = first.mesh / CATALOG.with_name("dataproduct.lock.json")
@@ -169,7 +169,7 @@ def test_frozen_lock_fails_when_a_number_is_missing(tmp_path):
 
 
 def test_a_broken_lock_file_is_a_positioned_error(tmp_path):
-    first = build_case("all_types", tmp_path / "a", ["protobuf"])
+    first = build_case("every_type", tmp_path / "a", ["protobuf"])
     lock = first.mesh / CATALOG.with_name("dataproduct.lock.json")
     lock.write_text('{"protobuf": {"articles": {"": {"article_id": "one"}}}}', encoding="utf-8")
     with pytest.raises(ViolationsFound) as caught:
@@ -178,8 +178,8 @@ def test_a_broken_lock_file_is_a_positioned_error(tmp_path):
 
 
 def test_output_is_the_same_bytes_every_run(tmp_path):
-    a = build_case("all_types", tmp_path / "a", ["protobuf"])
-    b = build_case("all_types", tmp_path / "b", ["protobuf"])
+    a = build_case("every_type", tmp_path / "a", ["protobuf"])
+    b = build_case("every_type", tmp_path / "b", ["protobuf"])
     fa, fb = a.files("protobuf"), b.files("protobuf")
     assert [p.read_bytes() for p in fa] == [p.read_bytes() for p in fb]
 

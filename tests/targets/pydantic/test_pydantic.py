@@ -14,12 +14,12 @@ from pydantic import BaseModel, ValidationError
 from meshgen.api import build
 from meshgen.errors import ViolationsFound
 from tests.conftest import need_module
+from tests.support.golden import golden_cases
 from tests.targets.jsonschema.meshes import (
-    CASE_NAMES,
     SOURCES,
     build_case,
     build_source,
-    check_golden,
+    build_and_check_golden,
 )
 from tests.targets.jsonschema.mutations import mutated_examples
 
@@ -29,9 +29,9 @@ def _generator():
     need_module("datamodel_code_generator")
 
 
-@pytest.mark.parametrize("case", CASE_NAMES)
+@pytest.mark.parametrize("case", golden_cases("pydantic"))
 def test_golden(case, tmp_path):
-    check_golden(["pydantic"], case, tmp_path, f"tests/targets/pydantic/test_pydantic.py::test_golden[{case}]")
+    build_and_check_golden(["pydantic"], case, tmp_path)
 
 
 @pytest.fixture(scope="module", params=SOURCES)
@@ -88,7 +88,7 @@ def test_asking_for_pydantic_without_the_extra_is_an_error(tmp_path, monkeypatch
             raise ImportError(name)
         return real_import(name, *args, **kwargs)
 
-    built = build_case("all_types", tmp_path / "a", ["jsonschema"])
+    built = build_case("every_type", tmp_path / "a", ["jsonschema"])
     monkeypatch.setattr(builtins, "__import__", no_generator)
     with pytest.raises(ViolationsFound) as caught:
         build(built.mesh, output=tmp_path / "out", targets=["pydantic"])

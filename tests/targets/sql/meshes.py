@@ -15,9 +15,9 @@ from meshgen.model.values import json_as_text, map_leaves
 from meshgen.model.types import DataType, Kind
 from meshgen.model.values import record_to_python
 from meshgen.dialects import DIALECTS, Postgres
+from tests.support.golden import case_source
 from tests.conftest import FULL_VOCABULARY, FULL_VOCABULARY_TODAY, ROOT, SPECS, copy_source, pinned_today
 
-CASES = Path(__file__).parent / "cases"
 ALL_DIALECTS = sorted(DIALECTS)
 
 # id → a mesh folder or a bare product file. Meshes are rebuilt with every dialect; a bare file
@@ -25,8 +25,8 @@ ALL_DIALECTS = sorted(DIALECTS)
 SOURCES = {
     "specs": SPECS,
     "all_types": ROOT / "tests" / "fixtures" / "all_types" / "dataproduct.yaml",
-    "hostile": CASES / "hostile" / "input",
-    "versions": CASES / "versions" / "input",
+    "odd_strings": case_source("odd_strings"),
+    "versions": case_source("versions"),
     "full_vocabulary": FULL_VOCABULARY,
 }
 

@@ -14,10 +14,9 @@ from meshgen.model.values import to_python
 from meshgen.targets.sql import table_name
 from meshgen.dialects import DuckDB, Postgres, dialect
 from tests.conftest import need_module, tool_bin
-from tests.support import ROOT, assert_same_tree, copy_source
+from tests.support.golden import case_mesh, check_golden, diagnostics_text, golden_cases
 from tests.targets.sql.meshes import (
     ALL_DIALECTS,
-    CASES,
     SOURCES,
     build_for_validation,
     duckdb_value,
@@ -27,23 +26,17 @@ from tests.targets.sql.meshes import (
     violations,
 )
 
-GOLDEN = sorted(p.name for p in CASES.iterdir() if (p / "input").is_dir())
+# The shared all_types fixture, built here in every dialect with dbt (its own meshgen.yaml builds the defaults).
+CASE_CONFIG = {"all_types": "name: all-types\ntargets:\n"
+                             "  sql: {dialects: [bigquery, databricks, duckdb, postgres, redshift, snowflake]}\n  dbt: {}\n"}
 
 
-FIXTURES = ROOT / "tests" / "fixtures"
-# Products a case's mesh takes from the shared fixtures (referenced, not copied into input/).
-CASE_PRODUCTS = {"all_types": {"testing/all_types/v3/dataproduct.yaml": FIXTURES / "all_types" / "dataproduct.yaml"}}
-
-
-@pytest.mark.parametrize("case", GOLDEN)
+@pytest.mark.parametrize("case", golden_cases("sql"))
 def test_golden(case, tmp_path):
-    mesh = copy_source(CASES / case / "input", tmp_path / "src")
-    for rel, fixture in CASE_PRODUCTS.get(case, {}).items():
-        (mesh / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(fixture, mesh / rel)
-    build(mesh, output=tmp_path / "out")
-    (tmp_path / "out" / "meshgen-manifest.json").unlink()
-    assert_same_tree(CASES / case / "expected", tmp_path / "out", f"tests/targets/sql/test_sql.py::test_golden[{case}]")
+    """Every file of a case's build (sql and dbt, as its meshgen.yaml says) and the SQL and DBT findings."""
+    result = build(case_mesh(case, tmp_path, CASE_CONFIG.get(case)), output=tmp_path / "out")
+    check_golden("sql", case, tmp_path / "out",
+                 diagnostics=diagnostics_text(result.diagnostics, tmp_path / "mesh", ("SQL", "DBT")))
 
 
 @pytest.fixture(scope="module", params=sorted(SOURCES))
@@ -143,7 +136,7 @@ def test_checks_reject_values_outside_the_constraints(built, pg_database):
                     with pytest.raises(psycopg.errors.CheckViolation):
                         pg.execute(insert_sql(d, pf, ds, "%s"), [postgres_value(values[g.name], row.get(g.name),
                                                                                 g.data_type) for g in ds.fields])
-    if built.out.parent.name.startswith(("specs", "hostile", "all_types")):
+    if built.out.parent.name.startswith(("specs", "odd_strings", "all_types")):
         assert tried, "no constraint was tried"
 
 
@@ -168,7 +161,7 @@ def test_sqlglot_parses_every_file(built, name):
 def test_constraints_without_check_are_reported(tmp_path):
     """Where a dialect has no CHECK constraints, minLength and pattern are named in a warning
     at the spec key, never dropped in silence; where it has them, nothing is reported."""
-    result = build(CASES / "hostile" / "input", output=tmp_path / "out")
+    result = build(case_mesh("odd_strings", tmp_path), output=tmp_path / "out")
     found = {d.message.split(":")[0]: d for d in result.diagnostics if d.code == "SQL006" and "notes.code" in d.message}
     assert sorted(found) == ["bigquery", "redshift", "snowflake"]
     for d in found.values():
