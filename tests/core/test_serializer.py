@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 
 from meshgen.serializer import csv_document, json_document, json_text, yaml_document
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "meshgen"
+SRC = Path(__file__).resolve().parents[2] / "src" / "meshgen"
 HOSTILE = ["quote \" back \\ slash", "tab\tvt\x0bff\x0ccr\rnl\n", "sep\u2028para\u2029", "bell\x07esc\x1b del\x7f",
            "c1 \x85\x9f", "bom \ufeff zw \u200b rtl \u202e", "astral \U0001f600", "{{ jinja }} {% x %}", "yes", "010",
            "- item", "key: value", "#comment", "@at", "'single'", "*/ /* -- //", ""]

@@ -14,7 +14,7 @@ from meshgen.render import TemplateRenderer, builtin_templates
 from meshgen.docsite.render import TEMPLATES as DOCSITE_TEMPLATES, templates_markdown as docsite_templates_markdown
 from meshgen.targets import BUILTIN_TARGETS, declared_templates, templates_markdown
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "templates.md"
 BEGIN, END = "<!-- generated: templates -->\n", "<!-- end generated: templates -->\n"
 DOCS_BEGIN, DOCS_END = "<!-- generated: docsite templates -->\n", "<!-- end generated: docsite templates -->\n"
