@@ -65,9 +65,9 @@ def test_rules_command_lists_every_rule(cli):
     result = cli("rules", SPECS)
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    from meshgen.governance.registry import BUILTIN_RULES
+    from meshgen.governance.registry import builtin_rules
 
-    assert len(lines) == len(BUILTIN_RULES) >= 13
+    assert len(lines) == len(builtin_rules()) >= 13
     pii = next(line for line in lines if line.startswith("PII001"))
     assert pii.split()[:3] == ["PII001", "error", "pii.protection-required"] and "confidential" in pii
     assert next(line for line in lines if line.startswith("DOC002")).split()[1] == "off"

@@ -1,5 +1,8 @@
 """Every rule meshgen knows: the built-in ones, then third-party ones from entry points.
 
+A built-in rule is one module of `meshgen.governance.rules` named by its code (nam002.py) that
+defines one `Rule` subclass; nothing lists them, `builtin_rules` finds them.
+
 A plugin package declares its rules in the entry-point group `meshgen.rules`:
 
     [project.entry-points."meshgen.rules"]
@@ -15,22 +18,6 @@ from dataclasses import dataclass, field
 from meshgen.governance.rule import Rule
 
 ENTRY_POINT_GROUP = "meshgen.rules"
-
-BUILTIN_RULES: tuple[str, ...] = (
-    "meshgen.governance.rules.pii001:PiiProtectionRequired",
-    "meshgen.governance.rules.pii002:PiiProductClassification",
-    "meshgen.governance.rules.nam001:NamingConvention",
-    "meshgen.governance.rules.nam002:ReservedWords",
-    "meshgen.governance.rules.own001:OwnerContactRequired",
-    "meshgen.governance.rules.doc001:DescriptionRequired",
-    "meshgen.governance.rules.doc002:FieldDescriptionRequired",
-    "meshgen.governance.rules.slo001:RequiredSlos",
-    "meshgen.governance.rules.slo002:FreshnessAchievable",
-    "meshgen.governance.rules.slo003:AccuracyMeasured",
-    "meshgen.governance.rules.key001:PrimaryKeyRequired",
-    "meshgen.governance.rules.dep001:DeprecatedFieldComplete",
-    "meshgen.governance.rules.dep002:DeprecatedProductComplete",
-)
 
 CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")
 NAME = re.compile(r"^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$")
@@ -67,9 +54,18 @@ class Registry:
         self.rules[rule.code] = rule
 
 
-def _import(spec: str) -> object:
-    module, _, attr = spec.partition(":")
-    return getattr(importlib.import_module(module), attr)
+def builtin_rules() -> list[tuple[str, type[Rule]]]:
+    """("module:Class", class) of every Rule subclass defined in a module of meshgen.governance.rules."""
+    import pkgutil
+
+    from meshgen.governance import rules as package
+
+    found = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        found += [(f"{module.__name__}:{value.__qualname__}", value) for value in vars(module).values()
+                  if isinstance(value, type) and issubclass(value, Rule) and value.__module__ == module.__name__]
+    return found
 
 
 def load_registry() -> Registry:
@@ -77,8 +73,8 @@ def load_registry() -> Registry:
     from importlib.metadata import entry_points
 
     registry = Registry()
-    for spec in BUILTIN_RULES:
-        registry._add(_import(spec), spec)
+    for spec, rule in builtin_rules():
+        registry._add(rule, spec)
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):
         origin = f"entry point {ep.name} = {ep.value}"
         try:
