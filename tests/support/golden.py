@@ -34,7 +34,8 @@ FIXTURE_CASES = {
 }
 # The mesh a lone product folder gets: its names are hostile on purpose, naming rules would stop it.
 NAMING_OFF = 'name: hostile\ngovernance:\n  rules:\n    naming: "off"\n'
-MANIFEST = "meshgen-manifest.json"
+# What every build writes besides the targets' files: the manifest and the mesh index (docs/polyrepo.md).
+BUILD_FILES = {"meshgen-manifest.json", "_mesh/index.json"}
 
 
 def mesh_cases() -> list[str]:
@@ -92,7 +93,7 @@ def diagnostics_text(diagnostics, mesh: Path, prefixes: tuple[str, ...]) -> str:
 
 def check_golden(target: str, case: str, out: Path, *, diagnostics: str | None,
                  keep: Callable[[Path], bool] = lambda rel: True, test_id: str | None = None) -> None:
-    """Compare the files of a build's output folder `out` (all but the manifest, and only those
+    """Compare the files of a build's output folder `out` (all but BUILD_FILES, and only those
     whose relative path `keep` accepts) and `diagnostics` (diagnostics.txt) with
     tests/targets/<target>/expected/<case>/."""
     test_id = test_id or f"tests/targets/{target}/test_{target}.py::test_golden[{case}]"
@@ -100,7 +101,7 @@ def check_golden(target: str, case: str, out: Path, *, diagnostics: str | None,
         actual = Path(tmp)
         for path in sorted(out.rglob("*")):
             rel = path.relative_to(out)
-            if path.is_file() and rel.as_posix() != MANIFEST and keep(rel):
+            if path.is_file() and rel.as_posix() not in BUILD_FILES and keep(rel):
                 (actual / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, actual / rel)
         if diagnostics is not None:
