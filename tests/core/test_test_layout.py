@@ -27,6 +27,7 @@ SUPPORT_FOLDERS = {
     "fixtures": "shared input products (all_types, full_vocabulary, hostile_text)",
     "fuzz": "property tests of every command",
     "hostile": "hostile inputs that cross every pass",
+    "benchmarks": "the benchmark harness of the repository's benchmarks/ folder (not src/meshgen/)",
 }
 
 
