@@ -99,6 +99,7 @@ class Plan:
     mesh_digest: str | None = None  # computed once, on first use
     config_digest: str | None = None
     foreign_digest: str | None = None
+    config_digests: dict[str, str] = field(default_factory=dict)  # target → its units' config digest
 
 
 @dataclass
@@ -240,13 +241,20 @@ def run_unit(plan: Plan, unit: Unit) -> UnitResult:
 def planned_inputs(plan: Plan, unit: Unit) -> dict[str, Any]:
     """What a unit reads that is known before it runs: the product files it reads (a mesh-reading
     unit: the one mesh digest), its target's options, strictness and meshgen.yaml, the version."""
-    options = plan.targets[unit.target][1]
-    config = {"options": options.model_dump(mode="json"), "strict": plan.strict, "meshgen.yaml": _config_digest(plan)}
-    if plan.mesh.foreign:  # other repositories' products (meshgen.yaml `indexes:`): any unit may resolve against them
-        config["foreign"] = _foreign_digest(plan)
     reads_mesh = unit.reads == "mesh" or unit.product is None
-    return {"config": _digest(_canonical(config)), "mesh": mesh_digest(plan) if reads_mesh else None,
+    return {"config": _target_config_digest(plan, unit.target), "mesh": mesh_digest(plan) if reads_mesh else None,
             "meshgen": __version__, "specs": None if reads_mesh else _spec_digests(plan, unit)}
+
+
+def _target_config_digest(plan: Plan, target: str) -> str:
+    """The same for every unit of a target: computed once per build."""
+    if target not in plan.config_digests:
+        options = plan.targets[target][1]
+        config = {"options": options.model_dump(mode="json"), "strict": plan.strict, "meshgen.yaml": _config_digest(plan)}
+        if plan.mesh.foreign:  # other repositories' products (meshgen.yaml `indexes:`): any unit may resolve against them
+            config["foreign"] = _foreign_digest(plan)
+        plan.config_digests[target] = _digest(_canonical(config))
+    return plan.config_digests[target]
 
 
 def execute(plan: Plan, jobs: int = 1, progress: Callable[[int, int], None] | None = None) -> list[UnitResult]:

@@ -10,6 +10,8 @@ import hashlib
 import json
 import os
 import random
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -187,3 +189,47 @@ def test_a_second_build_fails_at_once_naming_the_first(built):
     assert "OUT005" in done.stdout and f"pid {os.getpid()}" in done.stdout
     done = _build(mesh)
     assert done.returncode == 0, done.stderr
+
+
+def _product_trees(tree: dict[str, str]) -> dict[str, dict[str, str]]:
+    """A tree's files grouped by product version folder (<domain>/<product>/v<major>), mesh files apart."""
+    out: dict[str, dict[str, str]] = {}
+    for rel, digest in tree.items():
+        parts = rel.split("/")
+        key = "/".join(parts[:3]) if len(parts) > 3 and parts[0] != "_mesh" else "_mesh"
+        out.setdefault(key, {})[rel] = digest
+    return out
+
+
+def test_sigkill_at_random_moments_leaves_each_product_old_or_new_and_the_next_build_repairs(tmp_path):
+    """A real incremental build of the example mesh killed with SIGKILL after random delays: every
+    product's output is wholly the old one or wholly the new one, and the next build equals a clean build."""
+    from tests.conftest import SPECS
+
+    mesh = tmp_path / "mesh"
+    shutil.copytree(SPECS, mesh, ignore=shutil.ignore_patterns("build"))
+    (mesh / "meshgen.yaml").write_text("name: m\ntargets: [avro, sql, protobuf, backstage, dbt]\n")
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    started = time.monotonic()
+    assert _build(mesh, "-o", out).returncode == 0
+    span = time.monotonic() - started
+    rng = random.Random(5)
+    products = sorted(mesh.rglob("dataproduct.yaml"))
+    for i in range(12):
+        before = _product_trees(_whole(out))
+        spec = rng.choice(products)
+        spec.write_text(re.sub(r"(\n\s+description: )([A-Za-z])", rf"\g<1>Edit {i}. \g<2>", spec.read_text(), count=1))
+        proc = subprocess.Popen([sys.executable, "-m", "meshgen", "build", str(mesh), "-o", str(out)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, span * 1.2))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        shutil.rmtree(clean, ignore_errors=True)
+        assert _build(mesh, "-o", clean).returncode == 0
+        after, new = _product_trees(_whole(out)), _product_trees(_whole(clean))
+        for product in set(before) | set(after):
+            assert after.get(product) in (before.get(product), new.get(product)), (i, product)
+    done = _build(mesh, "-o", out)
+    assert done.returncode == 0 and _leftovers(out) == [], done.stderr
+    assert _whole(out) == _whole(clean)
+    assert (out / MANIFEST).read_bytes() == (clean / MANIFEST).read_bytes()
