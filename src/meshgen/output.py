@@ -192,11 +192,11 @@ class TreeDifference:
 
 def compare_tree(out: Path, expected: dict[str, bytes], within: tuple[str, ...] | None = None) -> TreeDifference:
     """Compare `out` with `expected` (the manifest included), reading nothing through a symlink.
-    With `within`, only paths under those folders count (a partial build)."""
+    With `within`, only those paths and the paths under them count (a partial build)."""
     from meshgen.output_swap import read_inside
 
     def counts(rel: str) -> bool:
-        return within is None or any(rel.startswith(p + "/") for p in within)
+        return within is None or any(rel == p or rel.startswith(p + "/") for p in within)
 
     present = {rel for rel in (_existing_files(out) if out.is_dir() and not out.is_symlink() else set()) if counts(rel)}
     stale = []

@@ -361,9 +361,11 @@ def check_results(plan: Plan, results: list[UnitResult]):
     writes nothing. A partial build compares only the folders of the units it built."""
     from meshgen.output import MANIFEST, compare_tree, encoded_files, manifest_bytes
 
+    from meshgen.mesh.index import INDEX_FILE
+
     expected = encoded_files(_tree_files(plan, results))
-    if plan.partial:
-        return compare_tree(plan.output, expected, tuple(r.unit.folder for r in results))
+    if plan.partial:  # the units built, and the index every build writes
+        return compare_tree(plan.output, expected, (*(r.unit.folder for r in results), INDEX_FILE))
     expected[MANIFEST] = manifest_bytes(expected, _manifest_units(plan, results), _manifest_extra(plan))
     return compare_tree(plan.output, expected)
 

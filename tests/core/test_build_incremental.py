@@ -256,3 +256,12 @@ def test_parallel_units_run_in_other_processes(mesh_copy, tmp_path, monkeypatch)
     monkeypatch.setattr(planner, "run_unit", real)
     build(mesh_copy, output=tmp_path / "serial")
     assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "serial")
+
+
+def test_check_of_some_targets_compares_their_folders_and_the_index(cli, mesh_copy, tmp_path):
+    out = tmp_path / "out"
+    assert cli("build", mesh_copy, "-o", out, "-t", "avro").exit_code == 0
+    assert cli("build", mesh_copy, "-o", out, "-t", "avro", "--check").exit_code == 0
+    (out / "_mesh/index.json").write_text("{}")
+    result = cli("build", mesh_copy, "-o", out, "-t", "avro", "--check")
+    assert result.exit_code == 1 and "stale: _mesh/index.json" in result.stdout, result.output
