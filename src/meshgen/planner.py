@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -294,13 +295,28 @@ def _run_units(plan: Plan, indexes: list[int], jobs: int):
 
     _WORKER_PLAN = plan
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
             chunk = max(1, len(indexes) // (jobs * 8))
             for i, outcome in zip(indexes, pool.map(_run_in_worker, indexes, chunksize=chunk)):
                 # work to do after the write (a lock file to record) cannot leave the worker: rerun here
                 yield i, run_unit(plan, plan.units[i]) if outcome is None else UnitResult(plan.units[i], *outcome)
     finally:
         _WORKER_PLAN = None
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when the build is killed (SIGKILL gives it no chance to stop its workers),
+    instead of waiting for work forever: Linux's PR_SET_PDEATHSIG; elsewhere nothing."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the build died before the call
+        os._exit(1)
 
 
 def _run_in_worker(index: int):
