@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from meshgen.diagnostics import Diagnostic, DiagnosticList, Severity
 from meshgen.load.yaml_source import SourceMap
@@ -35,10 +35,18 @@ class Mesh:
     foreign: "list[ForeignProduct]" = field(default_factory=list)
     _index: dict[str, ProductFile] | None = field(default=None, repr=False, compare=False)
     _resolution: "Resolution | None" = field(default=None, repr=False, compare=False)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def name(self) -> str:
         return self.config.name or self.root.resolve().name
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A fact derived from the whole mesh (e.g. the job id of every product), computed once per
+        loaded mesh: a unit per product that recomputed a mesh-wide fact made builds quadratic."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def by_address(self) -> dict[str, ProductFile]:
         """Address → product (the first file, if two define the same address)."""

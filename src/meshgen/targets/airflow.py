@@ -41,7 +41,7 @@ class AirflowTarget(Target):
     reads = "mesh"  # job ids are unique across the mesh (a collision after sanitizing gets a suffix)
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
-        job = job_for(pf, job_ids(self.mesh.products))
+        job = job_for(pf, job_ids(self.mesh))
         tags = sorted({t for t in job.tags + [pf.product.domain] if len(t) <= AIRFLOW_TAG_MAX})
         for i, t in enumerate(pf.product.tags):
             if len(t) > AIRFLOW_TAG_MAX:

@@ -31,7 +31,7 @@ import hashlib
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from meshgen.diagnostics import CodeFamily, DiagnosticCode
 from meshgen.mesh.links import product_page_path, product_page_url
@@ -39,6 +39,9 @@ from meshgen.model.loader import ProductFile
 from meshgen.output import Artifact
 from meshgen.schemas.protobuf import proto_file_names
 from meshgen.targets.base import CANNOT_EXPRESS, Layout, NameScope, Target, TemplateInfo
+
+if TYPE_CHECKING:
+    from meshgen.mesh.model import Mesh
 
 API_VERSION = "backstage.io/v1alpha1"
 NAMESPACE = "default"
@@ -88,23 +91,13 @@ class EntityNames:
     apis: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
-_KNOWN_NAMES: dict[tuple, EntityNames] = {}
+def entity_names(mesh: "Mesh") -> EntityNames:
+    """The names of the mesh's entities. Every unit of a build asks: they are handed out once per
+    loaded mesh (a key built from every product, per unit, grew with the square of the products)."""
+    return mesh.memo("backstage.entity_names", lambda: hand_out_names(mesh.name, mesh.products))
 
 
-def entity_names(mesh_name: str, products: list[ProductFile]) -> EntityNames:
-    """The names of the mesh's entities. Every unit of a build asks, so the answer is kept,
-    keyed by everything the names depend on (a changed product is a new key)."""
-    key = (mesh_name, tuple((pf.product.address, str(pf.path), pf.product.domain, pf.product.name, pf.product.major,
-                             pf.product.owner.team, tuple((port.name, port.type) for port in pf.product.outputPorts))
-                            for pf in products))
-    if key not in _KNOWN_NAMES:
-        if len(_KNOWN_NAMES) >= 8:
-            _KNOWN_NAMES.clear()
-        _KNOWN_NAMES[key] = _hand_out_names(mesh_name, products)
-    return _KNOWN_NAMES[key]
-
-
-def _hand_out_names(mesh_name: str, products: list[ProductFile]) -> EntityNames:
+def hand_out_names(mesh_name: str, products: list[ProductFile]) -> EntityNames:
     scopes = {kind: NameScope(fold=True) for kind in ("system", "group", "component", "resource", "api")}
     names = EntityNames(entity_name(mesh_name), scopes["group"].claim(entity_name(mesh_name, "teams")))
     for pf in sorted(products, key=lambda pf: (pf.product.address, str(pf.path))):
@@ -147,7 +140,7 @@ class BackstageTarget(Target):
         return self.context.layout
 
     def names(self) -> EntityNames:
-        return entity_names(self.mesh.name, self.mesh.products)
+        return entity_names(self.mesh)
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         names = self.names()

@@ -46,12 +46,12 @@ class DagsterTarget(Target):
     reads = "mesh"  # job ids are unique across the mesh (a collision after sanitizing gets a suffix)
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
-        ids = job_ids(self.mesh.products)
+        ids = job_ids(self.mesh)
         job = job_for(pf, ids)
         yield Artifact(f"{job.id}.py", self.module(pf, job, ids))
 
     def generate_mesh(self) -> Iterable[Artifact]:
-        ids = job_ids(self.mesh.products)
+        ids = job_ids(self.mesh)
         # every product of the mesh, not only the selected ones: a partial build keeps the others' modules
         # the product units' folders, as meshgen.planner.product_folder lays them out
         modules = {ids[pf.product.address]: f"{pf.product.domain}/{pf.product.name}/v{pf.product.major}/dagster/"

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from meshgen.model.loader import ProductFile
 from meshgen.model.values import duration_seconds
 from meshgen.targets.base import NameScope
+
+if TYPE_CHECKING:
+    from meshgen.mesh.model import Mesh
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_]+")
 
@@ -18,14 +22,19 @@ def _id_part(text: str) -> str:
     return _ID_UNSAFE.sub("_", text).strip("_") or "x"
 
 
-def job_ids(products: list[ProductFile]) -> dict[str, str]:
+def job_ids(mesh: "Mesh") -> dict[str, str]:
     """address → `<domain>__<name>__v<major>`: valid as an Airflow dag id, a Dagster name and a
-    Python identifier; names that collide after sanitizing get a suffix (in address order)."""
+    Python identifier; names that collide after sanitizing get a suffix (in address order).
+    Computed once per loaded mesh: every product's unit asks for the same table, and building it
+    per unit made a build's time grow with the cube of the products (300 products: 80 s)."""
+    return mesh.memo("job_ids", lambda: _job_ids(mesh.by_address()))
+
+
+def _job_ids(by_address: dict[str, ProductFile]) -> dict[str, str]:
     scope = NameScope()
     out: dict[str, str] = {}
-    for address in sorted({pf.product.address for pf in products}):
-        pf = next(p for p in products if p.product.address == address)
-        p = pf.product
+    for address in sorted(by_address):
+        p = by_address[address].product
         base = f"{_id_part(p.domain)}__{_id_part(p.name)}__v{p.major}"
         out[address] = scope.claim(base if not base[0].isdigit() else "p_" + base)
     return out

@@ -16,7 +16,7 @@ import pytest
 
 from meshgen.api import build
 from meshgen.model.loader import ProductFile
-from meshgen.targets.backstage import MAX_NAME, entity_name, entity_names
+from meshgen.targets.backstage import MAX_NAME, entity_name, hand_out_names
 from tests.conftest import ROOT, SPECS, copy_source, need, need_executable
 from tests.support.golden import golden_cases
 from tests.targets.jsonschema.meshes import build_validation_sources, build_and_check_golden
@@ -182,7 +182,7 @@ def test_names_fit_the_rules_and_never_collide():
     long = "x" * 120
     products = [_Product("a-b", "c", ports=["p"]), _Product("a", "b-c", ports=["p"]), _Product("A", "B_C", "T"),
                 _Product(long, long, long, ports=[long, long + "y"]), _Product("ünï", "✓", "qa team ✓")]
-    names = entity_names("my mesh", products)
+    names = hand_out_names("my mesh", products)
     for table in (names.components, names.resources, names.groups, names.systems):
         values = list(table.values())
         assert len({v.casefold() for v in values}) == len(values), values
