@@ -31,7 +31,9 @@ SITE = "https://data.example.com/mesh/"
 
 
 def _bundle_files(out: Path) -> list[Path]:
-    return sorted(p for p in out.rglob("*.json") if p.name != "meshgen-manifest.json")
+    """The datahub target's bundles (a product's mcps.json, the mesh's mesh.json), not the other
+    JSON every build writes (the manifest, _mesh/index.json)."""
+    return sorted(p for p in out.rglob("*.json") if p.parent.name == "datahub")
 
 
 def _proposals(path: Path) -> list[dict]:
