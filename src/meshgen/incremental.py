@@ -1,7 +1,7 @@
 """Incremental builds: the units of a plan whose files the previous output already holds.
 
 The previous build's manifest records, per unit, the hashes of what it read (meshgen.planner:
-its product files or the mesh digest, its configuration, the meshgen version, the templates it
+its product files or the mesh digest, its configuration, the meshgen version and its code digest, the templates it
 rendered, files beside the products such as a Protobuf lock) and the files it wrote. A unit is
 reused when every one of those hashes is still the same and each of its files in the previous
 tree is still the bytes the manifest lists. The previous tree is untrusted input: paths are

@@ -3,7 +3,7 @@
 A unit is one target over one product (`scope = "product"`) or one target over the whole mesh
 (`scope = "mesh"`). Each target declares what a unit reads (`reads`: the product, its upstream
 closure, or the whole mesh); the planner hashes exactly those inputs, plus the target's
-configuration, the templates the unit rendered and the meshgen version, into the output
+configuration, the templates the unit rendered and the meshgen version (with its code digest), into the output
 folder's manifest. Units do not share state: the executor runs them one after another today,
 and nothing stops running them in separate processes later (each returns its files and
 diagnostics as plain data).
@@ -18,6 +18,7 @@ The output layout lives here and nowhere else:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -239,12 +240,31 @@ def run_unit(plan: Plan, unit: Unit) -> UnitResult:
     return UnitResult(unit, files, context.diagnostics, inputs, list(context.after_write))
 
 
+@functools.cache
+def meshgen_build() -> str:
+    """`<version> sha256:<digest>` of meshgen's own code and built-in templates: a unit's files are
+    reused only from the same meshgen, and an install from a checkout between two releases (the
+    same version, other code) must not keep output its code would no longer write."""
+    return f"{__version__} sha256:{code_digest(Path(__file__).parent)}"
+
+
+def code_digest(package: Path) -> str:
+    """sha256 over a package's files (paths and bytes, not times: every machine with the same
+    meshgen records the same), compiled bytecode left out."""
+    h = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.suffix != ".pyc" and "__pycache__" not in path.parts and path.is_file():
+            h.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
 def planned_inputs(plan: Plan, unit: Unit) -> dict[str, Any]:
     """What a unit reads that is known before it runs: the product files it reads (a mesh-reading
     unit: the one mesh digest), its target's options, strictness and meshgen.yaml, the version."""
     reads_mesh = unit.reads == "mesh" or unit.product is None
     return {"config": _target_config_digest(plan, unit.target), "mesh": mesh_digest(plan) if reads_mesh else None,
-            "meshgen": __version__, "specs": None if reads_mesh else _spec_digests(plan, unit)}
+            "meshgen": meshgen_build(), "specs": None if reads_mesh else _spec_digests(plan, unit)}
 
 
 def _target_config_digest(plan: Plan, target: str) -> str:
@@ -446,7 +466,7 @@ def _index_unit(plan: Plan) -> dict[str, Any]:
     from meshgen.mesh.index import INDEX_FILE
 
     return {"target": "index", "reads": "mesh", "folder": INDEX_FILE, "product": None, "files": [INDEX_FILE],
-            "inputs": {"mesh": mesh_digest(plan), "meshgen": __version__}}
+            "inputs": {"mesh": mesh_digest(plan), "meshgen": meshgen_build()}}
 
 
 def _inside(folder: str, prefixes: tuple[str, ...]) -> bool:

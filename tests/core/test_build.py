@@ -346,7 +346,7 @@ def test_the_manifest_records_each_units_inputs_and_files(mesh_copy, tmp_path):
     assert avro["folder"] == "users/customers/v1/avro" and avro["reads"] == "product"
     spec = mesh_copy / "users/customers/v1/dataproduct.yaml"
     assert avro["inputs"]["specs"] == {"users/customers/v1/dataproduct.yaml": hashlib.sha256(spec.read_bytes()).hexdigest()}
-    assert avro["inputs"]["meshgen"] == __version__ and list(avro["inputs"]["templates"]) == ["avro/schema.avsc.j2"]
+    assert avro["inputs"]["meshgen"].startswith(f"{__version__} sha256:") and list(avro["inputs"]["templates"]) == ["avro/schema.avsc.j2"]
     assert avro["files"] and all(f.startswith("users/customers/v1/avro/") for f in avro["files"])
     manifest = json.loads((out / "meshgen-manifest.json").read_text())
     assert len(manifest["specs"]) == len(list(mesh_copy.rglob("dataproduct.yaml")))

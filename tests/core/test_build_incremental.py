@@ -265,3 +265,27 @@ def test_check_of_some_targets_compares_their_folders_and_the_index(cli, mesh_co
     (out / "_mesh/index.json").write_text("{}")
     result = cli("build", mesh_copy, "-o", out, "-t", "avro", "--check")
     assert result.exit_code == 1 and "stale: _mesh/index.json" in result.stdout, result.output
+
+
+def test_another_meshgen_of_the_same_version_reruns_every_unit(mesh_copy, tmp_path, monkeypatch):
+    from meshgen import planner
+
+    out = tmp_path / "out"
+    build(mesh_copy, output=out)
+    monkeypatch.setattr(planner, "meshgen_build", lambda: f"{planner.__version__} sha256:{'0' * 64}")
+    again = build(mesh_copy, output=out)
+    assert again.units > 0 and again.reused == 0
+
+
+def test_the_code_digest_follows_the_code_and_templates_not_the_bytecode(tmp_path):
+    from meshgen import planner
+
+    package = tmp_path / "meshgen"
+    shutil.copytree(Path(planner.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    first = planner.code_digest(package)
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "planner.cpython-311.pyc").write_bytes(b"bytecode")
+    assert planner.code_digest(package) == first
+    template = next(package.rglob("*.j2"))
+    template.write_text(template.read_text() + " ")
+    assert planner.code_digest(package) != first
