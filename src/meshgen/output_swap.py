@@ -99,7 +99,21 @@ def recover_leftovers(out: Path) -> None:
             continue
         # Only folders meshgen made: a staging marker, or a whole tree with its manifest.
         if (leftover / STAGING_MARKER).is_file() or (leftover / _MANIFEST).is_file() or not any(leftover.iterdir()):
-            shutil.rmtree(leftover)
+            remove_tree(leftover)
+
+
+def remove_tree(tree: Path) -> None:
+    """Delete a tree meshgen made, its marks (the staging marker, the manifest) last: a build killed
+    half way through deleting it leaves a folder recover_leftovers still knows as meshgen's."""
+    marks = (STAGING_MARKER, _MANIFEST)
+    for entry in sorted(tree.iterdir()):
+        if entry.name in marks:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    shutil.rmtree(tree)
 
 
 def swap_in(stage: Path, out: Path) -> None:
@@ -111,7 +125,7 @@ def swap_in(stage: Path, out: Path) -> None:
         return
     if _exchange(stage, out):
         crash_point("exchanged")
-        shutil.rmtree(stage)  # now the old tree
+        remove_tree(stage)  # now the old tree
         return
     previous = _beside(out, "previous")
     os.rename(out, previous)

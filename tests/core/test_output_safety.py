@@ -22,7 +22,7 @@ import pytest
 
 from meshgen.errors import OutputError
 from meshgen.output import MANIFEST, write_file_atomic, write_tree
-from meshgen.output_swap import OutputLock
+from meshgen.output_swap import OutputLock, recover_leftovers, remove_tree
 from tests.load.test_hostile_files import PRODUCT
 
 
@@ -233,3 +233,33 @@ def test_sigkill_at_random_moments_leaves_each_product_old_or_new_and_the_next_b
     assert done.returncode == 0 and _leftovers(out) == [], done.stderr
     assert _whole(out) == _whole(clean)
     assert (out / MANIFEST).read_bytes() == (clean / MANIFEST).read_bytes()
+
+
+def test_a_tree_half_deleted_by_a_killed_build_is_still_recognized_and_removed(tmp_path, monkeypatch):
+    """After the atomic exchange the old tree sits at the staging name and is deleted; a kill part
+    way through that deletion once left a folder with neither the staging marker nor the manifest,
+    which no later build would remove. The marks now go last."""
+    out = tmp_path / "out"
+    (out / "a").mkdir(parents=True)
+    (out / MANIFEST).write_text("{}")
+    old = tmp_path / ".out.staging-old"
+    shutil.copytree(out, old)
+    for i in range(6):
+        (old / "a" / f"f{i}").write_text("x")
+        (old / f"g{i}").write_text("x")
+    deleted = []
+    real_unlink = Path.unlink
+
+    def dying_unlink(self, *args, **kwargs):
+        if len(deleted) == 3:
+            raise KeyboardInterrupt  # stands in for the SIGKILL
+        deleted.append(self.name)
+        real_unlink(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", dying_unlink)
+    with pytest.raises(KeyboardInterrupt):
+        remove_tree(old)
+    monkeypatch.setattr(Path, "unlink", real_unlink)
+    assert MANIFEST not in deleted and (old / MANIFEST).is_file()
+    recover_leftovers(out)
+    assert not old.exists() and (out / MANIFEST).is_file()
