@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from meshgen.targets import BUILTIN_TARGETS
+from meshgen.targets import builtin_targets
 from tests.support.golden import CASES, FIXTURE_CASES, TARGET_TESTS, mesh_cases
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +56,7 @@ def test_every_subfolder_with_tests_names_a_module():
             continue
         names = {p.stem for p in (SRC / package.name).iterdir()} - {"__init__", "__pycache__"}
         if package.name == "targets":
-            names |= set(BUILTIN_TARGETS)
+            names |= set(builtin_targets())
         wrong += [f"tests/{package.name}/{sub.name}" for sub in _folders(package)
                   if _has_tests(sub) and sub.name not in names]
     assert not wrong, f"{wrong} name no module of the package they are in"

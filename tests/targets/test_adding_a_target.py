@@ -1,5 +1,5 @@
-"""Adding a target is one module plus its entry (docs/architecture.md, "Adding a thing"): a
-throwaway target module, registered the way BUILTIN_TARGETS registers each target, builds into
+"""Adding a target is one module (docs/architecture.md, "Adding a thing"): a throwaway target
+module, dropped into a folder on the `meshgen.targets` package's path with no list edited, builds into
 the planner's layout with manifest units, reports what it cannot express as notes of its own
 code family (an error under --strict), and its codes reach the code registry, SARIF and
 docs/diagnostics.md, with no edit to the planner, governance or reporting."""
@@ -48,13 +48,21 @@ class ToyTarget(Target):
 
 @pytest.fixture
 def toy(tmp_path, monkeypatch):
-    (tmp_path / "toy_target.py").write_text(TOY, encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setitem(targets.BUILTIN_TARGETS, "toy", "toy_target:ToyTarget")  # its one line
+    package = tmp_path / "more_targets"
+    package.mkdir()
+    (package / "toy_target.py").write_text(TOY, encoding="utf-8")  # the whole step
+    monkeypatch.setattr(targets, "__path__", [*targets.__path__, str(package)])
+    targets.builtin_targets.cache_clear()
     codes.all_families.cache_clear()
     yield
+    targets.builtin_targets.cache_clear()
     codes.all_families.cache_clear()
-    sys.modules.pop("toy_target", None)
+    sys.modules.pop("meshgen.targets.toy_target", None)
+
+
+def test_the_module_is_found_by_its_declaration(toy):
+    assert targets.builtin_targets()["toy"] == "meshgen.targets.toy_target:ToyTarget"
+    assert targets.load_target("toy").name == "toy"
 
 
 def test_a_new_target_is_one_module(toy, tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from meshgen.api import build
-from meshgen.targets import BUILTIN_TARGETS
+from meshgen.targets import builtin_targets
 from tests.conftest import need_module
 from tests.support.golden import case_source
 
@@ -40,7 +40,7 @@ def built(request, tmp_path_factory):
     need_module("datamodel_code_generator")
     tmp = tmp_path_factory.mktemp(request.param)
     out = tmp / "out"
-    build(hostile_text_mesh(request.param, tmp), output=out, targets=sorted(BUILTIN_TARGETS))
+    build(hostile_text_mesh(request.param, tmp), output=out, targets=sorted(builtin_targets()))
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != ".meshgen-manifest.json")
     assert files
     return out, files

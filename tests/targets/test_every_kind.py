@@ -11,7 +11,7 @@ import pytest
 
 from meshgen.api import build
 from meshgen.model.types import Kind
-from meshgen.targets import BUILTIN_TARGETS
+from meshgen.targets import builtin_targets
 from tests.support.paths import ROOT
 
 ALL_TYPES = ROOT / "tests" / "fixtures" / "all_types"
@@ -54,7 +54,7 @@ def test_the_product_has_every_kind_and_every_port_type(mesh):
     assert {p.type for p in pf.product.outputPorts} == {"events", "table", "files", "rest", "grpc"}
 
 
-@pytest.mark.parametrize("target", sorted(BUILTIN_TARGETS))
+@pytest.mark.parametrize("target", sorted(builtin_targets()))
 def test_every_target_builds_every_kind(mesh, tmp_path, target):
     out = tmp_path / "out"
     build(mesh, output=out, targets=[target])

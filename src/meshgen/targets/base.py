@@ -1,7 +1,8 @@
 """What every target is: a class with a name, a template folder, options and a generate step.
 
-Adding a target is a small, obvious step: a subclass here, a folder under src/meshgen/templates/, an entry
-in BUILTIN_TARGETS, and a golden test case.
+Adding a target is a small, obvious step: a module under targets/ with a subclass of Target declaring its
+`name` (found by targets.builtin_targets without a list), a folder under src/meshgen/templates/, and a
+golden test case.
 """
 
 from __future__ import annotations
