@@ -1,9 +1,12 @@
-"""pydantic v2 consumer models: one module per dataset, generated from the JSON Schema target's
-schema by datamodel-code-generator, so a consumer needs nothing but pydantic to validate records.
+"""pydantic v2 consumer models: one module per dataset, from the JSON Schema target's schema, so a
+consumer needs nothing but pydantic to validate records.
 
-datamodel-code-generator is an optional extra (`pip install 'meshgen[pydantic-models]'`); it is
-imported only when this target runs, with pinned options so the output is the same bytes on
-every machine: built-in formatter, Python 3.11 target, no timestamp.
+The module is the one datamodel-code-generator writes for that schema (pinned options, so the
+same bytes on every machine: built-in formatter, Python 3.11 target, no timestamp). meshgen
+writes it itself (targets/pydantic_source.py, the same bytes without ~1 ms per field) for every
+shape it knows, and runs datamodel-code-generator for the rest (nested objects, enums in arrays
+or maps, names it renames: see that module). datamodel-code-generator is an optional extra
+(`pip install 'meshgen[pydantic-models]'`), imported only when a dataset needs it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from meshgen.output import Artifact
 from meshgen.schemas.privacy import X_KEYWORDS
 from meshgen.serializer import json_text
 from meshgen.model.loader import ProductFile
+from meshgen.model.models import Dataset
+from meshgen.schemas.reporter import Reporter
 from meshgen.targets.base import TemplateInfo, Target
+from meshgen.targets.pydantic_source import models_source
 from meshgen.schemas.jsonschema import json_schema_document
 
 REQUIREMENT = "datamodel_code_generator"
@@ -30,7 +36,8 @@ class PydanticTarget(Target):
     name = "pydantic"
     codes = CodeFamily("PYDANTIC", "The Pydantic target can express the product.", "docs/targets-jsonschema.md", (
         DiagnosticCode("PYDANTIC001", 'error',
-                       'the pydantic target needs datamodel-code-generator, which is not installed'),
+                       'the pydantic target needs datamodel-code-generator for a dataset whose shapes meshgen '
+                       'does not write itself (names or enum symbols it renames), and it is not installed'),
         DiagnosticCode("PYDANTIC002", 'note',
                        f'an enum of more than {MAX_ENUM_SYMBOLS:,} symbols is typed `str` in the pydantic model'),
     ), target="pydantic")
@@ -39,42 +46,62 @@ class PydanticTarget(Target):
     templates: ClassVar[dict[str, TemplateInfo]] = {"pydantic/models.py.j2": TemplateInfo(
         "one dataset's Python module (`<dataset>.py`)",
         (("header", "the product address, dataset and version (one line; use the `comment` filter)"),
-         ("code", "the models datamodel-code-generator wrote, without its header")))}
+         ("code", "the models module (datamodel-code-generator's bytes), without its header")))}
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
-        try:
-            import datamodel_code_generator as dcg
-        except ImportError:
-            self.context.diagnostics.append(Diagnostic(
-                "PYDANTIC001", Severity.ERROR,
-                "target pydantic needs datamodel-code-generator, which is not installed", self._config_location(pf),
-                f"{INSTALL_HINT}, or leave `pydantic` out of the targets"))
-            return []
         out = []
         for ds in pf.product.datasets:
-            schema = json_schema_document(pf, ds, self.reporter)
-            schema.pop("examples", None)  # data, not types
-            for dotted, count in _strip_large_enums(schema, ()):
-                self.reporter.unsupported(
-                    "PYDANTIC002", f"enum {dotted!r} has {count:,} symbols: the pydantic model types it as str",
-                    pf.location(*pf.field_path(ds.name, dotted)),
-                    f"at most {MAX_ENUM_SYMBOLS:,} symbols become a StrEnum; the JSON Schema target lists them all")
-            code = dcg.generate(
-                json_text(schema, compact=True, sort_keys=False),  # declaration order: the models' field order
-                input_file_type=dcg.InputFileType.JsonSchema,
-                output_model_type=dcg.DataModelType.PydanticV2BaseModel,
-                formatters=[dcg.Formatter.BUILTIN],
-                target_python_version=dcg.PythonVersion.PY_311,
-                disable_timestamp=True,
-                field_extra_keys=set(X_KEYWORDS),  # pii and classification as Field(json_schema_extra=...)
-            )
+            schema = model_schema(pf, ds, self.reporter)
+            code = models_source(schema)
+            if code is None:
+                try:
+                    import datamodel_code_generator  # noqa: F401  (only for the shapes pydantic_source leaves)
+                except ImportError:
+                    self.context.diagnostics.append(Diagnostic(
+                        "PYDANTIC001", Severity.ERROR,
+                        f"target pydantic needs datamodel-code-generator for dataset {ds.name!r}, which is not "
+                        "installed", self._config_location(pf),
+                        f"{INSTALL_HINT}, or leave `pydantic` out of the targets (docs/targets-jsonschema.md says "
+                        "which shapes meshgen writes without it)"))
+                    return []
+                code = generated_models(schema)
             header = f"{pf.product.address} dataset {ds.name}, version {pf.product.version}"
-            out.append(Artifact(f"{ds.name}.py", self.render("models.py.j2", header=header, code=_body(code))))
+            out.append(Artifact(f"{ds.name}.py", self.render("models.py.j2", header=header, code=code)))
         return out
 
     def _config_location(self, pf: ProductFile) -> Location:
         source = self.mesh.config_source
         return source.location(("targets",)) if source is not None else pf.location()
+
+
+def model_schema(pf: ProductFile, ds: Dataset, reporter: Reporter) -> dict[str, Any]:
+    """The JSON Schema the models are written from: the jsonschema target's document without
+    its examples, an enum of more than MAX_ENUM_SYMBOLS symbols typed string (PYDANTIC002)."""
+    schema = json_schema_document(pf, ds, reporter)
+    schema.pop("examples", None)  # data, not types
+    for dotted, count in _strip_large_enums(schema, ()):
+        reporter.unsupported(
+            "PYDANTIC002", f"enum {dotted!r} has {count:,} symbols: the pydantic model types it as str",
+            pf.location(*pf.field_path(ds.name, dotted)),
+            f"at most {MAX_ENUM_SYMBOLS:,} symbols become a StrEnum; the JSON Schema target lists them all")
+    return schema
+
+
+def generated_models(schema: dict[str, Any]) -> str:
+    """datamodel-code-generator's module for `schema`, without its header. The pydantic target's models for the shapes pydantic_source leaves to it,
+    and the oracle its tests compare pydantic_source with."""
+    import datamodel_code_generator as dcg
+
+    code = dcg.generate(
+        json_text(schema, compact=True, sort_keys=False),  # declaration order: the models' field order
+        input_file_type=dcg.InputFileType.JsonSchema,
+        output_model_type=dcg.DataModelType.PydanticV2BaseModel,
+        formatters=[dcg.Formatter.BUILTIN],
+        target_python_version=dcg.PythonVersion.PY_311,
+        disable_timestamp=True,
+        field_extra_keys=set(X_KEYWORDS),  # pii and classification as Field(json_schema_extra=...)
+    )
+    return _body(code)
 
 
 def _strip_large_enums(schema: Any, names: tuple[str, ...]) -> Iterator[tuple[str, int]]:

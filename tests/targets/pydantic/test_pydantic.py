@@ -78,7 +78,7 @@ def test_models_reject_mutated_examples(built):
     assert checked > 0
 
 
-def test_asking_for_pydantic_without_the_extra_is_an_error(tmp_path, monkeypatch):
+def _without_generator(monkeypatch):
     import builtins
 
     real_import = builtins.__import__
@@ -88,9 +88,20 @@ def test_asking_for_pydantic_without_the_extra_is_an_error(tmp_path, monkeypatch
             raise ImportError(name)
         return real_import(name, *args, **kwargs)
 
-    built = build_case("every_type", tmp_path / "a", ["jsonschema"])
     monkeypatch.setattr(builtins, "__import__", no_generator)
+
+
+def test_a_shape_left_to_the_generator_without_the_extra_is_an_error(tmp_path, monkeypatch):
+    built = build_case("hostile", tmp_path / "a", ["jsonschema"])  # names pydantic_source leaves to it
+    _without_generator(monkeypatch)
     with pytest.raises(ViolationsFound) as caught:
         build(built.mesh, output=tmp_path / "out", targets=["pydantic"])
     (problem,) = [d for d in caught.value.diagnostics if d.severity.label == "error"]
     assert problem.code == "PYDANTIC001" and "meshgen[pydantic-models]" in problem.hint
+
+
+def test_models_written_directly_need_no_generator(tmp_path, monkeypatch):
+    """every_type (every type, nested objects, enums in arrays) is written by pydantic_source:
+    the same golden bytes without datamodel-code-generator."""
+    _without_generator(monkeypatch)
+    build_and_check_golden(["pydantic"], "every_type", tmp_path)
