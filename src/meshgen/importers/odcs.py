@@ -131,10 +131,17 @@ class _Reader:
     def _object_problems(self, obj: Any, path: tuple) -> list[tuple[str, tuple]]:
         if not isinstance(obj, dict) or not isinstance(obj.get("name"), str) or not obj["name"].strip():
             return [("a schema object (and each property) needs a `name`", path)]
+        return self._members_problems(obj, path, repr(obj["name"]))
+
+    def _members_problems(self, obj: dict, path: tuple, what: str) -> list[tuple[str, tuple]]:
+        """The problems of a schema object's, a property's or an array's `items`' own shape."""
         props = obj.get("properties", [])
         if not isinstance(props, list):
-            return [(f"`properties` of {obj['name']!r} is a list", path + ("properties",))]
+            return [(f"`properties` of {what} is a list", path + ("properties",))]
         out = []
+        quality = obj.get("quality", [])
+        if not isinstance(quality, list) or not all(isinstance(rule, dict) for rule in quality):
+            out.append((f"`quality` of {what} is a list of rules (mappings)", path + ("quality",)))
         for i, prop in enumerate(props):
             out += self._object_problems(prop, path + ("properties", i))
             if isinstance(prop, dict) and prop.get("logicalType") not in (None, *_LOGICAL):
@@ -143,6 +150,8 @@ class _Reader:
             items = prop.get("items") if isinstance(prop, dict) else None
             if items is not None and not isinstance(items, dict):
                 out.append(("`items` of an array is a property (a mapping)", path + ("properties", i, "items")))
+            elif items is not None:
+                out += self._members_problems(items, path + ("properties", i, "items"), "the items")
         return out
 
     # ---- The product -------------------------------------------------------------------

@@ -132,6 +132,14 @@ class _Script:
         line = bisect.bisect_right(self.line_starts, offset)
         return Location(self.shown, line, offset - self.line_starts[line - 1] + 1)
 
+    def as_sql(self, node) -> str:
+        """A node as SQL for a message; sqlglot cannot write back every tree it parses from
+        broken input (a property holding a list), and then the node's kind is shown."""
+        try:
+            return node.sql(dialect=self.dialect)
+        except Exception:  # noqa: BLE001 - any failure of sqlglot's generator: only a message is at stake
+            return f"<{type(node).__name__}>"
+
     def at_node(self, node, base: int) -> Location:
         meta = getattr(node, "meta", None) or {}
         return self.at(base + meta["start"]) if "start" in meta else self.at(base)
@@ -172,7 +180,7 @@ class _Script:
             elif isinstance(statement, (exp.Comment, exp.Alter)):
                 comments.append((base, statement))
             elif not self._derived(statement, tables):
-                what = statement.sql(dialect=self.dialect)[:60].split("\n")[0]
+                what = self.as_sql(statement)[:60].split("\n")[0]
                 self.findings.add("IMP007", f"statement {what!r}… is not a CREATE TABLE; not imported",
                                   self.at(base), "a view, an INSERT or a grant has no place in the spec")
         for base, statement in comments:
@@ -230,7 +238,7 @@ class _Script:
                 if data["name"] == columns[0]:
                     data["unique"] = True
                     return
-        self.findings.lost(f"table constraint {element.sql(dialect=self.dialect)[:80]!r} has no place in the spec",
+        self.findings.lost(f"table constraint {self.as_sql(element)[:80]!r} has no place in the spec",
                            self.at_node(next(element.find_all(exp.Identifier), element), base))
 
     def _properties(self, properties, base: int, dataset: dict, columns: list[str]) -> None:
@@ -251,7 +259,7 @@ class _Script:
                 if named and "partitionBy" not in dataset:
                     dataset["partitionBy"] = named
             else:
-                self.findings.lost(f"table option {prop.sql(dialect=self.dialect)[:80]!r} has no place in the spec",
+                self.findings.lost(f"table option {self.as_sql(prop)[:80]!r} has no place in the spec",
                                    self.at_node(next(prop.find_all(exp.Identifier), prop), base))
 
     def column(self, col, base: int, keys: list[str], member: bool = False) -> tuple[dict, Location]:
@@ -290,7 +298,7 @@ class _Script:
         elif isinstance(kind, exp.CheckColumnConstraint) and self._check(kind.this, data):
             pass
         else:
-            self.findings.lost(f"column {data['name']!r}: {constraint.sql(dialect=self.dialect)[:80]!r} has no "
+            self.findings.lost(f"column {data['name']!r}: {self.as_sql(constraint)[:80]!r} has no "
                                "place in the spec", where)
 
     def _check(self, condition, data: dict) -> bool:
@@ -325,7 +333,7 @@ class _Script:
         from sqlglot import exp
 
         if not isinstance(dtype, exp.DataType):
-            return self._nearest(dtype.sql(dialect=self.dialect), "string", where)
+            return self._nearest(self.as_sql(dtype), "string", where)
         name = dtype.this.name
         inner = [e for e in dtype.expressions if isinstance(e, exp.DataType)]
         if name == "ARRAY":
@@ -335,7 +343,7 @@ class _Script:
         if name == "MAP":
             if len(inner) == 2 and self.type(inner[0], base, where).get("type") == "string":
                 return collection("map", "values", self._element(inner[1], base, where))
-            return self._nearest(dtype.sql(dialect=self.dialect), "map<json>", where)
+            return self._nearest(self.as_sql(dtype), "map<json>", where)
         if name in ("STRUCT", "OBJECT"):
             members = [e for e in dtype.expressions if isinstance(e, exp.ColumnDef)]
             if not members:
@@ -350,7 +358,7 @@ class _Script:
             if name in _LENGTH_TYPES and len(length) == 1 and isinstance(length[0], int) and length[0] > 0:
                 spec["maxLength"] = self._characters(length[0])
             return spec
-        return self._nearest(dtype.sql(dialect=self.dialect), "string", where)
+        return self._nearest(self.as_sql(dtype), "string", where)
 
     def _characters(self, n: int) -> int:
         """A length as characters: where the warehouse counts bytes (Redshift), the sql target
@@ -363,7 +371,7 @@ class _Script:
     def _element(self, dtype, base: int, where: Location) -> dict:
         spec = self.type(dtype, base, where)
         if "maxLength" in spec:
-            self.findings.lost(f"the length of {dtype.sql(dialect=self.dialect)} inside a collection is not kept "
+            self.findings.lost(f"the length of {self.as_sql(dtype)} inside a collection is not kept "
                                "(maxLength is a field's, not an element's)", where)
             spec.pop("maxLength")
         return spec
@@ -377,10 +385,10 @@ class _Script:
         elif len(params) == 1 and isinstance(params[0], int):
             precision, scale = params[0], 0
         else:
-            return self._nearest(f"{dtype.sql(dialect=self.dialect)} without a precision", "decimal(38,9)", where)
+            return self._nearest(f"{self.as_sql(dtype)} without a precision", "decimal(38,9)", where)
         if precision > MAX_DECIMAL_PRECISION or not 0 <= scale <= precision:
             fixed = min(precision, MAX_DECIMAL_PRECISION)
-            return self._nearest(dtype.sql(dialect=self.dialect), f"decimal({fixed},{min(scale, fixed)})", where)
+            return self._nearest(self.as_sql(dtype), f"decimal({fixed},{min(scale, fixed)})", where)
         return {"type": f"decimal({precision},{scale})"}
 
     def _nearest(self, what: str, meshgen_type: str, where: Location) -> dict:
@@ -403,8 +411,8 @@ class _Script:
                 continue
             unread.append(action)
         if unread:
-            self.findings.add("IMP007", f"ALTER {alter.this.sql(dialect=self.dialect)}: "
-                              f"{unread[0].sql(dialect=self.dialect)[:80]!r} is not imported", self.at(base),
+            self.findings.add("IMP007", f"ALTER {self.as_sql(alter.this)}: "
+                              f"{self.as_sql(unread[0])[:80]!r} is not imported", self.at(base),
                               "a change to a table that the spec cannot express")
 
     def _table_check(self, condition, table: dict) -> bool:
@@ -434,7 +442,7 @@ class _Script:
                         if f["name"] == target.name:
                             f["description"] = text
                             return
-        self.findings.lost(f"COMMENT ON {kind} {target.sql(dialect=self.dialect)}: no such table or column here",
+        self.findings.lost(f"COMMENT ON {kind} {self.as_sql(target)}: no such table or column here",
                            self.at(base))
 
 
