@@ -4,10 +4,11 @@ Hypothesis writes a product two ways: generated from the spec's vocabulary (vali
 types, random constraints and ports), or one of the example mesh's products mutated (a key
 deleted, a value of the wrong type, a huge number, deep nesting, a hostile string, an anchor and
 alias, a YAML 1.1-only form, a duplicate key). Each mesh runs in process through `validate`,
-`build`, `diff`, `changelog`, `check --against HEAD`, `docs build --no-html`, `test` on DuckDB
+`build`, `diff`, `changelog`, `check --against HEAD`, `docs build` (MkDocs, `--strict`, when the
+mesh builds; else `--no-html`), `test` on DuckDB
 and `import` (of what the build wrote, and of the product itself as the wrong format). Every
 command must succeed, and then its files pass their own validators (Avro parsers, the JSON
-Schema metaschema, protoc, DuckDB, the YAML and JSON parsers, `meshgen validate` of an imported
+Schema metaschema, protoc, `buf lint`, DuckDB, the YAML and JSON parsers, `meshgen validate` of an imported
 product), or exit 1 or 2 with an error diagnostic at a file, line and column. An exception, a
 traceback or a command over MESHGEN_FUZZ_TIMEOUT seconds fails. CI runs a short run
 (MESHGEN_FUZZ_EXAMPLES, default 4 of each kind); the long one (docs/testing.md):
@@ -28,11 +29,13 @@ import pytest
 from click.testing import CliRunner
 
 from meshgen.serializer import yaml_document
-from tests.conftest import SPECS, need_module
+from tests.conftest import SPECS, need_module, npm_bin, tool_bin
 from tests.fuzz.artifacts import check_artifacts
 
 hypothesis = need_module("hypothesis")
 need_module("duckdb")  # `meshgen test` runs on it
+BUF = npm_bin("buf")
+MKDOCS = tool_bin("mkdocs")  # `docs build` runs MkDocs (the mkdocs tool venv) on every mesh that builds
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st  # noqa: E402
 
 EXAMPLES = int(os.environ.get("MESHGEN_FUZZ_EXAMPLES", "4"))
@@ -212,6 +215,13 @@ def _mesh(root: Path, committed: dict[str, str], which: str, text: str) -> Path:
     return mesh
 
 
+def buf_lint(out: Path) -> None:
+    """`buf lint` (the STANDARD rules each module's buf.yaml selects) in every protobuf module."""
+    for module in sorted({p.parent for p in out.rglob("buf.yaml")}):
+        done = subprocess.run([str(BUF), "lint"], cwd=module, capture_output=True, text=True, timeout=TIMEOUT)
+        assert done.returncode == 0, f"buf lint in {module}:\n{done.stdout}{done.stderr}"
+
+
 def every_command(root: Path, committed: dict[str, str], which: str, text: str) -> None:
     """Every command on the mesh where `which` changed from its committed text to `text`."""
     mesh = _mesh(root, committed, which, text)
@@ -223,10 +233,15 @@ def every_command(root: Path, committed: dict[str, str], which: str, text: str) 
                   json_format=True)
     if code == 0:
         check_artifacts(out)
+        buf_lint(out)
     run(["diff", original, product, "--format", "json"], json_format=True)
     run(["changelog", original, product, "--format", "json"], json_format=False)
     run(["check", mesh, "--against", "HEAD", "--format", "json"], json_format=True)
-    run(["docs", "build", mesh, "--no-html", "-o", root / "docs", "--format", "json"], json_format=True)
+    # The site with MkDocs (--strict: a broken link or a page left out is an error) once the mesh builds.
+    docs = ["docs", "build", mesh, "-o", root / "docs", "--format", "json"]
+    docs_code, _ = run(docs + (["--strict"] if code == 0 else ["--no-html"]), json_format=True)
+    if code == 0:
+        assert docs_code == 0 and (root / "docs" / "site" / "index.html").is_file(), "the site of a mesh that builds"
     run(["test", mesh, "--connection", f"duckdb:///{root / 'fuzz.duckdb'}", "--create"], json_format=False)
     run(["import", "odcs", product, "--format", "json"], json_format=True)  # a product file is no ODCS contract
     if code == 0:
@@ -249,6 +264,7 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, data
 @given(case=mutated_products())
 def test_every_command_on_mutations_of_the_example_mesh(case, tmp_path_factory, monkeypatch):
     monkeypatch.setenv("MESHGEN_TODAY", "2026-12-02")  # the example's deprecation dates judged on one day
+    monkeypatch.setenv("MESHGEN_MKDOCS", str(MKDOCS))
     example = {rel: (SPECS / rel).read_text(encoding="utf-8") for rel in (PRODUCER, CONSUMER)}
     every_command(tmp_path_factory.mktemp("mutated"), example, *case)
     assert not Path("/tmp/pwned").exists()
@@ -258,5 +274,6 @@ def test_every_command_on_mutations_of_the_example_mesh(case, tmp_path_factory, 
 @given(case=generated_products())
 def test_every_command_on_generated_specs(case, tmp_path_factory, monkeypatch):
     monkeypatch.setenv("MESHGEN_TODAY", "2026-12-02")
+    monkeypatch.setenv("MESHGEN_MKDOCS", str(MKDOCS))
     which, first, edited = case
     every_command(tmp_path_factory.mktemp("generated"), {which: first}, which, edited)
