@@ -226,7 +226,7 @@ def rules_in_force(path: Path | str | None = None, domain: str | None = None) ->
 def scaffold(directory: Path | str, *, domain: str, name: str, owner_team: str, dataset: str,
              owner_email: str = "", purpose: str = "", force: bool = False) -> Path:
     """Write `<directory>/<domain>/<name>/v1/dataproduct.yaml`; returns its path."""
-    from meshgen.scaffold import ScaffoldRequest, scaffold as write_product
+    from meshgen.scaffolding import ScaffoldRequest, scaffold as write_product
 
     request = ScaffoldRequest(domain=domain, name=name, owner_team=owner_team, dataset=dataset,
                               owner_email=owner_email, purpose=purpose)
@@ -236,7 +236,7 @@ def scaffold(directory: Path | str, *, domain: str, name: str, owner_team: str, 
 def check_scaffold_answer(label: str, value: str) -> str:
     """One `meshgen init` answer (`domain`, `name`, `owner-team`, `owner-email`, `dataset`,
     `purpose`) checked on its own: the cleaned value, or ValueError saying what is wrong."""
-    from meshgen.scaffold import check_answer
+    from meshgen.scaffolding import check_answer
 
     return check_answer(label, value)
 
@@ -244,7 +244,7 @@ def check_scaffold_answer(label: str, value: str) -> str:
 def scaffold_placeholders(*, domain: str, name: str, owner_team: str) -> dict[str, str]:
     """What `meshgen init` writes for an owner e-mail and purpose not given: placeholders that
     governance reports (OWN001, DOC001) until they are replaced."""
-    from meshgen.scaffold import placeholder_email, placeholder_purpose
+    from meshgen.scaffolding import placeholder_email, placeholder_purpose
 
     return {"owner-email": placeholder_email(owner_team), "purpose": placeholder_purpose(domain, name)}
 

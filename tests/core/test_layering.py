@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("meshgen.governance", "meshgen.contracts"),                               # checking passes
     ("meshgen.lineage",),                                                      # the mesh drawn as a graph
     # schemas: the builders the targets share (they read the product lock and name helpers of targets/)
-    ("meshgen.targets", "meshgen.schemas", "meshgen.scaffold"),                # artifacts
+    ("meshgen.targets", "meshgen.schemas", "meshgen.scaffolding"),                # artifacts
     ("meshgen.planner", "meshgen.incremental"),                                                      # the build's units
     ("meshgen.docsite",),                                                      # the docs site (MkDocs project)
     ("meshgen.importers",),                                                    # specs from ODCS, Avro, SQL

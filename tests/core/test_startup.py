@@ -73,8 +73,19 @@ def test_a_version_that_cannot_be_written_is_reported_by_the_command_line(tmp_pa
 
 
 def test_the_package_reexports_the_api_on_first_use():
+    """Even once every module is imported: importing `meshgen.X` sets the package's attribute X, so
+    no top-level module may be named like an entry point (meshgen.scaffold, the module, used to
+    replace meshgen.scaffold, the function, as soon as a build had run)."""
+    import importlib
+    import pkgutil
+
     from meshgen import api
 
+    modules = [info.name for info in pkgutil.iter_modules(meshgen.__path__)]
+    assert set(modules).isdisjoint(meshgen.__all__)
+    for name in modules:
+        if name != "__main__":
+            importlib.import_module(f"meshgen.{name}")
     assert set(meshgen.__all__) <= set(dir(meshgen))
     for name in meshgen.__all__:
         assert getattr(meshgen, name) is getattr(api, name), name

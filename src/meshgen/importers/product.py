@@ -144,7 +144,7 @@ def _identity(imported: Imported, options: ImportOptions, findings: Findings) ->
 
 def assemble(imported: Imported, options: ImportOptions, findings: Findings) -> dict[str, Any]:
     """The dataproduct.yaml as data, keys in the order the reference documents them."""
-    from meshgen.scaffold import placeholder_email, placeholder_purpose
+    from meshgen.scaffolding import placeholder_email, placeholder_purpose
 
     ident = imported.identity
     domain, name, version = _identity(imported, options, findings)
@@ -182,7 +182,7 @@ def snake_or_team(team: str) -> str:
 
 
 def render(doc: dict[str, Any], sources: list[str], fmt: str) -> str:
-    from meshgen.scaffold import PLACEHOLDER_EMAIL_DOMAIN, PLACEHOLDER_PREFIX
+    from meshgen.scaffolding import PLACEHOLDER_EMAIL_DOMAIN, PLACEHOLDER_PREFIX
     from meshgen.serializer import json_text, yaml_document
 
     purpose = doc["description"].get("purpose", "") if isinstance(doc["description"], dict) else doc["description"]

@@ -18,7 +18,7 @@ from meshgen.diagnostics import CodeFamily, DiagnosticCode
 
 # The core components, in the order a product passes through them.
 COMPONENTS = ("meshgen.load.codes", "meshgen.model.codes", "meshgen.mesh.codes", "meshgen.governance.codes",
-              "meshgen.contracts.codes", "meshgen.clock", "meshgen.output", "meshgen.render", "meshgen.scaffold",
+              "meshgen.contracts.codes", "meshgen.clock", "meshgen.output", "meshgen.render", "meshgen.scaffolding",
               "meshgen.testing.runner", "meshgen.docsite.mkdocs_build", "meshgen.importers.codes")
 
 
