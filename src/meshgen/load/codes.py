@@ -16,7 +16,7 @@ CODE_FAMILIES = (CodeFamily("LOAD", "Reading files: the file exists, is UTF-8 an
                      "`meshgen.yaml` is not an error (every setting takes its default)"),
     C("LOAD007", E2, "the path does not exist, cannot be read, or is a directory where a file was expected"),
     C("LOAD008", E2, "nesting deeper than 64 levels; points at the first collection that is too deep, found "
-                     "before the YAML composer runs"),
+                     "where the parser reaches it (nothing below it is read)"),
     C("LOAD009", E2, "the file is larger than 8 MiB"),
     C("LOAD010", E2, "the file is a symlink that leads outside the mesh root, into /proc, /sys or /dev, or a "
                      "symlink loop (its content is never read or shown)"),

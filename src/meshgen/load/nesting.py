@@ -1,13 +1,13 @@
-"""Deep nesting is refused before the C YAML composer sees it.
+"""Nesting depth: the limit, and cheap bounds on the depth of a text.
 
-libyaml's parser keeps its state on the heap, but ruamel's C composer builds the node tree by
-recursion on the C stack: 30,000 nested `[` in a 60 KB file crash the process (SIGSEGV). The
-composer is safe far beyond `SAFE_COMPOSE_DEPTH`, and the node builder refuses anything deeper
-than `MAX_DEPTH` with a positioned LOAD008, so only a text that *might* nest deeper than
-`SAFE_COMPOSE_DEPTH` needs a closer look, which reads the event stream (no recursion) and
-points at the first collection that is too deep.
+meshgen.load.builder builds values from the parser's event stream with an explicit stack, so no
+depth costs a recursion (ruamel's C composer recursed on the C stack: 30,000 nested `[` in a
+60 KB file crashed the process). It refuses anything deeper than `MAX_DEPTH` with a positioned
+LOAD008; when the text might nest deeper than `SAFE_COMPOSE_DEPTH`, the first collection that
+is too deep is reported alone, as soon as the parser reaches it (the rest may never end).
+`first_too_deep` finds that collection from the event stream alone.
 
-Two cheap upper bounds decide whether that closer look is needed:
+Two cheap upper bounds decide whether a text might nest that deep:
 - every collection starts with an indicator character (`[`, `{`, `-`, `?`, `:`), so one more
   than their count bounds the depth of anything (a C-speed `str.count`);
 - per line (libyaml's line breaks), a node's open block collections start either on its own

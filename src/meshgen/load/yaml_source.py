@@ -1,11 +1,17 @@
 """Text → plain data + a source map.
 
-YAML is untrusted input. We let ruamel.yaml compose a node tree (which carries positions) and
-build plain Python values from it ourselves, so that:
+YAML is untrusted input. We read the parser's event stream and build plain Python values from
+it ourselves (meshgen.load.builder), so that:
 - no tag can construct an object (`!!python/object` and every non-core tag is refused),
-- anchors and aliases are refused (they exist to repeat data, and to blow up its size),
+- anchors' aliases are refused (they exist to repeat data, and to blow up its size),
 - duplicate keys are an error at the second key, pointing back at the first,
-- every key and value keeps its 1-based line and column for diagnostics.
+- nesting deeper than MAX_DEPTH is refused where it starts, with no recursion at any depth,
+- every key and value keeps its 1-based line and column for diagnostics,
+- scalars resolve by YAML 1.2 (meshgen.load.scalars), whichever parser read the file.
+
+The parser is libyaml, through PyYAML's binding (libyaml 0.2.5+, which reads YAML 1.2's plain
+scalars with a ':' inside flow collections), else ruamel.yaml.clib's; what libyaml rejects is
+read again by ruamel.yaml's pure YAML 1.2 parser, whose error is the one reported.
 """
 
 from __future__ import annotations
@@ -14,44 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
 from meshgen.diagnostics import Diagnostic, Location, Severity, display_path
 from meshgen.errors import InputError
+from meshgen.load.builder import EventClasses, NeedsComposer, TooDeep, ValueBuilder
 from meshgen.load.files import MAX_FILE_BYTES, read_bytes
-from meshgen.load.nesting import MAX_DEPTH, first_too_deep
+from meshgen.load.nesting import MAX_DEPTH
+from meshgen.load.scalars import YamlFloat
+
+__all__ = ["Document", "SourceMap", "YamlFloat", "load_yaml", "parse_yaml", "read_text"]
 
 Path_ = tuple  # a path into the data: keys (str) and list indices (int)
-
-_CORE_PREFIX = "tag:yaml.org,2002:"
-_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, _MERGE = (
-    _CORE_PREFIX + t for t in ("str", "int", "float", "bool", "null", "timestamp", "merge"))
-_CORE_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:map",
-    "tag:yaml.org,2002:seq",
-}
-
-
-class YamlFloat(float):
-    """A YAML float that remembers how it was written, so a bound like 99999999999999999.99
-    keeps every digit where the model reads it exactly (meshgen.model.models.Number)."""
-
-    text: str
-
-    def __new__(cls, value: float, text: str):
-        obj = super().__new__(cls, value)
-        obj.text = text
-        return obj
-
-    def __reduce__(self):  # copies and pickles keep the text
-        return YamlFloat, (float(self), self.text)
 
 
 @dataclass
@@ -113,13 +91,14 @@ def read_text(path: Path, shown: str, root: Path | None = None) -> str:
                   "save the file as UTF-8")]) from None
 
 
-_YAML: dict[bool, YAML] = {}
+_YAML: dict[bool, Any] = {}
 
 
 def _yaml(pure: bool = False):
-    """A configured YAML 1.2 loader: C-accelerated (libyaml, when ruamel.yaml.clib is installed), or
-    ruamel's pure-Python parser. Both resolve scalars with the same YAML 1.2 resolver."""
+    """A configured ruamel.yaml YAML 1.2 loader: C-accelerated (libyaml, when ruamel.yaml.clib is
+    installed), or ruamel's pure-Python parser."""
     if pure not in _YAML:
+        from ruamel.yaml import YAML
         from ruamel.yaml.resolver import VersionedResolver
 
         class Resolver(VersionedResolver):
@@ -133,23 +112,67 @@ def _yaml(pure: bool = False):
     return _YAML[pure]
 
 
-def _compose(text: str):
-    """The node tree of `text`, and the loader that composed it.
+_PARSERS: dict[str, Any] = {}
 
-    libyaml is a YAML 1.1 parser and rejects some valid YAML 1.2, such as a plain scalar with a
-    ':' inside a flow mapping (`{product: data://checkout/orders/v1}`). When it fails, the pure
-    parser (YAML 1.2) decides; if both fail, the pure parser's error is the one reported.
-    """
+
+def _libyaml():
+    """(events of a text, their classes, the errors that mean "libyaml rejects it") of the
+    fastest libyaml binding installed, or None."""
+    if "libyaml" not in _PARSERS:
+        found = None
+        try:
+            import yaml
+            from yaml._yaml import CParser
+
+            found = (lambda text: iter(CParser(text).get_event, None), EventClasses.of(yaml.events),
+                     (yaml.YAMLError, UnicodeError))
+        except ImportError:  # PyYAML without its libyaml binding: ruamel's, when it has one
+            fast = _yaml(pure=False)
+            if fast is not _yaml(pure=True):
+                from ruamel.yaml import events
+                from ruamel.yaml.error import YAMLError
+
+                found = (fast.parse, EventClasses.of(events), (YAMLError,))
+        _PARSERS["libyaml"] = found
+    return _PARSERS["libyaml"]
+
+
+def _pure_events():
+    if "pure" not in _PARSERS:
+        from ruamel.yaml import events
+
+        _PARSERS["pure"] = (_yaml(pure=True).parse, EventClasses.of(events))
+    return _PARSERS["pure"]
+
+
+def _build(text: str, shown: str) -> tuple[bool, Any, ValueBuilder]:
+    """(whether there is a document, its value, the builder with its positions and findings).
+
+    Parse errors propagate as ruamel.yaml's (the pure parser's) errors."""
+    fast = _libyaml()
+    if fast is not None:
+        events, classes, rejected = fast
+        builder = ValueBuilder(shown, text)
+        try:
+            return (*builder.build(events(text), classes), builder)
+        except rejected:
+            pass  # not YAML to libyaml (a YAML 1.1 parser): the pure YAML 1.2 parser decides
+        except NeedsComposer:
+            _composer_error(text)
+    events, classes = _pure_events()
+    builder = ValueBuilder(shown, text)
+    try:
+        return (*builder.build(events(text), classes), builder)
+    except NeedsComposer:
+        _composer_error(text)
+
+
+def _composer_error(text: str):
+    """Raise the error ruamel.yaml's composer finds (a second document, an alias of no anchor)."""
     from ruamel.yaml.error import YAMLError
 
-    fast = _yaml(pure=False)
-    try:
-        return fast.compose(text), fast
-    except YAMLError:
-        pure = _yaml(pure=True)
-        if pure is fast:
-            raise
-    return pure.compose(text), pure
+    _yaml(pure=True).compose(text)
+    raise YAMLError("the document cannot be read as one YAML document")
 
 
 def load_yaml(path: Path | str, root: Path | None = None, *, empty_ok: bool = False) -> Document:
@@ -174,147 +197,46 @@ def parse_yaml(text: str, shown: str, path: Path | None = None, *, empty_ok: boo
                 raise InputError(f"{shown}: tab in indentation", [
                     _diag("LOAD001", shown, lineno, len(line) - len(stripped) + 1,
                           "tab character used for indentation", "indent with spaces")])
-
-    too_deep = first_too_deep(text)
-    if too_deep is not None:
-        line, col, depth = too_deep
-        raise InputError(f"{shown}: nesting too deep", [
-            _diag("LOAD008", shown, line, col, f"nesting deeper than {MAX_DEPTH} levels",
-                  "flatten the structure")])
     try:
-        node, yaml = _compose(text)
+        found, data, builder = _build(text, shown)
+    except TooDeep as deep:
+        raise InputError(f"{shown}: nesting too deep", [
+            _diag("LOAD008", shown, deep.line, deep.column, f"nesting deeper than {MAX_DEPTH} levels",
+                  "flatten the structure")]) from None
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
-            mark = exc.context_mark  # an unclosed quote or bracket: point at where it opened
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        if exc.context and exc.problem:
-            problem = f"{exc.problem} ({exc.context})"
-        hint = "fix the YAML syntax at this position (indentation, a missing ':' or an unclosed quote)"
-        ctx = exc.context_mark
-        if ctx is not None and mark is not None and (ctx.line, ctx.column) != (mark.line, mark.column):
-            hint = f"{exc.context or 'the construct'} that starts at line {ctx.line + 1}, column {ctx.column + 1} is not closed or not valid"
-        raise InputError(f"{shown}: invalid YAML", [
-            _diag("LOAD001", shown, line, col, f"invalid YAML: {problem}", hint)]) from None
+        raise InputError(f"{shown}: invalid YAML", [_syntax_error(exc, shown)]) from None
     except (YAMLError, RecursionError) as exc:
         raise InputError(f"{shown}: invalid YAML", [
             _diag("LOAD001", shown, 1, 1, f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'nesting too deep'}",
                   "fix the YAML syntax")]) from None
 
-    if node is None and empty_ok:
+    if not found and empty_ok:
         return Document(path or Path(shown), None, SourceMap(shown))
-    if node is None:
+    if not found:
         raise InputError(f"{shown} is empty", [
             _diag("LOAD006", shown, 1, 1, "the file is empty", "run `meshgen init` to start from a valid product")])
-
-    source = SourceMap(shown)
-    builder = _Builder(yaml, source)
-    data = builder.build(node, (), 0)
-    if builder.aliased:
-        builder.errors.insert(0, _first_alias(text, shown))
-    if builder.errors:
-        raise InputError(f"{shown}: unsupported YAML", builder.errors)
-    return Document(path or Path(shown), data, source)
-
-
-def _first_alias(text: str, shown: str) -> Diagnostic:
-    """Where the first alias (`*name`) is written: only the event stream knows."""
-    from ruamel.yaml.events import AliasEvent
-
-    line = col = 1
-    name = ""
-    for event in YAML(typ="safe", pure=True).parse(text):
-        if isinstance(event, AliasEvent):
-            line, col, name = event.start_mark.line + 1, event.start_mark.column + 1, event.anchor
-            break
-    return _diag("LOAD004", shown, line, col, f"alias *{name} is not allowed: anchors and aliases are not supported",
-                 "write the value out in full; a product file should read top to bottom")
+    errors = builder.errors
+    if builder.first_alias is not None:
+        line, col, name = builder.first_alias
+        errors.insert(0, _diag("LOAD004", shown, line, col,
+                               f"alias *{name} is not allowed: anchors and aliases are not supported",
+                               "write the value out in full; a product file should read top to bottom"))
+    if errors:
+        raise InputError(f"{shown}: unsupported YAML", errors)
+    return Document(path or Path(shown), data, SourceMap(shown, builder.values, builder.keys))
 
 
-class _Builder:
-    def __init__(self, yaml, source: SourceMap):
-        self.constructor = yaml.constructor
-        self.source = source
-        self.errors: list[Diagnostic] = []
-        self.seen: set[int] = set()
-        self.aliased = False
-
-    def _err(self, node, code: str, message: str, hint: str) -> None:
-        m = node.start_mark
-        self.errors.append(_diag(code, self.source.file, m.line + 1, m.column + 1, message, hint))
-
-    def build(self, node, path: Path_, depth: int) -> Any:
-        mark = node.start_mark
-        self.source.values[path] = (mark.line + 1, mark.column + 1)
-        if id(node) in self.seen:
-            # An alias: the composer hands back the anchored node itself. Stop here; the
-            # alias's own position is found by _first_alias (it can expand exponentially).
-            self.aliased = True
-            return None
-        self.seen.add(id(node))
-        if depth > MAX_DEPTH:
-            self._err(node, "LOAD008", f"nesting deeper than {MAX_DEPTH} levels", "flatten the structure")
-            return None
-        tag = node.tag
-        if tag not in _CORE_TAGS:
-            self._err(node, "LOAD003", f"YAML tag {tag.replace(_CORE_PREFIX, '!!')} is not allowed",
-                      "remove the tag: meshgen reads plain YAML values only (strings, numbers, booleans, lists, maps)")
-            return None
-        if isinstance(node, ScalarNode):
-            return self._scalar(node, tag)
-        if isinstance(node, SequenceNode):
-            return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path, depth)
-        self._err(node, "LOAD003", "unsupported YAML node", "use plain YAML values")
-        return None
-
-    def _mapping(self, node, path: Path_, depth: int) -> dict:
-        out: dict = {}
-        first: dict = {}
-        for key_node, value_node in node.value:
-            key_tag = key_node.tag
-            if key_tag == _MERGE:
-                self._err(key_node, "LOAD004", "merge keys (<<) are not allowed", "write the keys out in full")
-                continue
-            if not isinstance(key_node, ScalarNode) or key_tag not in _CORE_TAGS:
-                self._err(key_node, "LOAD003", "only plain scalar keys are allowed", "write the keys out in full")
-                continue
-            key = self._scalar(key_node, key_tag)
-            if not isinstance(key, str):
-                key = str(key_node.value)
-            km = key_node.start_mark
-            position = (km.line + 1, km.column + 1)
-            if key in out:
-                fl, fc = first[key]
-                self.errors.append(Diagnostic(
-                    "LOAD002", Severity.ERROR, f"duplicate key {key!r}", Location(self.source.file, *position),
-                    f"remove one of the two; the first is at line {fl}", related=(Location(self.source.file, fl, fc),)))
-                continue
-            first[key] = position
-            self.source.keys[path + (key,)] = position
-            out[key] = self.build(value_node, path + (key,), depth + 1)
-        return out
-
-    def _scalar(self, node, tag: str) -> Any:
-        if tag == _STR or tag == _TIMESTAMP:
-            # Timestamps stay text: the spec model decides whether a field is a date.
-            return node.value
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            return node.value.lower() == "true"
-        try:
-            if tag == _INT:
-                return self.constructor.construct_yaml_int(node)
-            return YamlFloat(self.constructor.construct_yaml_float(node), node.value)
-        except Exception:  # an out-of-range or malformed number
-            value = node.value if len(node.value) <= 40 else f"{node.value[:20]}...{node.value[-8:]}"
-            digits = sum(ch.isdigit() for ch in node.value)
-            if digits > 4000:  # beyond Python's int_max_str_digits: say it in the user's words
-                self._err(node, "LOAD001", f"the number {value} has {digits} digits, more than any target can hold",
-                          "use a smaller number, or quote it if it is text")
-            else:
-                self._err(node, "LOAD001", f"cannot read value {value!r}", "quote it if it is text")
-            return None
+def _syntax_error(exc, shown: str) -> Diagnostic:
+    """LOAD001 at the position of a parse error; an unclosed construct points at where it opened."""
+    mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+        mark = exc.context_mark  # an unclosed quote or bracket: point at where it opened
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or exc.context or "invalid YAML"
+    if exc.context and exc.problem:
+        problem = f"{exc.problem} ({exc.context})"
+    hint = "fix the YAML syntax at this position (indentation, a missing ':' or an unclosed quote)"
+    ctx = exc.context_mark
+    if ctx is not None and mark is not None and (ctx.line, ctx.column) != (mark.line, mark.column):
+        hint = f"{exc.context or 'the construct'} that starts at line {ctx.line + 1}, column {ctx.column + 1} is not closed or not valid"
+    return _diag("LOAD001", shown, line, col, f"invalid YAML: {problem}", hint)
