@@ -38,7 +38,10 @@ def _refuse(code: str, shown: str, message: str, hint: str) -> InputError:
 
 
 def _inside(real: Path, root: Path) -> bool:
-    return real == root or root in real.parents
+    # Both are absolute and normalized (realpath's): comparing their text is exact, and cheaper
+    # than walking Path.parents for every file read.
+    inner, outer = str(real), str(root)
+    return inner == outer or inner.startswith(outer if outer.endswith("/") else outer + "/")
 
 
 def real_path(path: Path, shown: str) -> Path:
