@@ -79,8 +79,8 @@ class ValueBuilder:
         self._bound: int | None = None
         self.anchors: set | None = None
 
-    # long: the loader's hot path is this one loop over the events, its state kept in locals
-    # (a call per event or per node would cost as much as the parse itself)
+    # A call per event or per node would cost as much as the parse itself.
+    # long: the loader's hot path is one loop over the events, its state kept in locals
     def build(self, events, classes: EventClasses) -> tuple[bool, Any]:
         """(whether the stream holds a document, its value)."""
         Scalar, MapStart, SeqStart = classes.scalar, classes.mapping_start, classes.sequence_start
