@@ -51,6 +51,17 @@ def test_the_hostile_strings_show_as_text(hostile_site):
     assert "</title><script>alert('mesh name')</script>" in home  # the mesh name, as the page's heading
 
 
+def test_a_spec_cannot_place_a_lineage_picture(hostile_site):
+    """meshgen's MkDocs hook puts a page's lineage.svg where its marker <img> is; a description
+    that holds the marker's text shows it as text, and the page keeps its one picture."""
+    from meshgen.docsite.mkdocs_hook import MARKER
+
+    page = hostile_site / "build" / "docs" / "site" / "products" / "qa" / "hostile_html" / "v1" / "index.html"
+    assert MARKER in " ".join(parse_page(page).text)
+    html = page.read_text(encoding="utf-8")
+    assert html.count('<svg class="meshgen-lineage-graph"') == 1 and MARKER not in html
+
+
 def test_jinja_in_a_spec_is_printed_not_evaluated(hostile_site):
     site = hostile_site / "build" / "docs" / "site"
     text = " ".join(parse_page(site / "products" / "qa" / "hostile_html" / "v1" / "index.html").text)

@@ -33,9 +33,15 @@ def test_the_project_needs_only_the_core_install_and_is_the_same_bytes_for_every
         assert not (project / "site").exists()
         trees.append(_tree(project))
     assert trees[0] == trees[1]
-    pages = {p for p in trees[0] if p.startswith("docs/products/")}
+    pages = {p for p in trees[0] if p.startswith("docs/products/") and p.endswith(".md")}
     assert pages == {f"docs/{product_page_path(a)}index.md" for a in EXAMPLE_ADDRESSES}
-    assert {"mkdocs.yml", "docs/index.md", "docs/rules/index.md", "docs/domains/checkout/index.md"} <= set(trees[0])
+    # each picture is a file beside its page (meshgen's MkDocs hook inlines it); every example product has a neighbour
+    domains = {a.split("/")[2] for a in EXAMPLE_ADDRESSES}
+    assert {p for p in trees[0] if p.endswith(".svg")} == {
+        "docs/lineage.svg", *(f"docs/domains/{d}/lineage.svg" for d in domains),
+        *(f"docs/{product_page_path(a)}lineage.svg" for a in EXAMPLE_ADDRESSES)}
+    assert {"mkdocs.yml", "meshgen_lineage_hook.py", "docs/index.md", "docs/rules/index.md",
+            "docs/domains/checkout/index.md"} <= set(trees[0])
 
 
 def test_without_mkdocs_docs_build_says_how_to_install_it_and_exits_2(tmp_path):

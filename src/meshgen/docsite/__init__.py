@@ -4,6 +4,8 @@
     escape.py        spec text made safe for Markdown and HTML; descriptions sanitized by nh3
     render.py        the page templates (templates/docsite/), every printed value escaped
     project.py       the project's files: mkdocs.yml (data) and the pages
+    pictures.py      the lineage pictures, laid out (by `dot`) while the pages render, as files
+    mkdocs_hook.py   the MkDocs hook the project carries: it inlines each page's picture
     mkdocs_build.py  MkDocs as a program: find it, build the HTML reproducibly, serve it
     serve.py         `meshgen docs serve`: regenerate on change, MkDocs reloads the browser
 

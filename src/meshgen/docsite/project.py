@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from meshgen.docsite import escape, pages
+from meshgen.docsite import escape, mkdocs_hook, pages
+from meshgen.docsite.pictures import DOCS_DIR, PictureDrawing
 from meshgen.docsite.render import PageRenderer
 from meshgen.serializer import yaml_document
 
@@ -21,9 +22,9 @@ if TYPE_CHECKING:
     from meshgen.mesh.model import Mesh
     from meshgen.model.loader import ProductFile
 
-DOCS_DIR = "docs"
 SITE_DIR = "site"
 CSS = "assets/meshgen.css"
+HOOK_FILE = "meshgen_lineage_hook.py"  # docsite/mkdocs_hook.py, beside mkdocs.yml (outside docs/: not published)
 
 
 def project_files(mesh: "Mesh", *, build_output: Path | None = None, project_in_output: str | None = None,
@@ -35,9 +36,11 @@ def project_files(mesh: "Mesh", *, build_output: Path | None = None, project_in_
 
     products = sorted(mesh.by_address().values(), key=lambda pf: pf.product.address)
     domains = sorted({pf.product.domain for pf in products})
-    drawn = pictures(mesh, [("mesh", None, pages.HOME)] + [("domain", d, pages.domain_page(d)) for d in domains]
-                     + [("product", pf.product.address, pages.product_page(pf.product.address)) for pf in products])
-    site = pages.Site(mesh, artifacts=_artifacts(build_output, project_in_output), pictures=drawn)
+    drawing = PictureDrawing.start(mesh, [("mesh", None, pages.HOME)]
+                                   + [("domain", d, pages.domain_page(d)) for d in domains]
+                                   + [("product", pf.product.address, pages.product_page(pf.product.address))
+                                      for pf in products])
+    site = pages.Site(mesh, artifacts=_artifacts(build_output, project_in_output), pictures=drawing.markers)
     renderer = PageRenderer(override_dir)
     when = today()
     files = {f"{DOCS_DIR}/{pages.HOME}": renderer.render("home.md.j2", **pages.home_context(site)),
@@ -50,7 +53,9 @@ def project_files(mesh: "Mesh", *, build_output: Path | None = None, project_in_
         context = pages.product_context(site, pf, changelog_context(site, pf), when)
         files[f"{DOCS_DIR}/{pages.product_page(pf.product.address)}"] = front_matter(pf) + renderer.render(
             "product.md.j2", **context)
+    drawing.finish(files)  # the pictures were laid out while the pages rendered
     files["mkdocs.yml"] = yaml_document(mkdocs_config(mesh, products))
+    files[HOOK_FILE] = Path(mkdocs_hook.__file__).read_text(encoding="utf-8")
     return dict(sorted(files.items()))
 
 
@@ -87,6 +92,7 @@ def mkdocs_config(mesh: "Mesh", products: list["ProductFile"]) -> dict:
         "use_directory_urls": True,
         "theme": {"name": "material", "font": False, "features": ["navigation.indexes", "search.highlight"]},
         "plugins": ["search"],
+        "hooks": [HOOK_FILE],
         "markdown_extensions": ["tables", "admonition", {"toc": {"permalink": True}}],
         "extra_css": [CSS],
         "validation": {"omitted_files": "warn", "absolute_links": "warn", "unrecognized_links": "warn",
@@ -180,48 +186,3 @@ def _artifact_link(path: str, page: str, project_in_output: str | None) -> Marku
     from urllib.parse import quote
 
     return Markup(f'<a href="{escape.text(quote(href))}"><code>{escape.text(name)}</code></a>')
-
-
-def pictures(mesh: "Mesh", requests: list[tuple[str, object, str]]) -> dict[tuple[str, object], Markup]:
-    """(view, subject) → the lineage picture of the page it is on, all drawn by one call of
-    meshgen.lineage.page_svgs (one layout process), or a marked placeholder without a layout
-    engine (neither Graphviz's `dot` nor grandalf installed)."""
-    from meshgen.errors import MeshgenError
-
-    try:
-        from meshgen.lineage import page_svgs
-    except ImportError:
-        return {(view, subject): _no_picture("meshgen.lineage is not available") for view, subject, _ in requests}
-
-    def href(page: str):
-        return lambda address: pages.relative_url(page, pages.product_page(address))
-
-    def domain_href(page: str):
-        return lambda domain: pages.relative_url(page, pages.domain_page(domain))
-
-    try:
-        svgs = _draw(page_svgs, mesh, requests, href, domain_href)
-    except MeshgenError as exc:
-        return {(view, subject): _no_picture(str(exc)) for view, subject, _ in requests}
-    return {(view, subject): _picture(svg) for (view, subject, _), svg in zip(requests, svgs)}
-
-
-def _draw(page_svgs, mesh, requests, href, domain_href) -> list[str]:
-    """page_svgs takes one domain_href per call; only the home page's mesh view links domains."""
-    home = [r for r in requests if r[0] == "mesh"]
-    rest = [r for r in requests if r[0] != "mesh"]
-    drawn = dict(zip(rest, page_svgs(mesh, [(v, s, href(p)) for v, s, p in rest]))) if rest else {}
-    for view, subject, page in home:
-        drawn[(view, subject, page)] = page_svgs(mesh, [(view, subject, href(page))], domain_href=domain_href(page))[0]
-    return [drawn[r] for r in requests]
-
-
-def _picture(svg: str) -> Markup:
-    if not svg:
-        return Markup("")
-    body = "\n".join(line for line in svg.splitlines() if line.strip())  # one raw HTML block: no blank line
-    return Markup(f'<div class="meshgen-lineage">\n{body}\n</div>')
-
-
-def _no_picture(why: str) -> Markup:
-    return Markup(f"<!-- lineage: no picture ({escape.text(why)}) -->")

@@ -29,7 +29,8 @@ TEMPLATES: dict[str, TemplateInfo] = {
         ("products", "each product: link, address, title, status, version, owner, domain, domain_link, tags, "
                      "purpose (empty past 100 product versions: the domain pages list them)"),
         ("rules_link", "a link to the rules page"),
-        ("picture", "the mesh's lineage picture (inline SVG, Markup; empty without one)"),
+        ("picture", "the mesh's lineage picture (Markup: an <img> of the page's lineage.svg, which meshgen's "
+                    "MkDocs hook replaces by the SVG itself; empty without one)"),
         ("artifacts", "the mesh-wide artifacts of the build output: target, files (links)"),
         *_COMMON)),
     "docsite/domain.md.j2": TemplateInfo("one domain's page (`docs/domains/<domain>/index.md`)", (
@@ -37,7 +38,7 @@ TEMPLATES: dict[str, TemplateInfo] = {
         ("products", "its products, as on the home page"), ("owners", "the teams that own them"),
         ("reads", "links to the products of other domains it reads"),
         ("read_by", "links to the products of other domains that read it"),
-        ("picture", "the domain's lineage picture (Markup)"), *_COMMON)),
+        ("picture", "the domain's lineage picture (Markup, as on the home page)"), *_COMMON)),
     "docsite/product.md.j2": TemplateInfo(
         "one product version's page (`docs/products/<domain>/<name>/v<major>/index.md`)", (
             ("product", "identity: address, title, version, status, tags, versions, deprecated, successor, replaces, ..."),
@@ -52,7 +53,8 @@ TEMPLATES: dict[str, TemplateInfo] = {
             ("changelog", "from the previous major version: previous, version, previous_link, compatibility, changes"),
             ("artifacts", "each target's files in the build output: target, files (links)"),
             ("artifacts_built", "whether a build output was found"),
-            ("picture", "its upstream and downstream neighbourhood (Markup)"),
+            ("picture", "its upstream and downstream neighbourhood (Markup, as on the home page; empty for a "
+                        "product that reads none and is read by none)"),
             ("waivers", "its governance waivers: rule, path, reason, expires, active"),
             ("source", "its dataproduct.yaml, relative to the mesh root"), *_COMMON)),
     "docsite/rules.md.j2": TemplateInfo("the governance page (`docs/rules/index.md`)", (

@@ -5,6 +5,7 @@
     render(view, "svg" | "dot" | "mermaid" | "json", href=...)
     page_svg(mesh, "product", address, href)         # what a docs page inlines
     page_svgs(mesh, [(view, subject, href), ...])    # every page of a site, one `dot` process
+    page_views(mesh, [(view, subject, href), ...])   # what page_svgs draws, to draw it elsewhere
 
 SVG is laid out by Graphviz's `dot` when it is on PATH, else by grandalf (pure Python, the
 `docs` extra); `MESHGEN_LINEAGE_LAYOUT=dot|grandalf` picks one. Both write one `<svg>` element
@@ -20,7 +21,7 @@ from meshgen.errors import MeshgenError, UsageError
 from meshgen.lineage.graph import DOMAIN_LEVEL_THRESHOLD, Lineage, LineageEdge, LineageNode, LineageView
 
 __all__ = ["DOMAIN_LEVEL_THRESHOLD", "FORMATS", "Lineage", "LineageEdge", "LineageNode", "LineageView",
-           "layout_engine", "page_svg", "page_svgs", "render", "render_svgs"]
+           "layout_engine", "page_svg", "page_svgs", "page_views", "render", "render_svgs"]
 
 FORMATS = ("svg", "dot", "mermaid", "json")
 LAYOUT_VARIABLE = "MESHGEN_LINEAGE_LAYOUT"
@@ -88,22 +89,30 @@ def _page_view(lineage: Lineage, view: str, subject: str | None, depth: int) -> 
     raise ValueError(f"unknown lineage view {view!r}: mesh, domain or product")
 
 
+def page_views(mesh, pictures: Sequence[tuple[str, str | None, Callable[[str], str]]], *,
+               domain_href: Callable[[str], str] | None = None, depth: int = 1,
+               lineage: Lineage | None = None) -> list[tuple[LineageView, Href] | None]:
+    """For each (view, subject, href) the view a docs page draws and its node links, or None for a
+    product with no producer and no consumer (nothing to draw). `href(address)` and
+    `domain_href(domain)` give link targets relative to that page; `lineage`: the graph, when the
+    caller already has it."""
+    lineage = lineage if lineage is not None else Lineage.of(mesh)
+    out: list[tuple[LineageView, Href] | None] = []
+    for view, subject, href in pictures:
+        drawn = _page_view(lineage, view, subject, depth)
+        alone = drawn.kind == "product" and len(drawn.nodes) == 1
+        out.append(None if alone else (drawn, _node_href(href, domain_href)))
+    return out
+
+
 def page_svgs(mesh, pictures: Sequence[tuple[str, str | None, Callable[[str], str]]], *,
               domain_href: Callable[[str], str] | None = None, depth: int = 1) -> list[str]:
     """For each (view, subject, href) the `<svg>` element a docs page inlines ("" for a product
-    with no producer and no consumer). `href(address)` and `domain_href(domain)` give link
-    targets relative to that page. One layout process draws them all."""
-    lineage = Lineage.of(mesh)
-    views, hrefs = [], []
-    for view, subject, href in pictures:
-        views.append(_page_view(lineage, view, subject, depth))
-        hrefs.append(_node_href(href, domain_href))
-    drawn = [i for i, v in enumerate(views) if not (v.kind == "product" and len(v.nodes) == 1)]
-    svgs = render_svgs([views[i] for i in drawn], [hrefs[i] for i in drawn])
-    out = [""] * len(views)
-    for i, svg in zip(drawn, svgs):
-        out[i] = svg
-    return out
+    with no producer and no consumer), as `page_views` describes them. One layout process draws them all."""
+    views = page_views(mesh, pictures, domain_href=domain_href, depth=depth)
+    drawn = [v for v in views if v is not None]
+    svgs = iter(render_svgs([v for v, _ in drawn], [h for _, h in drawn]))
+    return [next(svgs) if v is not None else "" for v in views]
 
 
 def page_svg(mesh, view: str, subject: str | None, href: Callable[[str], str], *,
