@@ -75,16 +75,39 @@ def builtin_templates() -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*.j2")}
 
 
+@lru_cache(maxsize=1)
+def _sandbox() -> type:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class Sandbox(ImmutableSandboxedEnvironment):
+        """Jinja's immutable sandbox, with a short way for the values targets pass.
+
+        A public data field of a dataclass instance (a proto field, a SQL column) whose value is
+        no callable is what the sandbox itself returns for it: the name has no `_`, the instance
+        is no function, method, type, frame or generator nor a known mutable container, and a
+        value that cannot be called is no `str.format`. Asking the sandbox costs ~10 µs an access,
+        which a 100,000-field template pays for each attribute of each field."""
+
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            fields = getattr(type(obj), "__dataclass_fields__", None)
+            if fields is not None and attribute in fields and attribute[:1] != "_" and not isinstance(obj, type):
+                value = getattr(obj, attribute, fields)  # `fields` for a field never set
+                if value is not fields and not callable(value):
+                    return value
+            return super().getattr(obj, attribute)
+
+    return Sandbox
+
+
 class TemplateRenderer:
     def __init__(self, override_dir: Path | None = None):
         from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
-        from jinja2.sandbox import ImmutableSandboxedEnvironment
 
         loaders = []
         if override_dir is not None:
             loaders.append(_override_loader(override_dir))
         loaders.append(FileSystemLoader(str(builtin_template_dir())))
-        self.env = ImmutableSandboxedEnvironment(
+        self.env = _sandbox()(
             loader=ChoiceLoader(loaders),
             undefined=StrictUndefined,
             keep_trailing_newline=True,

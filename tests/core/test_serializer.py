@@ -87,3 +87,34 @@ def test_yaml_block_writer_writes_ruamels_bytes_for_generated_documents(keys):
         assert yaml_document(document, sort_keys=sort_keys) == _ruamel_document(document, sort_keys)
 
     same_bytes()
+
+
+def test_indented_json_is_json_dumps_byte_for_byte():
+    """json_text writes indented JSON itself (json's indented encoder is pure Python and slow);
+    the bytes must be json.dumps's for any document, including the ones it hands back to it."""
+    import json
+
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    from meshgen.serializer import _indented_json
+
+    text = st.text(st.sampled_from(list("aZ09 \"\\/\n\t\x00\x7fé\u2028\U0001f600")), max_size=6)
+    scalar = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(), text)
+    value = st.recursive(scalar, lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.tuples(inner, inner), st.dictionaries(text, inner, max_size=4),
+        st.dictionaries(st.integers(0, 3), inner, max_size=2)), max_leaves=25)
+
+    @settings(max_examples=400, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(document=value, indent=st.sampled_from([1, 2, 4]), sort_keys=st.booleans())
+    def same_bytes(document, indent, sort_keys):
+        try:
+            expected = json.dumps(document, indent=indent, sort_keys=sort_keys, ensure_ascii=False,
+                                  separators=(",", ": "))
+        except TypeError:  # keys of mixed types cannot be sorted: json.dumps's own error, kept
+            with pytest.raises(TypeError):
+                _indented_json(document, indent, sort_keys)
+            return
+        assert _indented_json(document, indent, sort_keys) == expected
+
+    same_bytes()

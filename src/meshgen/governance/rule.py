@@ -160,9 +160,14 @@ class RuleContext:
         return Place((kind, index) + keys, f"{kind}.{port.name}")
 
     def fields(self) -> Iterator[FieldRef]:
-        """Every field of every dataset, depth first, nested struct members included."""
-        for ds in self.product.datasets:
-            yield from self._walk(ds, ds.fields, "", None)
+        """Every field of every dataset, depth first, nested struct members included. Walked once
+        per product file and shared by the rules (six rules walk every field)."""
+        datasets = self.product.datasets
+        cached = self.pf.__dict__.get("_governance_fields")
+        if cached is None or cached[0] is not datasets:
+            refs = tuple(ref for ds in datasets for ref in self._walk(ds, ds.fields, "", None))
+            cached = self.pf.__dict__["_governance_fields"] = (datasets, refs)
+        return iter(cached[1])
 
     def _walk(self, ds: Dataset, fields: Iterable[SchemaField], prefix: str, parent: FieldRef | None) -> Iterator[FieldRef]:
         for f in fields:

@@ -178,6 +178,8 @@ class TypeSpec(SpecModel):
 
     @model_validator(mode="after")
     def _build_type(self):
+        if _built(self):
+            return self
         self._data_type = _compose_type(self)
         return self
 
@@ -186,6 +188,14 @@ class TypeSpec(SpecModel):
         # Read from pydantic's private store directly: `self._data_type` goes through its
         # __getattr__ fallback (~20 µs), and every pass asks every field for its type.
         return self.__pydantic_private__["_data_type"]
+
+
+def _built(spec: "TypeSpec | SchemaField") -> bool:
+    """Whether the after-validator already ran on this instance: pydantic runs the after-validator
+    of a self-referencing model twice when the model is nested in another (a field of a
+    dataset), and a second run would only redo the work of a wide dataset's every field."""
+    private = spec.__pydantic_private__
+    return private is not None and "_data_type" in private
 
 
 def _compose_type(spec: "TypeSpec | SchemaField") -> DataType:
@@ -284,6 +294,8 @@ class SchemaField(SpecModel):
 
     @model_validator(mode="after")
     def _build(self):
+        if _built(self):
+            return self
         self._data_type = _compose_type(self)
         kind = self._data_type.kind
         if (self.maxLength is not None or self.minLength is not None or self.pattern is not None) and not kind.is_textual:
