@@ -11,6 +11,8 @@ builder reads it and assigns numbers in memory; only the protobuf target writes 
 
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 from dataclasses import dataclass, field as dc_field
 from typing import TYPE_CHECKING, Any
@@ -75,8 +77,13 @@ TEXT_FORMS: dict[Kind, str] = {
 ZERO: dict[str, Any] = {"string": "", "bool": False, "int32": 0, "int64": 0, "float": 0.0, "double": 0.0}
 
 
+_PLAIN_PROTO_TEXT = re.compile(r"[^\"\\'\x00-\x1f\x7f]*\Z")
+
+
 def proto_string(text: str) -> str:
     """A proto string literal: quotes and backslashes escaped, control characters as octal."""
+    if _PLAIN_PROTO_TEXT.match(text):  # nothing to escape (most names)
+        return f'"{text}"'
     out = []
     for ch in text:
         if ch in ('"', "\\", "'"):
@@ -216,7 +223,8 @@ class _ProtoBuild:
         for i, f in enumerate(fields):
             fpath = path + ("fields", i)
             pname = proto_names[f.name]
-            hint = pascal_case(f.name)
+            # the name of a nested type (enum, message, wrapper); a scalar's type has its own
+            hint = "" if f.data_type.kind in PROTO_TYPES or f.data_type.kind in WELL_KNOWN else pascal_case(f.name)
             label, type_ = self._field_type(msg, scope, f.data_type, hint, _join(key, f.name), fpath, f)
             opts = []
             if f.name in explicit_json:
@@ -237,11 +245,12 @@ class _ProtoBuild:
         field, and one whose default JSON name is another field's JSON name. Every JSON name is
         then unique, and none is another field's proto name (both are refused by protoc or the
         protobuf runtime)."""
-        order = sorted(range(len(fields)), key=lambda i: proto_field_name(fields[i].name) != fields[i].name)
+        bases = [proto_field_name(f.name) for f in fields]
+        order = sorted(range(len(fields)), key=lambda i: bases[i] != fields[i].name)
         proto_names: dict[str, str] = {}
         for i in order:
             f = fields[i]
-            base = proto_field_name(f.name)
+            base = bases[i]
             candidate, n = base, 2
             while candidate in scope.taken:
                 candidate, n = f"{base}_{n}", n + 1

@@ -333,7 +333,12 @@ def protection(f: SchemaField) -> str | None:
     strongest need of a personal field nested inside it (the whole column is then withheld)."""
     if f.pii or f.protection:
         return f.protection or "mask"
-    if any(sub.pii or sub.protection for sub in list(iter_fields([f]))[1:]):
+    t = f.data_type
+    while t.kind in (Kind.ARRAY, Kind.MAP):
+        t = t.items if t.kind is Kind.ARRAY else t.values
+    if t.kind is not Kind.STRUCT:  # no member to look at (most columns)
+        return None
+    if any(sub.pii or sub.protection for sub in iter_fields(t.fields)):
         return "withhold"
     return None
 
