@@ -23,7 +23,7 @@ class Row:
 TEMPLATES = [
     "{{ r.name }}", "{{ r.items }}", "{{ r.items | length }}", "{{ r._secret }}", "{{ r.__class__ }}",
     "{{ r.__dict__ }}", "{{ r.missing }}", "{{ r.hook }}", "{{ r.hook() }}", "{{ r.items.append }}",
-    "{{ r.items.append(1) }}", "{{ r.name.format }}", "{{ r.name.upper() }}", "{{ r.__dataclass_fields__ }}",
+    "{{ r.items.append(1) }}", "{{ r.name.format(1) }}", "{{ r.name.upper() }}", "{{ r.__dataclass_fields__ }}",
     "{{ cls.name }}", "{{ cls.__mro__ }}", "{% for x in r.items %}{{ x }}{% endfor %}",
 ]
 
