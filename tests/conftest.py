@@ -20,6 +20,16 @@ from tests.support import (  # noqa: F401
 )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_record_cache(tmp_path_factory):
+    """Builds record what they did in this user's cache (meshgen.signed_cache): tests use a folder
+    of their own, never the home folder's (subprocesses inherit it)."""
+    import os
+
+    os.environ["MESHGEN_CACHE"] = str(tmp_path_factory.mktemp("meshgen-cache"))
+    yield
+
+
 @pytest.fixture
 def cli():
     """Run the meshgen CLI in-process: cli('build', 'specs', '-o', out) → click Result."""

@@ -63,6 +63,7 @@ class BuildResult(CheckResult):
     reused: int = 0  # ...of which the previous output already held the files (an incremental build)
     plan: Any = None  # the planner's Plan and UnitResults, for tests and tools
     results: list = field(default_factory=list)
+    products: int = 0  # the products built (mesh.selected; the mesh is None when nothing changed: not loaded)
 
 
 @dataclass
@@ -125,16 +126,28 @@ def build(path: Path | str | None = None, *, output: Path | None = None, targets
     """Check the mesh and, when no error remains, run every unit of the build plan and write
     their artifacts atomically. Only the units built replace their folders of the output. A unit
     whose inputs did not change since the build that wrote the output is not run again: its files
-    are taken from the previous output (`incremental=False` runs every unit). `jobs` > 1 runs
+    are taken from the previous output (`incremental=False` runs every unit). When no input of the
+    build changed at all and the output is intact, nothing is loaded, checked or written: the
+    result replays the previous build's findings, with `mesh` and `plan` None. `jobs` > 1 runs
     the units in that many processes (the same output); `progress(done, total)` follows them."""
-    from meshgen import planner
+    from meshgen import incremental as fingerprints, planner
     from meshgen.reporting.levels import apply_levels
 
+    inputs = fingerprints.build_inputs(path, output, targets, strict, planner.meshgen_build())
+    replay = fingerprints.unchanged_build(inputs) if incremental and inputs is not None else None
+    if replay is not None:
+        return BuildResult(None, DiagnosticList(replay.diagnostics), inputs.out, replay.files, [], replay.units,
+                           replay.units, products=replay.products)
     mesh, diagnostics, levels, plan, results = _planned_build(path, output, targets, strict, incremental, jobs, progress)
+    replayable = list(diagnostics)  # what the next build replays if nothing changes (no work after the write)
     written = planner.write_results(plan, results)
     diagnostics.extend(apply_levels(written.diagnostics, levels))
+    if inputs is not None:
+        inputs.requires = plan.requires
+        beside = {rel: digest for r in results for rel, digest in r.inputs.get("beside", {}).items()}
+        fingerprints.record_build(inputs, replayable, len(mesh.selected), len(plan.units), beside)
     return BuildResult(mesh, diagnostics, plan.output, written.files, written.beside, len(plan.units), plan.reused,
-                       plan, results)
+                       plan, results, products=len(mesh.selected))
 
 
 @dataclass

@@ -213,7 +213,7 @@ def build(path: Path | None, output: Path | None, targets: tuple[str, ...], stri
     with _ProgressBar() as progress:
         result = _run(fmt, fail_on, lambda: api.build(path, output=output, targets=list(targets) or None, strict=strict,
                                                       incremental=not no_incremental, jobs=jobs, progress=progress))
-    n = len(result.mesh.selected)
+    n = result.products
     for written in result.beside:
         _status(f"wrote {api.display_path(written)} beside its product: commit it with the product")
     unchanged = f" ({result.reused} of {result.units} units unchanged)" if result.reused else ""

@@ -75,12 +75,14 @@ def reusable_files(previous: PreviousBuild, key: str, folder: str, planned: dict
         return None
 
 
-def _intact_files(previous: PreviousBuild, names: Any, folder: str) -> dict[str, bytes] | None:
+def _intact_files(previous: PreviousBuild, names: Any, folder: str | None) -> dict[str, bytes] | None:
+    """The files `names` (each under `folder`; None: anywhere) when each is the bytes the manifest lists."""
     if not isinstance(names, list):
         return None
     files = {}
     for rel in names:
-        if not isinstance(rel, str) or not rel.startswith(folder + "/") or rel not in previous.files:
+        if not isinstance(rel, str) or (folder is not None and not rel.startswith(folder + "/")) \
+                or rel not in previous.files:
             return None
         safe_relpath(rel)
         data = read_inside(previous.out, rel)
@@ -130,3 +132,207 @@ def _location(place: list, root: Path) -> Location:
     if not (isinstance(file, str) and isinstance(line, int) and isinstance(column, int)):
         raise TypeError("bad location")
     return Location(str(root / file) if base == "mesh" else file, line, column)
+
+
+# ---- a build with nothing changed: no load, no check (the no-op fast path) -------------------
+# After a build, this user's cache (meshgen.signed_cache) records its fingerprint: one digest of
+# every input file (product files, meshgen.yaml, domain policies, Protobuf locks, template
+# overrides, local indexes), the options, the date the checks compare with, meshgen's code and
+# its plugins; with the digest of the manifest it wrote and its findings. A build with the same
+# fingerprint, into an output that still holds exactly the files that manifest lists, replays the
+# findings and writes nothing: the same report and exit code as running it.
+
+BUILD_RECORD = "build"  # the signed_cache kind of these records
+PLUGIN_GROUPS = ("meshgen.targets", "meshgen.rules")
+
+
+class _NotComparable(Exception):
+    """An input the fingerprint cannot vouch for (a symlink, a special file, a remote index): build."""
+
+
+@dataclass
+class BuildInputs:
+    """What a build reads before it parses anything: `facts` (digests of files, the options, the
+    date, the code), and the modules whose presence picks the default targets."""
+
+    root: Path
+    out: Path
+    facts: dict[str, Any]
+    requires: tuple[str, ...] = ()
+
+    def fingerprint(self, requires: tuple[str, ...] | None = None, beside: dict[str, str] | None = None) -> str:
+        """One digest of the facts, with the presence of `requires` (default: this build's) folded
+        in, and the Protobuf locks as `beside` says the build leaves them (path → digest)."""
+        from importlib.util import find_spec
+
+        present = []
+        for module in requires if requires is not None else self.requires:
+            try:
+                present.append([module, find_spec(module) is not None])
+            except (ImportError, ValueError):
+                present.append([module, False])
+        facts = {**self.facts, "locks": {**self.facts["locks"], **{k: v or "absent" for k, v in (beside or {}).items()}}}
+        return _sha256(json.dumps([facts, present], sort_keys=True, separators=(",", ":")).encode("utf-8"))
+
+    @property
+    def record_name(self) -> str:
+        return _sha256(os.path.abspath(self.out).encode("utf-8", "surrogateescape"))
+
+
+def build_inputs(path, output: Path | None, targets: list[str] | None, strict: bool | None,
+                 code: str) -> BuildInputs | None:
+    """The inputs of a build of `path` (None when one of them cannot be vouched for by its bytes:
+    a baseline revision to compare with, an index fetched from a server, a symlink)."""
+    from meshgen.clock import today
+    from meshgen.errors import MeshgenError
+    from meshgen.mesh.loader import mesh_files
+
+    try:
+        found = mesh_files(path, output=Path(output) if output is not None else None)
+        if found.diagnostics or (found.config.contracts or {}).get("baseline"):
+            return None
+        root = found.root
+        facts = {"code": code, "today": today().isoformat(), "targets": sorted(set(targets)) if targets else None,
+                 "strict": strict, "plugins": _plugins(), "config": _input_digest(root / "meshgen.yaml"),
+                 "root": os.path.abspath(root), "specs": {_relative(root, f): _input_digest(f) for f in found.files},
+                 "selected": sorted(_relative(root, f) for f in found.selected),
+                 "locks": {_relative(root, lock): _input_digest(lock) for lock in _locks(found.files)},
+                 "policies": {p.relative_to(root).as_posix(): _input_digest(p) for p in sorted(root.glob("*/governance.yaml"))},
+                 "templates": _folder_digests(root, found.config.templates),
+                 "indexes": [_index_digest(root, entry) for entry in found.config.indexes]}
+    except (MeshgenError, _NotComparable, OSError):
+        return None
+    out = Path(output) if output is not None else root / found.config.output
+    return BuildInputs(root, out, facts)
+
+
+def _locks(files: list[Path]) -> list[Path]:
+    """The Protobuf lock beside each product file (targets/protobuf_lock.lock_path), read by a check."""
+    return [f.with_name(f.stem + ".lock.json") for f in files]
+
+
+def _input_digest(path: Path) -> str:
+    """sha256 of a regular file's bytes, "absent" when there is none; anything else is not comparable."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return "absent"
+    except OSError:
+        raise _NotComparable(str(path)) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotComparable(str(path))
+        h = hashlib.sha256()
+        while chunk := os.read(fd, 1 << 20):
+            h.update(chunk)
+        return h.hexdigest()
+    finally:
+        os.close(fd)
+
+
+def _relative(root: Path, path: Path) -> str:
+    """As the planner records a file beside a product: relative to the mesh root, both resolved."""
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return os.path.abspath(path)
+
+
+def _folder_digests(root: Path, folder: str | None) -> dict[str, str] | None:
+    """Every file under the template override folder; a missing folder is the build's to report."""
+    if not folder:
+        return None
+    base = root / folder
+    if not base.is_dir() or base.is_symlink():
+        raise _NotComparable(str(base))
+    return {p.relative_to(base).as_posix(): _input_digest(p) for p in sorted(base.rglob("*")) if not p.is_dir()}
+
+
+def _index_digest(root: Path, entry: str) -> str:
+    """A local index's bytes; a URL is fetched (and may have changed) by every build."""
+    if entry.startswith(("https://", "http://")):
+        raise _NotComparable(entry)
+    return _input_digest(Path(entry[len("file://"):]) if entry.startswith("file://") else root / entry)
+
+
+def _plugins() -> list:
+    """Installed plugins of meshgen (targets, governance rules): their entry points and versions."""
+    from importlib.metadata import entry_points
+
+    return sorted([group, ep.name, ep.value, getattr(ep.dist, "version", None) if ep.dist else None]
+                  for group in PLUGIN_GROUPS for ep in entry_points(group=group))
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Replay:
+    """A build with nothing changed, as the previous build recorded it."""
+
+    files: list[str]  # every file of the output (none is written)
+    diagnostics: list[Diagnostic]
+    products: int  # the products the build acted on
+    units: int
+
+
+def record_build(inputs: BuildInputs, diagnostics: list[Diagnostic], products: int, units: int,
+                 beside: dict[str, str]) -> None:
+    """Record a build that wrote its output, for the next one to replay: `beside` are the files
+    beside the products (path → digest) as the build left them."""
+    from meshgen.signed_cache import write_record
+
+    try:
+        manifest = read_inside(inputs.out, MANIFEST)
+    except OSError:
+        return
+    if manifest is None:
+        return
+    write_record(BUILD_RECORD, inputs.record_name, {
+        "out": os.path.abspath(inputs.out), "inputs": inputs.fingerprint(beside=beside),
+        "requires": list(inputs.requires), "manifest": _sha256(manifest), "products": products, "units": units,
+        "diagnostics": diagnostic_records(diagnostics, inputs.root)})
+
+
+def unchanged_build(inputs: BuildInputs) -> Replay | None:
+    """The recorded outcome of the previous build when this one has its fingerprint and the output
+    still holds exactly the files its manifest lists (every byte checked, no symlink followed)."""
+    from meshgen.output_swap import OutputLock
+    from meshgen.signed_cache import read_record
+
+    record = read_record(BUILD_RECORD, inputs.record_name)
+    if not isinstance(record, dict) or record.get("out") != os.path.abspath(inputs.out):
+        return None
+    requires = record.get("requires")
+    if not (isinstance(requires, list) and all(isinstance(m, str) for m in requires)) \
+            or record.get("inputs") != inputs.fingerprint(tuple(requires)):
+        return None
+    products, units = record.get("products"), record.get("units")
+    diagnostics = restored_diagnostics(record.get("diagnostics"), inputs.root)
+    if not (isinstance(products, int) and isinstance(units, int)) or diagnostics is None:
+        return None
+    if not inputs.out.is_dir() or inputs.out.is_symlink():
+        return None
+    with OutputLock(inputs.out):  # a build writing it meanwhile: fail naming it, as a full build would
+        files = _intact_output(inputs.out, record.get("manifest"))
+    return None if files is None else Replay(files, diagnostics, products, units)
+
+
+def _intact_output(out: Path, manifest_digest: Any) -> list[str] | None:
+    """The output's files when its manifest has that digest and every file is the bytes it lists,
+    nothing more (no leftover of a killed build beside it either); else None."""
+    from meshgen.output import existing_files
+    from meshgen.output_swap import has_leftovers
+
+    previous = previous_build(out)
+    if previous is None or _sha256(previous.manifest) != manifest_digest or has_leftovers(out):
+        return None
+    if existing_files(out) != set(previous.files) | {MANIFEST}:
+        return None
+    try:
+        return sorted(previous.files) if _intact_files(previous, sorted(previous.files), None) is not None else None
+    except (OutputError, OSError):
+        return None

@@ -85,7 +85,7 @@ def read_manifest_units(out: Path) -> dict[str, dict]:
     return units if isinstance(units, dict) else {}
 
 
-def _existing_files(out: Path) -> set[str]:
+def existing_files(out: Path) -> set[str]:
     """Every file and symlink under `out`; a symlinked folder is listed, never walked."""
     found = set()
     for dirpath, dirnames, filenames in os.walk(out):
@@ -198,7 +198,7 @@ def compare_tree(out: Path, expected: dict[str, bytes], within: tuple[str, ...] 
     def counts(rel: str) -> bool:
         return within is None or any(rel == p or rel.startswith(p + "/") for p in within)
 
-    present = {rel for rel in (_existing_files(out) if out.is_dir() and not out.is_symlink() else set()) if counts(rel)}
+    present = {rel for rel in (existing_files(out) if out.is_dir() and not out.is_symlink() else set()) if counts(rel)}
     stale = []
     for rel in sorted(set(expected) & present):
         try:
@@ -227,7 +227,7 @@ def _previous_manifest(out: Path) -> dict[str, str]:
     """The previous build's manifest; OutputError when `out` holds files meshgen did not write."""
     if not out.exists():
         return {}
-    present = _existing_files(out)
+    present = existing_files(out)
     manifest = read_manifest(out)
     if manifest is None and present:
         raise _refuse_output(out, "output folder {out} is not empty and was not written by meshgen",

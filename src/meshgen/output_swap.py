@@ -116,6 +116,12 @@ def remove_tree(tree: Path) -> None:
     shutil.rmtree(tree)
 
 
+def has_leftovers(out: Path) -> bool:
+    """Whether a killed build left something beside `out` that recover_leftovers would handle."""
+    return os.path.lexists(_beside(out, "previous")) or any(
+        True for pattern in ("staging-*", "previous-*") for _ in out.parent.glob(f".{out.name}.{pattern}"))
+
+
 def swap_in(stage: Path, out: Path) -> None:
     """Make the complete tree in `stage` the content of `out`, and remove the old tree."""
     (stage / STAGING_MARKER).unlink()

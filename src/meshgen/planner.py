@@ -102,6 +102,8 @@ class Plan:
     config_digest: str | None = None
     foreign_digest: str | None = None
     config_digests: dict[str, str] = field(default_factory=dict)  # target → its units' config digest
+    # modules whose presence picked the default targets (no target named anywhere): part of the fingerprint
+    requires: tuple[str, ...] = ()
 
 
 @dataclass
@@ -122,6 +124,7 @@ def plan_build(mesh: "Mesh", *, output: Path | None = None, targets: list[str] |
 
     known = available_targets()
     options = mesh.config.target_options()
+    defaults = not targets and not options
     names = list(targets) if targets else (list(options) or _default_targets(known))
     unknown = [n for n in names if n not in known]
     if unknown:
@@ -141,7 +144,8 @@ def plan_build(mesh: "Mesh", *, output: Path | None = None, targets: list[str] |
     templates = _templates_folder(mesh)
     partial = len(selected) != len(mesh.products) or bool(targets)
     return Plan(mesh, output_dir(mesh, output), chosen, units, renderer_for(str(templates) if templates else None),
-                mesh.config.strict if strict is None else strict, partial, incremental=incremental)
+                mesh.config.strict if strict is None else strict, partial, incremental=incremental,
+                requires=_default_requires(known) if defaults else ())
 
 
 def _templates_folder(mesh: Mesh) -> Path | None:
@@ -164,6 +168,13 @@ def _default_targets(known: dict[str, str]) -> list[str]:
     from meshgen.targets import load_target
 
     return sorted(n for n in known if all(find_spec(m) is not None for m in getattr(load_target(n), "requires", ())))
+
+
+def _default_requires(known: dict[str, str]) -> tuple[str, ...]:
+    """The optional modules that decide which targets are the default ones."""
+    from meshgen.targets import load_target
+
+    return tuple(sorted({m for n in known for m in getattr(load_target(n), "requires", ())}))
 
 
 def _config_location(mesh: "Mesh", key: str) -> Location:

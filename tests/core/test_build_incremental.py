@@ -3,7 +3,7 @@ byte-identical to a clean build into an empty folder, and reports the same diagn
 
 The edit sequence is random but seeded (MESHGEN_INCREMENTAL_SEED, MESHGEN_INCREMENTAL_STEPS to
 run a longer one): edit a product, add one, delete one, rename its file or the product, change a
-template override, change meshgen.yaml.
+template override, change meshgen.yaml, or change nothing (the build replays the previous one).
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from pathlib import Path
 import pytest
 
 from meshgen.api import build
-from meshgen.errors import ViolationsFound
+from meshgen.errors import MeshgenError, ViolationsFound
 from tests.core.test_build import tree_digest
 
 SEED = int(os.environ.get("MESHGEN_INCREMENTAL_SEED", "14"))
 STEPS = int(os.environ.get("MESHGEN_INCREMENTAL_STEPS", "24"))
 LEAF = "marketing/campaign_attribution/v1/dataproduct.yaml"  # read by no other product: copies of it can go
 OVERRIDE = "sql/table.sql.j2"
+NOTHING = "nothing changed"  # the build replays the previous one's findings (incremental.unchanged_build)
 # every way a unit reads (product, upstream, mesh; product, mesh and product+mesh units; a lock
 # beside the product); the slowest targets (pydantic, odcs) are left out to keep the test short
 TARGETS = "[airflow, amundsen, avro, backstage, dagster, datahub, dbt, odps, openmetadata, protobuf, quality, sql]"
@@ -111,10 +112,13 @@ class EditedMesh:
         (self.root / "meshgen.yaml").write_text("\n".join(lines) + "\n")
         return "meshgen.yaml: " + " | ".join(lines[1:])
 
+    def nothing(self) -> str:
+        return NOTHING
+
     def step(self) -> str:
         self.n += 1
         action = self.rng.choice([self.edit, self.edit, self.add, self.delete, self.rename, self.template,
-                                  self.configure])
+                                  self.configure, self.nothing])
         done = action()
         if action == self.template:  # the override folder is named in meshgen.yaml while it exists
             text = (self.root / "meshgen.yaml").read_text()
@@ -137,10 +141,15 @@ def test_random_edit_sequences_rebuild_byte_identical_to_clean_builds(mesh_copy,
     out = tmp_path / "incremental"
     first, _ = _outcome(mesh_copy, out)
     assert first is not None and first.reused == 0
-    reused_somewhere = False
+    reused_somewhere = replayed_somewhere = False
+    built = True
     for k in range(STEPS):
         done = mesh.step()
         result, diagnostics = _outcome(mesh_copy, out)
+        if done == NOTHING and built:
+            assert result is not None and result.plan is None, f"step {k}: not replayed"
+            replayed_somewhere = True
+        built = result is not None
         clean_out = tmp_path / f"clean-{k}"
         clean, clean_diagnostics = _outcome(mesh_copy, clean_out)
         assert (result is None) == (clean is None), f"step {k}: {done}"
@@ -150,7 +159,7 @@ def test_random_edit_sequences_rebuild_byte_identical_to_clean_builds(mesh_copy,
             assert clean.reused == 0
             reused_somewhere |= result.reused > 0
         shutil.rmtree(clean_out, ignore_errors=True)
-    assert reused_somewhere
+    assert reused_somewhere and replayed_somewhere
 
 
 def test_a_rebuild_with_nothing_changed_reuses_every_unit_and_writes_nothing(mesh_copy, tmp_path):
@@ -289,3 +298,122 @@ def test_the_code_digest_follows_the_code_and_templates_not_the_bytecode(tmp_pat
     template = next(package.rglob("*.j2"))
     template.write_text(template.read_text() + " ")
     assert planner.code_digest(package) != first
+
+
+# ---- nothing changed: the build replays what the previous one found (incremental.unchanged_build)
+
+def _small_mesh(mesh_copy: Path) -> Path:
+    """The example mesh building avro and protobuf only (protobuf reads the locks beside the products)."""
+    config = mesh_copy / "meshgen.yaml"
+    config.write_text(config.read_text() + "targets: [avro, protobuf]\n")
+    return mesh_copy
+
+
+def _replays(monkeypatch) -> list:
+    """What each build's incremental.unchanged_build returned (a Replay, or None: it ran)."""
+    from meshgen import incremental
+
+    seen, real = [], incremental.unchanged_build
+    monkeypatch.setattr(incremental, "unchanged_build", lambda inputs: seen.append(real(inputs)) or seen[-1])
+    return seen
+
+
+@pytest.mark.parametrize("args", [(), ("--format", "json"), ("--fail-on", "note", "--verbose")])
+def test_a_replayed_build_reports_what_running_it_reports_and_loads_nothing(cli, mesh_copy, tmp_path, monkeypatch,
+                                                                             args):
+    from meshgen import incremental
+    from meshgen.mesh import loader
+
+    mesh, out = _small_mesh(mesh_copy), tmp_path / "out"
+    first = cli("build", mesh, "-o", out, *args)
+    before = tree_digest(out)
+    real_replay = incremental.unchanged_build
+    monkeypatch.setattr(incremental, "unchanged_build", lambda inputs: None)
+    ran = cli("build", mesh, "-o", out, *args)
+    monkeypatch.setattr(incremental, "unchanged_build", real_replay)
+    monkeypatch.setattr(loader, "load_mesh", lambda *a, **k: pytest.fail("a replayed build loaded the mesh"))
+    replayed = cli("build", mesh, "-o", out, *args)
+    assert first.exit_code == ran.exit_code and (args or "units unchanged" in ran.stderr)
+    assert (replayed.exit_code, replayed.stdout, replayed.stderr) == (ran.exit_code, ran.stdout, ran.stderr)
+    assert "note" in ran.stdout + ran.stderr and tree_digest(out) == before
+
+
+def _edit_spec(mesh: Path) -> None:
+    spec = mesh / "users/customers/v1/dataproduct.yaml"
+    spec.write_text(spec.read_text().replace("One row per registered customer", "Edited. One row", 1))
+
+
+def _touch_lock(mesh: Path) -> None:
+    lock = mesh / "users/customers/v1/dataproduct.lock.json"
+    lock.write_text(lock.read_text().rstrip("\n") + " \n")
+
+
+def _override_template(mesh: Path) -> None:
+    (mesh / "templates").mkdir()
+    (mesh / "templates/unused.j2").write_text("x\n")
+    (mesh / "meshgen.yaml").write_text((mesh / "meshgen.yaml").read_text() + "templates: templates\n")
+
+
+def _plant_leftover(out: Path) -> None:
+    (out.parent / f".{out.name}.staging-x").mkdir()
+
+
+def _plant_record(out: Path) -> None:
+    """The build's record, altered and signed with another key: it must not be believed."""
+    import hashlib
+    import hmac
+
+    from meshgen import signed_cache
+    from meshgen.incremental import BUILD_RECORD
+
+    name = hashlib.sha256(os.path.abspath(out).encode()).hexdigest()
+    path = signed_cache.record_path(BUILD_RECORD, name)
+    body = path.read_bytes().partition(b"\n")[2].replace(b'"products":7', b'"products":8')
+    forged = hmac.new(os.urandom(32), f"{BUILD_RECORD}/{name}".encode() + b"\0" + body, hashlib.sha256).hexdigest()
+    path.write_bytes(forged.encode() + b"\n" + body)
+
+
+CHANGES = {
+    "a product file": lambda mesh, out, mp: _edit_spec(mesh),
+    "meshgen.yaml": lambda mesh, out, mp: (mesh / "meshgen.yaml").write_text(
+        (mesh / "meshgen.yaml").read_text() + "site_url: https://example.com/docs\n"),
+    "a template override": lambda mesh, out, mp: _override_template(mesh),
+    "a domain policy": lambda mesh, out, mp: (mesh / "users/governance.yaml").write_text("rules: {}\n"),
+    "a Protobuf lock": lambda mesh, out, mp: _touch_lock(mesh),
+    "a new product file": lambda mesh, out, mp: shutil.copytree(mesh / "users/customers/v1", mesh / "users/customers/v9"),
+    "today": lambda mesh, out, mp: mp.setenv("MESHGEN_TODAY", "2031-01-01"),
+    "meshgen's code": lambda mesh, out, mp: mp.setattr(
+        "meshgen.planner.meshgen_build", lambda: f"0 sha256:{'1' * 64}"),
+    "an output file": lambda mesh, out, mp: (out / "users/customers/v1/avro/customers.avsc").write_text("{}"),
+    "an extra output file": lambda mesh, out, mp: (out / "users/mine.txt").write_text("mine"),
+    "a killed build's leftover": lambda mesh, out, mp: _plant_leftover(out),
+    "a planted record": lambda mesh, out, mp: _plant_record(out),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_any_change_of_an_input_or_of_the_output_runs_the_build(mesh_copy, tmp_path, monkeypatch, change):
+    mesh, out = _small_mesh(mesh_copy), tmp_path / "out"
+    monkeypatch.setenv("MESHGEN_TODAY", "2026-12-02")
+    build(mesh, output=out)
+    replays = _replays(monkeypatch)
+    build(mesh, output=out)
+    CHANGES[change](mesh, out, monkeypatch)
+    try:
+        build(mesh, output=out)
+    except MeshgenError:
+        pass  # e.g. an extra file: the output is refused, as it is without a record
+    assert replays[0] is not None and replays[1:] == [None], change
+
+
+@pytest.mark.parametrize("option", [{"strict": True}, {"targets": ["avro"]}, {"path": "users"}])
+def test_other_options_run_the_build(mesh_copy, tmp_path, monkeypatch, option):
+    mesh, out = _small_mesh(mesh_copy), tmp_path / "out"
+    build(mesh, output=out)
+    replays = _replays(monkeypatch)
+    path = mesh / option.pop("path") if "path" in option else mesh
+    try:
+        build(path, output=out, **option)
+    except MeshgenError:
+        pass  # strict: the notes are errors
+    assert replays == [None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -137,15 +137,22 @@ def _glob_match(rel: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(rel, pattern)
 
 
-def load_mesh(path: Path | str | None = None, *, output: Path | None = None) -> tuple[Mesh, list[Diagnostic]]:
-    """Load the mesh that `path` belongs to.
+@dataclass
+class MeshFiles:
+    """What a command on `path` reads before parsing any product: the mesh root, its meshgen.yaml,
+    every product file discovery finds and the ones the command acts on."""
 
-    - a folder with a meshgen.yaml (or inside one): that mesh, acting on the products under `path`;
-    - a folder without one: a mesh with default settings, of every dataproduct.yaml below it;
-    - one product file: the mesh it sits in, acting on that product; a mesh of one if none;
-    - no path: the whole mesh that the current folder belongs to.
-    Unreadable product files raise InputError after every file has been tried.
-    """
+    root: Path
+    config: MeshConfig
+    config_source: SourceMap | None
+    diagnostics: list[Diagnostic]  # meshgen.yaml's
+    files: list[Path]
+    selected: set[Path]
+    standalone: bool  # a bare product file with no meshgen.yaml
+
+
+def mesh_files(path: Path | str | None = None, *, output: Path | None = None) -> MeshFiles:
+    """The mesh `path` belongs to, as load_mesh finds it (see there), with its files not yet read."""
     target = Path(path) if path is not None else Path.cwd()
     if not target.exists():
         raise UsageError(f"{target} does not exist", [Diagnostic(
@@ -171,10 +178,23 @@ def load_mesh(path: Path | str | None = None, *, output: Path | None = None) -> 
             "MESH000", Severity.ERROR, f"no product files found in {display_path(root)} "
             f"(looked for {', '.join(config.products)})", Location(display_path(target)),
             "run `meshgen init` to create one, or set `products:` in meshgen.yaml")])
+    return MeshFiles(root, config, config_source, diagnostics, files, selected_paths, standalone)
 
-    products, broken = _load_products(files, root, selected_paths, diagnostics)
+
+def load_mesh(path: Path | str | None = None, *, output: Path | None = None) -> tuple[Mesh, list[Diagnostic]]:
+    """Load the mesh that `path` belongs to.
+
+    - a folder with a meshgen.yaml (or inside one): that mesh, acting on the products under `path`;
+    - a folder without one: a mesh with default settings, of every dataproduct.yaml below it;
+    - one product file: the mesh it sits in, acting on that product; a mesh of one if none;
+    - no path: the whole mesh that the current folder belongs to.
+    Unreadable product files raise InputError after every file has been tried.
+    """
+    found = mesh_files(path, output=output)
+    root, config, config_source, diagnostics = found.root, found.config, found.config_source, found.diagnostics
+    products, broken = _load_products(found.files, root, found.selected, diagnostics)
     mesh = Mesh(root=root, config=config, config_source=config_source, products=products,
-                selected={pf.path for pf in products if pf.path in selected_paths}, standalone=standalone,
+                selected={pf.path for pf in products if pf.path in found.selected}, standalone=found.standalone,
                 broken=broken, foreign=_foreign_products(root, config, config_source, products, diagnostics))
     diagnostics.extend(check_references(mesh))
     return mesh, diagnostics
