@@ -19,7 +19,7 @@ from pathlib import Path
 
 from meshgen.diagnostics import Diagnostic, Location, Severity, accept_source, accepted_text
 
-__all__ = ["MAX_FILE_BYTES", "REFUSED_INPUT_CODES", "accepted_text", "check_inside", "read_bytes", "real_path"]
+__all__ = ["MAX_FILE_BYTES", "REFUSED_INPUT_CODES", "accepted_text", "check_inside", "read_bytes", "real_path", "within"]
 from meshgen.errors import InputError
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -37,9 +37,9 @@ def _refuse(code: str, shown: str, message: str, hint: str) -> InputError:
     return InputError(message, [Diagnostic(code, Severity.ERROR, message, Location(shown, 1, 1), hint)])
 
 
-def _inside(real: Path, root: Path) -> bool:
-    # Both are absolute and normalized (realpath's): comparing their text is exact, and cheaper
-    # than walking Path.parents for every file read.
+def within(real: Path | str, root: Path | str) -> bool:
+    """Whether `real` is `root` or inside it; both absolute and normalized (realpath's), so
+    comparing their text is exact, and cheaper than walking Path.parents for every file read."""
     inner, outer = str(real), str(root)
     return inner == outer or inner.startswith(outer if outer.endswith("/") else outer + "/")
 
@@ -59,16 +59,16 @@ def real_path(path: Path, shown: str) -> Path:
                       "fix the symlink so it points at a file inside the mesh") from None
 
 
-def check_inside(path: Path, shown: str, root: Path | None) -> Path:
+def checkwithin(path: Path, shown: str, root: Path | None) -> Path:
     """The real path of `path`, refused when it leaves `root` or lies in a kernel tree."""
     real = real_path(path, shown)
     for tree in _SYSTEM_TREES:
-        if _inside(real, tree):
+        if within(real, tree):
             raise _refuse("LOAD010", shown, f"{shown} resolves into {tree}, which meshgen never reads",
                           "inputs must be ordinary files of the repository")
     if root is not None:
         real_root = Path(os.path.realpath(root))
-        if not _inside(real, real_root):
+        if not within(real, real_root):
             raise _refuse("LOAD010", shown, f"{shown} is a symlink that leads outside the mesh root",
                           f"inputs must stay inside {root}; copy the file into the mesh instead of linking it")
     return real
@@ -77,7 +77,7 @@ def check_inside(path: Path, shown: str, root: Path | None) -> Path:
 def read_bytes(path: Path | str, shown: str, *, root: Path | None = None, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a regular file inside `root` (when given), at most `limit` of them; else InputError."""
     path = Path(path)
-    real = check_inside(path, shown, root)
+    real = checkwithin(path, shown, root)
     if real.is_dir():
         raise _refuse("LOAD007", shown, f"expected a file, found a directory: {shown}",
                       "pass the path of a dataproduct.yaml file, or of a mesh folder to a command that takes one")

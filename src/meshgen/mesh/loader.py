@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from meshgen.diagnostics import Diagnostic, Location, Severity, display_path
 from meshgen.errors import InputError, UsageError
-from meshgen.load.files import REFUSED_INPUT_CODES
+from meshgen.load.files import REFUSED_INPUT_CODES, within
 from meshgen.load.yaml_source import SourceMap, load_yaml
 from meshgen.mesh.config import CONFIG_FILE, MeshConfig
 from meshgen.mesh.model import Mesh, check_references
@@ -84,40 +84,52 @@ def discover(root: Path, config: MeshConfig, output_dir: Path | None) -> list[Pa
     "expected a file, found a directory" instead of silently leaving the product out.
     """
     found: list[Path] = []
-    out_resolved = output_dir.resolve() if output_dir else None
-    real_root = root.resolve()
-    visits: dict[Path, int] = {}
+    out_real = os.path.realpath(output_dir) if output_dir else None
+    real_root = os.path.realpath(root)
+    top = os.fspath(root)
+    reals: dict[str, str] = {}  # a folder as walked -> its real path, resolved once
+    visits: dict[str, int] = {}
     # Symlinked folders are followed when they stay inside the mesh (a product found twice is
     # then reported as defined twice); a link back to a folder on the way is a loop, and no real
     # folder is walked more than twice (links to links could multiply the walk).
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         here = Path(dirpath)
-        real = here.resolve()
-        on_the_way = {p.resolve() for p in here.parents if p == root or root in p.parents}
-        if not (real == real_root or real_root in real.parents):
+        real = reals.get(dirpath) or os.path.realpath(dirpath)
+        rel = dirpath[len(top):].lstrip(os.sep).replace(os.sep, "/")  # os.walk joins names onto `top`
+        if not within(real, real_root):
             # A linked folder that leaves the mesh is never walked, but never skipped in silence
             # either: loading it reports LOAD010 (unless meshgen.yaml excludes it).
-            if not _excluded_folder(here.relative_to(root).as_posix(), config):
+            if not _excluded_folder(rel or ".", config):
                 found.append(here)
             dirnames[:] = []
             continue
+        parts = rel.split("/") if rel else []
+        on_the_way = {reals.get(a) or os.path.realpath(a)
+                      for a in (os.path.join(top, *parts[:i]) for i in range(len(parts)))}
         if real in on_the_way or visits.get(real, 0) >= 2:
             dirnames[:] = []
             continue
         visits[real] = visits.get(real, 0) + 1
+        reals[dirpath] = real
+        prefix = f"{rel}/" if rel else ""
         for d in dirnames:
-            rel = (here / d).relative_to(root).as_posix()
-            if any(_glob_match(rel, pattern) for pattern in config.products):
+            if any(_glob_match(prefix + d, pattern) for pattern in config.products):
                 found.append(here / d)
         dirnames[:] = sorted(
             d for d in dirnames
             if d not in _SKIP_DIRS and not d.startswith(".")
-            and (out_resolved is None or (here / d).resolve() != out_resolved)
+            and (out_real is None or _real_of(reals, os.path.join(dirpath, d)) != out_real)
         )
         for fname in sorted(filenames):
-            if discover_matches((here / fname).relative_to(root).as_posix(), config):
+            if discover_matches(prefix + fname, config):
                 found.append(here / fname)
     return sorted(found)
+
+
+def _real_of(reals: dict[str, str], path: str) -> str:
+    if path not in reals:
+        reals[path] = os.path.realpath(path)
+    return reals[path]
 
 
 def _excluded_folder(rel: str, config: MeshConfig) -> bool:
