@@ -52,7 +52,6 @@ def _indented_json(value: Any, indent: int, sort_keys: bool) -> str:
 _ESCAPE = json.encoder.encode_basestring  # the C function when json's speedups are built, as json.dumps uses
 
 
-# long: one branch per JSON type, kept in one function so that the recursion stays cheap
 def _write_json(value: Any, parts: list[str], newline: str, step: str, sort_keys: bool) -> None:
     kind = type(value)
     if kind is str:
@@ -209,6 +208,11 @@ class _BlockWriter:
 
     def scalar(self, value: Any) -> None:
         """Appends the scalar's text, or a placeholder that document() replaces by ruamel's."""
+        if type(value) is str and len(value) <= _LONGEST_SCALAR and not _YAML_BREAKS.search(value):
+            text = _string_text(value)  # the most common scalar, without _plain's checks
+            if text is not None:
+                self.parts.append(text)
+                return
         value = _plain(value, False)
         if value is None or isinstance(value, (dict, list, tuple)):  # an empty container here
             self.parts.append("" if value is None else "{}" if isinstance(value, dict) else "[]")

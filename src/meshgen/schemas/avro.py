@@ -103,7 +103,9 @@ class _AvroBuild:
             self.reporter.unsupported(
                 "AVRO001", f"field name {f.name!r} is not a valid Avro name; written as {name!r}",
                 self.pf.location(*path, "name"), "use letters, digits and underscores, not starting with a digit")
-        avro_type = self.type(f.data_type, owner + pascal_case(f.name), path)
+        kind = f.data_type.kind  # a named type (enum, record) is named after its field; a scalar needs no name
+        named = kind not in AVRO_TYPES and kind is not Kind.DECIMAL
+        avro_type = self.type(f.data_type, owner + pascal_case(f.name) if named else owner, path)
         out: dict[str, Any] = {"name": name}
         if f.description:
             out["doc"] = f.description

@@ -319,7 +319,6 @@ def _field_keywords(prop: dict[str, Any], extra: dict[str, Any]) -> list[_Argume
 _CONSTRAINED = ("constr(", "conint(", "confloat(")
 
 
-# long: one branch per layout of the built-in formatter, in the order it tries them
 def _field_line(name: str, annotation: str, arguments: list[_Argument]) -> str:
     """`name: annotation = Field(arguments)` in the built-in formatter's layout."""
     call = f"Field({', '.join(arguments)})"
