@@ -18,7 +18,7 @@ rusage of that process, which counts the children it waited for, e.g. MkDocs):
     (written by `meshgen build -t odcs`) to Avro and SQL through its Python API in one process, when
     its venv exists ($MESHGEN_VENVS/datacontract; --install-peer creates it from
     scripts/venvs/datacontract.txt);
-and once: `meshgen --version` against `python -c pass`.
+and once, first: `meshgen --version` against `python -c pass`.
 The targets of issue 14 are printed beside the figures (met or missed); they are measured here,
 never asserted in the test suite, and the exit code does not depend on them.
 """
@@ -353,7 +353,7 @@ def target_rows(results: dict[int, dict], start: tuple[Sample, Sample] | None) -
 
 
 def report(results: dict[int, dict], start: tuple[Sample, Sample] | None, facts: list[str]) -> str:
-    """The whole run as Markdown; `start` is None while the sizes are still running."""
+    """The whole run as Markdown (so far: save() writes it after every step); `start` is None with --startup-runs 0."""
     lines = ["## Run", *facts, "", "## Steps", *step_table(results), "", "## Against datacontract-cli",
              *peer_table(results), ""]
     if start is not None:
@@ -409,19 +409,19 @@ def main() -> int:
 
     def save() -> None:  # what is done so far survives a run that is stopped later
         if args.markdown:
-            args.markdown.write_text(report(results, None, facts), encoding="utf-8")
+            args.markdown.write_text(report(results, start, facts), encoding="utf-8")
 
     args.save = save
     with tempfile.TemporaryDirectory(prefix="meshgen-bench-") as tmp:
         env = bytecode_env(dict(os.environ), Path(tmp) / "bytecode")
         facts = machine(env) + ["- meshgen's modules compiled once before the steps (PYTHONPYCACHEPREFIX in the run's "
                                 "temporary folder), so no step compiles them, as with an installed wheel"]
+        start = startup(args.startup_runs, env) if args.startup_runs > 0 else None  # first: cheap, and kept by save()
         for n in sizes:
             work = (args.work or Path(tmp)) / f"n{n}"
             shutil.rmtree(work, ignore_errors=True)
             print(f"N={n:,} …", file=sys.stderr, flush=True)
             bench_one(n, work, args, env, results)
-        start = startup(args.startup_runs, env) if args.startup_runs > 0 else None
     facts.append(f"- load average at the end {os.getloadavg()[0]:.1f}; {args.runs} run(s) per step")
     text = report(results, start, facts)
     print(text, end="")

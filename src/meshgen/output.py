@@ -143,10 +143,13 @@ def write_tree(out: Path, files: dict[str, str | bytes], keep_from_previous: boo
                 return sorted(encoded)
             stage = stage_dir(out)
             try:
+                made: set[str] = set()
                 for rel, data in sorted(encoded.items()):
-                    dest = stage / rel
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    dest.write_bytes(data)
+                    folder = rel.rpartition("/")[0]
+                    if folder not in made:  # one mkdir per folder, not per file
+                        (stage / folder).mkdir(parents=True, exist_ok=True)
+                        made.add(folder)
+                    (stage / rel).write_bytes(data)
                 (stage / MANIFEST).write_bytes(manifest_text)
                 swap_in(stage, out)
             except BaseException:

@@ -18,6 +18,8 @@ _ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 def string(text: str) -> str:
     """A string literal with ruff's quote choice: double quotes, unless that needs more escapes."""
     quote = "'" if text.count('"') > text.count("'") else '"'
+    if text.isprintable() and quote not in text and "\\" not in text:  # nothing to escape (most names and titles)
+        return quote + text + quote
     out = []
     for ch in text:
         if ch in _ESCAPES:
