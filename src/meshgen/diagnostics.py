@@ -103,6 +103,11 @@ class DiagnosticList:
         self.items.extend(diagnostics)
 
     def sorted(self) -> list[Diagnostic]:
+        # Reporting asks several times (the report, the summary's counts, the exit code): the
+        # order is computed once for the same items (a wide product has a note per field).
+        memo = self.__dict__.get("_sorted")
+        if memo is not None and len(memo[0]) == len(self.items) and all(a is b for a, b in zip(memo[0], self.items)):
+            return list(memo[1])
         seen: set = set()
         out = []
         for d in sorted(self.items, key=Diagnostic.sort_key):
@@ -110,7 +115,8 @@ class DiagnosticList:
             if key not in seen:
                 seen.add(key)
                 out.append(d)
-        return out
+        self.__dict__["_sorted"] = (list(self.items), out)
+        return list(out)
 
     def active(self) -> list[Diagnostic]:
         return [d for d in self.sorted() if not d.suppressed]
