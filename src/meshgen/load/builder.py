@@ -92,7 +92,7 @@ class ValueBuilder:
         cur: Any = None        # the open collection (None: the document level)
         cur_path: tuple = ()
         is_map = False
-        key: Any = _NO_KEY
+        key: Any = _NO_KEY     # in a mapping: the path of the value to come (its key last)
         depth = skip = documents = 0
         root: Any = None
         for event in events:
@@ -127,7 +127,7 @@ class ValueBuilder:
                         skip = 1
                     self._unread(event, cls is Alias)
                     continue
-                path = cur_path + (key,)
+                path = key  # the tuple the key's position is filed under: one tuple for both
             elif cur is None:
                 path = ()
             else:
@@ -153,7 +153,7 @@ class ValueBuilder:
             if cur is None:
                 root = value
             elif is_map:
-                cur[key] = value
+                cur[key[-1]] = value
                 key = _NO_KEY
             else:
                 cur.append(value)
@@ -175,7 +175,7 @@ class ValueBuilder:
             self.anchors.add(event.anchor)
 
     def _key(self, event, scalar: bool, alias: bool, mapping: dict, path: tuple) -> Any:
-        """The key that `event` starts (a str), or _SKIP when it is refused."""
+        """The path of the value whose key `event` starts, or _SKIP when the key is refused."""
         self._unread(event, alias)
         if alias:
             return _SKIP
@@ -201,8 +201,9 @@ class ValueBuilder:
                 "LOAD002", Severity.ERROR, f"duplicate key {key!r}", Location(self.file, *position),
                 f"remove one of the two; the first is at line {fl}", related=(Location(self.file, fl, fc),)))
             return _SKIP
-        self.keys[path + (key,)] = position
-        return key
+        key_path = path + (key,)
+        self.keys[key_path] = position
+        return key_path
 
     def _alias(self, event, anchors: set | None) -> None:
         """An alias is refused (it repeats data, and can expand exponentially); one of no
