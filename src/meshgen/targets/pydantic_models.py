@@ -90,17 +90,25 @@ def model_schema(pf: ProductFile, ds: Dataset, reporter: Reporter) -> dict[str, 
 def generated_models(schema: dict[str, Any]) -> str:
     """datamodel-code-generator's module for `schema`, without its header. The pydantic target's models for the shapes pydantic_source leaves to it,
     and the oracle its tests compare pydantic_source with."""
+    import tempfile
+    from pathlib import Path
+
     import datamodel_code_generator as dcg
 
-    code = dcg.generate(
-        json_text(schema, compact=True, sort_keys=False),  # declaration order: the models' field order
-        input_file_type=dcg.InputFileType.JsonSchema,
-        output_model_type=dcg.DataModelType.PydanticV2BaseModel,
-        formatters=[dcg.Formatter.BUILTIN],
-        target_python_version=dcg.PythonVersion.PY_311,
-        disable_timestamp=True,
-        field_extra_keys=set(X_KEYWORDS),  # pii and classification as Field(json_schema_extra=...)
-    )
+    # Its formatter reads line length and import sections from the nearest pyproject.toml above
+    # the working directory: an empty one of its own keeps the output the same wherever meshgen runs.
+    with tempfile.TemporaryDirectory() as settings:
+        (Path(settings) / "pyproject.toml").write_text("", encoding="utf-8")
+        code = dcg.generate(
+            json_text(schema, compact=True, sort_keys=False),  # declaration order: the models' field order
+            input_file_type=dcg.InputFileType.JsonSchema,
+            output_model_type=dcg.DataModelType.PydanticV2BaseModel,
+            formatters=[dcg.Formatter.BUILTIN],
+            target_python_version=dcg.PythonVersion.PY_311,
+            disable_timestamp=True,
+            field_extra_keys=set(X_KEYWORDS),  # pii and classification as Field(json_schema_extra=...)
+            settings_path=Path(settings),
+        )
     return _body(code)
 
 

@@ -171,3 +171,16 @@ def test_a_wide_dataset_is_written_directly():
               "title": "Things"}
     took, diff = _same_module(schema)
     assert took and not diff, diff
+
+
+def test_the_generator_writes_the_same_module_whatever_the_working_directory(tmp_path, monkeypatch):
+    """datamodel-code-generator's formatter reads the nearest pyproject.toml (line length, import
+    sections): a project's own settings must not change meshgen's output."""
+    schema = {"type": "object", "title": "T", "additionalProperties": False, "properties": {
+        "a_rather_long_name": {"type": ["string", "null"], "description": "some words here"},
+        "prix-€": {"type": ["string", "null"]}}}  # a name the writer leaves to the generator
+    here = generated_models(schema)
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 40\n[tool.isort]\nforce_single_line = true\n")
+    monkeypatch.chdir(tmp_path)
+    assert generated_models(schema) == here
+    assert "a_rather_long_name: str | None = Field(None, description='some words here')" in here
