@@ -73,3 +73,14 @@ def test_every_binding_reads_the_same_values_and_positions(monkeypatch, binding)
     other = (fast.parse, EventClasses.of(ruamel_events), (YAMLError,)) if binding == "ruamel.yaml.clib" else None
     monkeypatch.setitem(yaml_source._PARSERS, "libyaml", other)
     assert [(d.data, d.source.values, d.source.keys) for d in (parse_yaml(t, "p.yaml") for t in texts)] == expected
+
+
+@pytest.mark.parametrize("stopped", ["%FOO bar\n---\na: *nope\n", "%FOO bar\n---\na: " + "[" * 600 + "]" * 600 + "\n"])
+def test_a_stream_the_builder_stops_early_leaves_the_parser_ready_for_the_next_file(stopped):
+    # libyaml refuses the unknown directive, so ruamel's pure parser reads these files; the builder
+    # stops at the alias of no anchor, or at the first collection too deep
+    next_file = "%FOO bar\n---\na: {b: [1, 2]}\n"
+    for _ in range(2):
+        with pytest.raises(InputError):
+            parse_yaml(stopped, "p.yaml")
+        assert parse_yaml(next_file, "p.yaml").data == {"a": {"b": [1, 2]}}

@@ -152,19 +152,29 @@ def _build(text: str, shown: str) -> tuple[bool, Any, ValueBuilder]:
     fast = _libyaml()
     if fast is not None:
         events, classes, rejected = fast
-        builder = ValueBuilder(shown, text)
         try:
-            return (*builder.build(events(text), classes), builder)
+            return _built(events(text), classes, shown, text)
         except rejected:
             pass  # not YAML to libyaml (a YAML 1.1 parser): the pure YAML 1.2 parser decides
         except NeedsComposer:
             _composer_error(text)
     events, classes = _pure_events()
-    builder = ValueBuilder(shown, text)
     try:
-        return (*builder.build(events(text), classes), builder)
+        return _built(events(text), classes, shown, text)
     except NeedsComposer:
         _composer_error(text)
+
+
+def _built(stream, classes: EventClasses, shown: str, text: str) -> tuple[bool, Any, ValueBuilder]:
+    builder = ValueBuilder(shown, text)
+    try:
+        return (*builder.build(stream, classes), builder)
+    finally:
+        # A stream left unfinished (the builder stopped early) is closed now: ruamel's parse
+        # generator resets its loader's parser only when it ends, and the loader is reused.
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
 
 
 def _composer_error(text: str):
