@@ -46,13 +46,15 @@ class PydanticTarget(Target):
     templates: ClassVar[dict[str, TemplateInfo]] = {"pydantic/models.py.j2": TemplateInfo(
         "one dataset's Python module (`<dataset>.py`)",
         (("header", "the product address, dataset and version (one line; use the `comment` filter)"),
-         ("code", "the models module (datamodel-code-generator's bytes), without its header")))}
+         ("code", "the models module (datamodel-code-generator's bytes), without its header"),
+         ("writer", "who wrote `code`: `meshgen` (the bytes datamodel-code-generator would write) or "
+                    "`datamodel-code-generator` (for the shapes meshgen leaves to it)")))}
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         out = []
         for ds in pf.product.datasets:
             schema = model_schema(pf, ds, self.reporter)
-            code = models_source(schema)
+            code, writer = models_source(schema), "meshgen"
             if code is None:
                 try:
                     import datamodel_code_generator  # noqa: F401  (only for the shapes pydantic_source leaves)
@@ -64,9 +66,9 @@ class PydanticTarget(Target):
                         f"{INSTALL_HINT}, or leave `pydantic` out of the targets (docs/targets-jsonschema.md says "
                         "which shapes meshgen writes without it)"))
                     return []
-                code = generated_models(schema)
+                code, writer = generated_models(schema), "datamodel-code-generator"
             header = f"{pf.product.address} dataset {ds.name}, version {pf.product.version}"
-            out.append(Artifact(f"{ds.name}.py", self.render("models.py.j2", header=header, code=code)))
+            out.append(Artifact(f"{ds.name}.py", self.render("models.py.j2", header=header, code=code, writer=writer)))
         return out
 
     def _config_location(self, pf: ProductFile) -> Location:
