@@ -290,8 +290,11 @@ def step_table(results: dict[int, dict]) -> list[str]:
         named += [(f"datacontract-cli export avro + sql (ODCS), {found['peer_count']:,} products", found["peer"])
                   ] if "peer" in found else []
         for name, s in named:
-            wall = f"> {s.wall:.0f} (killed)" if s.killed else f"{s.wall:.2f}"
-            rows.append([f"{n:,}", name, wall, f"{s.cpu:.2f}", f"{s.rss_mib:.0f}", ratio(s.wall, floor.wall),
+            if s.killed:  # its workers died unwaited: CPU and peak are the parent's, lower bounds; no ratio
+                rows.append([f"{n:,}", name, f"> {s.wall:.0f} (killed)", f"≥ {s.cpu:.2f}", f"≥ {s.rss_mib:.0f}",
+                             "n/a", "n/a"])
+                continue
+            rows.append([f"{n:,}", name, f"{s.wall:.2f}", f"{s.cpu:.2f}", f"{s.rss_mib:.0f}", ratio(s.wall, floor.wall),
                          ratio(s.cpu, floor.cpu)])
     return table(["products", "step", "wall s", "CPU s", "peak MiB", "× floor (wall)", "× floor (CPU)"], rows)
 
@@ -328,7 +331,7 @@ def target_rows(results: dict[int, dict], start: tuple[Sample, Sample] | None) -
         steps, floor = dict(found["rows"]), found["floor"].wall
         cold = steps.get("cold build, every default target")
         if cold:
-            rows.append([f"cold build ≤ 15× parse floor ({n:,})", ratio(cold.wall, floor),
+            rows.append([f"cold build ≤ 15× parse floor ({n:,})", "killed" if cold.killed else ratio(cold.wall, floor),
                          cold.wall <= 15 * floor and not cold.killed])
         each, _, theirs = per_artifact(found, n)
         if each and theirs:
