@@ -132,6 +132,12 @@ def test_a_product_page_shows_its_schema_table_and_its_neighbourhood(served, bro
     assert picture.count() == 1 and picture.is_visible()
     neighbours = {address, *mesh.graph.parents(address), *mesh.graph.children(address)}
     assert sorted(picture.locator("g.node > title").all_text_contents()) == sorted(neighbours)
+    # the consumers: which products read which of its fields (derived from the mesh's input ports)
+    consumers = page.locator("xpath=//h2[@id='consumers']/following::table[1]").inner_text()
+    readers = mesh.resolved(mesh.get(address)).consumers
+    assert readers, "the example's orders v2 is read by other products"
+    for link in readers:
+        assert link.consumer.product.address in consumers and all(f in consumers for f in link.port.fields), link
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "docs-product-checkout-orders-v2.png"), full_page=True)
     # a node is a link to its product's page, relative to this one

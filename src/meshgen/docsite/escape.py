@@ -38,14 +38,20 @@ _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 _URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# Unicode's control characters (category Cc) and the line and paragraph separators (Zl, Zp)
+_LINE_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_WHITESPACE = re.compile(r"\s+")
+# every ASCII character outside _KEEP → its numeric character reference (str.translate: one C loop)
+_REFERENCES = {code: f"&#{code};" for code in range(128) if chr(code) not in _KEEP}
+
+
 def _plain(value: Any) -> str:
     """One line: every line break, tab and other control or format character is a space."""
-    spaced = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in str(value))
-    return re.sub(r"\s+", " ", spaced)
+    return _WHITESPACE.sub(" ", _LINE_BREAKING.sub(" ", str(value)))
 
 
-def _references(value: str, keep=_KEEP) -> str:
-    return "".join(ch if ch in keep or ord(ch) > 127 else f"&#{ord(ch)};" for ch in value)
+def _references(value: str) -> str:
+    return value.translate(_REFERENCES)
 
 
 def text(value: Any) -> str:

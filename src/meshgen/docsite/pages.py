@@ -43,9 +43,21 @@ def domain_page(domain: str) -> str:
     return f"domains/{domain}/index.md"
 
 
+def relpath(target: str, start: str) -> str:
+    """posixpath.relpath for two paths relative to docs/ (no `..`): without its abspath, which asks
+    the operating system for the working directory on every call (a site links ~30,000 times)."""
+    if ".." in target.split("/") or ".." in start.split("/"):
+        return posixpath.relpath(target, start)
+    to, at = [p for p in target.split("/") if p not in ("", ".")], [p for p in start.split("/") if p not in ("", ".")]
+    common = 0
+    while common < min(len(to), len(at)) and to[common] == at[common]:
+        common += 1
+    return "/".join([".."] * (len(at) - common) + to[common:]) or "."
+
+
 def relative(source: str, target: str) -> Markup:
     """A link from page file `source` to file `target` (both relative to docs/), percent-quoted."""
-    rel = posixpath.relpath(target, posixpath.dirname(source) or ".")
+    rel = relpath(target, posixpath.dirname(source) or ".")
     return Markup(quote(rel))
 
 
@@ -54,7 +66,7 @@ def relative_url(source: str, target: str) -> str:
     raw HTML that MkDocs does not rewrite."""
     start = posixpath.dirname(source) or "."
     folder = posixpath.dirname(target) or "."
-    rel = posixpath.relpath(folder, start)
+    rel = relpath(folder, start)
     return quote(rel if rel.endswith("/") else rel + "/") if rel != "." else "./"
 
 
@@ -69,7 +81,27 @@ class Site:
 
     mesh: "Mesh"
     artifacts: dict[str, list[dict]] = field(default_factory=dict)  # address (or "mesh") → targets' files
-    pictures: dict[tuple[str, Any], Markup] = field(default_factory=dict)  # (view, subject) → lineage SVG
+    pictures: dict[tuple[str, Any], Markup] = field(default_factory=dict)  # (view, subject) → lineage picture
+    _versions: dict[tuple[str, str], list["ProductFile"]] | None = field(default=None, repr=False)
+    _replaced_by: dict[str, list[str]] | None = field(default=None, repr=False)
+
+    def versions_of(self, domain: str, name: str) -> list["ProductFile"]:
+        """mesh.versions_of, indexed once (asked for each page, it read every product each time)."""
+        if self._versions is None:
+            index: dict[tuple[str, str], list["ProductFile"]] = {}
+            for pf in self.mesh.products:
+                index.setdefault((pf.product.domain, pf.product.name), []).append(pf)
+            self._versions = {key: sorted(pfs, key=lambda pf: pf.product.major) for key, pfs in index.items()}
+        return self._versions.get((domain, name), [])
+
+    def replaced_by(self, address: str) -> list[str]:
+        """The addresses of the product versions whose lifecycle names `address` as their successor."""
+        if self._replaced_by is None:
+            self._replaced_by = {}
+            for other in self.mesh.by_address().values():
+                if other.product.lifecycle and other.product.lifecycle.successor:
+                    self._replaced_by.setdefault(other.product.lifecycle.successor, []).append(other.product.address)
+        return sorted(self._replaced_by.get(address, []))
 
     def product_link(self, source: str, address: str, label: Any = None) -> Markup:
         """A link to the product's page when it is in the mesh, else the address as text."""
@@ -167,11 +199,10 @@ def product_context(site: Site, pf: "ProductFile", changelog: list[dict], today)
 
 def _identity(site: Site, page: str, pf: "ProductFile") -> dict:
     p = pf.product
-    versions = site.mesh.versions_of(p.domain, p.name)
+    versions = site.versions_of(p.domain, p.name)
     lifecycle = p.lifecycle
     successor = lifecycle.successor if lifecycle else None
-    replaces = sorted(other.product.address for other in site.mesh.by_address().values()
-                      if other.product.lifecycle and other.product.lifecycle.successor == p.address)
+    replaces = site.replaced_by(p.address)
     return {
         "address": p.address, "name": p.name, "domain": p.domain, "title": p.title or p.name, "version": p.version,
         "status": p.status, "tags": list(p.tags), "compatibility": p.compatibility,

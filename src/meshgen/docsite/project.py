@@ -117,7 +117,7 @@ def changelog_context(site: pages.Site, pf: "ProductFile") -> list[dict]:
     from meshgen.contracts.changelog import changelog, classify
     from meshgen.contracts.changes import PROMISES
 
-    versions = site.mesh.versions_of(pf.product.domain, pf.product.name)
+    versions = site.versions_of(pf.product.domain, pf.product.name)
     index = versions.index(pf) if pf in versions else 0
     if index == 0:
         return []

@@ -154,6 +154,16 @@ class Lineage:
     edges: dict[tuple[str, str], LineageEdge]  # (producer, consumer) → edge
     _parents: dict[str, list[str]] = field(default_factory=dict)
     _children: dict[str, list[str]] = field(default_factory=dict)
+    _from: dict[str, list["LineageEdge"]] | None = field(default=None, repr=False, compare=False)
+
+    def _edges_among(self, shown: set[str]) -> list["LineageEdge"]:
+        """The edges between nodes of `shown`, found from each node's own edges (a product's view
+        scanned every edge of the mesh: each page cost the mesh's size)."""
+        if self._from is None:
+            self._from = {}
+            for (source, _), edge in self.edges.items():
+                self._from.setdefault(source, []).append(edge)
+        return [e for s in sorted(shown) for e in self._from.get(s, ()) if e.target in shown]
 
     @classmethod
     def of(cls, mesh: "Mesh") -> "Lineage":
@@ -226,7 +236,7 @@ class Lineage:
                 ends = (node.id, address) if side == "producers" else (address, node.id)
                 summary.append((node, LineageEdge(*ends, reads)))
         nodes = {a: self.nodes[a] for a in shown} | {n.id: n for n, _ in summary}
-        edges = [e for (s, t), e in self.edges.items() if s in shown and t in shown] + [e for _, e in summary]
+        edges = self._edges_among(shown) + [e for _, e in summary]
         return self._view("product", address, nodes, address, edges)
 
     @staticmethod
