@@ -265,18 +265,44 @@ def _singular(class_name: str, suffix: str) -> str:
     """The class datamodel-code-generator names after an array field's items: the singular noun
     of the field's class name by inflect (a dependency of datamodel-code-generator), else the
     name and `suffix` (`Item` for an object, `Enum` for an enum)."""
-    try:
-        import inflect
-    except ImportError:
-        raise _Unwritten from None
     global _INFLECT
     if _INFLECT is None:
-        _INFLECT = inflect.engine()
+        _INFLECT = _inflect_engine()
     singular = _INFLECT.singular_noun(class_name)
     return singular if singular else f"{class_name}{suffix}"
 
 
 _INFLECT: Any = None
+
+
+def _inflect_engine() -> Any:
+    """inflect's engine, imported without typeguard's run-time checks: inflect 7 decorates its
+    functions with typeguard's @typechecked, which re-parses and recompiles their source when
+    inflect is imported (~3 s of CPU in every build process that names an array's items; 0.2 s
+    without). The checks only raise on arguments of the wrong type; the names are the same."""
+    import sys
+
+    if "inflect" not in sys.modules:
+        try:
+            import typeguard
+        except ImportError:
+            typeguard = None
+        checked = getattr(typeguard, "typechecked", None)
+        if typeguard is not None:
+            typeguard.typechecked = _unchecked
+        try:
+            import inflect  # noqa: F401
+        except ImportError:
+            raise _Unwritten from None
+        finally:
+            if typeguard is not None:
+                typeguard.typechecked = checked
+    return sys.modules["inflect"].engine()
+
+
+def _unchecked(target: Any = None, **_options: Any) -> Any:
+    """typeguard.typechecked's shape (`@typechecked` or `@typechecked(...)`), checking nothing."""
+    return target if target is not None else (lambda function: function)
 
 
 def _taken(class_name: str) -> bool:

@@ -6,6 +6,9 @@ writer takes the schema (it returns None for a shape it leaves to datamodel-code
 from __future__ import annotations
 
 import difflib
+import json
+import subprocess
+import sys
 
 import pytest
 
@@ -184,3 +187,24 @@ def test_the_generator_writes_the_same_module_whatever_the_working_directory(tmp
     monkeypatch.chdir(tmp_path)
     assert generated_models(schema) == here
     assert "a_rather_long_name: str | None = Field(None, description='some words here')" in here
+
+
+WORDS = ["LineItems", "Addresses", "Data", "Children", "Statuses", "Indices", "Tags", "Criteria", "Boxes", "Matrices",
+         "Item", "News", "Analyses", "Wolves", "People", "Quizzes"]
+
+
+def _singulars(code: str) -> list:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def test_inflect_without_typeguard_names_items_as_inflect_does():
+    """pydantic_source imports inflect with typeguard's checks switched off for that import (they
+    cost seconds): the singulars are inflect's own, and typeguard is left as it was."""
+    plain = _singulars(f"import inflect, json; e = inflect.engine(); print(json.dumps([e.singular_noun(w) for w in {WORDS!r}]))")
+    ours = _singulars(
+        "import json, typeguard; before = typeguard.typechecked\n"
+        "from meshgen.targets.pydantic_source import _inflect_engine\n"
+        f"e = _inflect_engine(); assert typeguard.typechecked is before\n"
+        f"print(json.dumps([e.singular_noun(w) for w in {WORDS!r}]))")
+    assert ours == plain and any(ours)
