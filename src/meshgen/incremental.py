@@ -25,7 +25,7 @@ from meshgen.output import MANIFEST, beside_digest, safe_relpath
 from meshgen.output_swap import read_inside
 
 # The inputs known before a unit runs; the templates and the files beside are checked apart.
-PLANNED_INPUTS = ("config", "mesh", "meshgen", "specs")
+PLANNED_INPUTS = ("config", "facts", "mesh", "meshgen", "specs")
 
 
 @dataclass
@@ -60,7 +60,7 @@ def reusable_files(previous: PreviousBuild, key: str, folder: str, planned: dict
     if entry is None or entry.get("folder") != folder:
         return None
     inputs = entry.get("inputs")
-    if not isinstance(inputs, dict) or {k: inputs.get(k) for k in PLANNED_INPUTS} != planned:
+    if not isinstance(inputs, dict) or any(inputs.get(k) != planned.get(k) for k in PLANNED_INPUTS):
         return None
     templates, beside = inputs.get("templates", {}), inputs.get("beside", {})
     if not isinstance(templates, dict) or not isinstance(beside, dict):

@@ -38,7 +38,10 @@ if TYPE_CHECKING:
 
 MESH_FOLDER = "_mesh"
 DOCS_SITE_FOLDER = "docs"
-READS = ("product", "upstream", "mesh")
+# neighbours: the product, the products it reads and those that read it, and the facts of the whole
+# mesh the target's `mesh_facts(mesh)` names (job ids, entity names): editing one product's text
+# reruns its neighbours' units only, adding a product or renaming one changes the facts
+READS = ("product", "neighbours", "upstream", "mesh")
 
 
 # ---- layout ----------------------------------------------------------------------------------
@@ -102,6 +105,7 @@ class Plan:
     config_digest: str | None = None
     foreign_digest: str | None = None
     config_digests: dict[str, str] = field(default_factory=dict)  # target → its units' config digest
+    facts_digests: dict[str, str] = field(default_factory=dict)  # target → digest of its mesh_facts(mesh)
     # modules whose presence picked the default targets (no target named anywhere): part of the fingerprint
     requires: tuple[str, ...] = ()
 
@@ -274,8 +278,19 @@ def planned_inputs(plan: Plan, unit: Unit) -> dict[str, Any]:
     """What a unit reads that is known before it runs: the product files it reads (a mesh-reading
     unit: the one mesh digest), its target's options, strictness and meshgen.yaml, the version."""
     reads_mesh = unit.reads == "mesh" or unit.product is None
-    return {"config": _target_config_digest(plan, unit.target), "mesh": mesh_digest(plan) if reads_mesh else None,
-            "meshgen": meshgen_build(), "specs": None if reads_mesh else _spec_digests(plan, unit)}
+    planned = {"config": _target_config_digest(plan, unit.target), "mesh": mesh_digest(plan) if reads_mesh else None,
+               "meshgen": meshgen_build(), "specs": None if reads_mesh else _spec_digests(plan, unit)}
+    if unit.reads == "neighbours" and unit.product is not None:
+        planned["facts"] = _facts_digest(plan, unit.target)
+    return planned
+
+
+def _facts_digest(plan: Plan, target: str) -> str:
+    """The digest of what a `neighbours` target reads of the whole mesh (its class's mesh_facts)."""
+    if target not in plan.facts_digests:
+        facts = getattr(plan.targets[target][0], "mesh_facts", None)
+        plan.facts_digests[target] = _digest(_canonical(facts(plan.mesh) if facts else None))
+    return plan.facts_digests[target]
 
 
 def _target_config_digest(plan: Plan, target: str) -> str:
@@ -499,6 +514,10 @@ def _read_products(mesh: "Mesh", unit: Unit) -> list["ProductFile"]:
         return list(mesh.products)
     if unit.reads == "product":
         return [unit.product]
+    if unit.reads == "neighbours":
+        address = unit.product.product.address
+        near = sorted({*mesh.graph.parents(address), *mesh.graph.children(address)})
+        return [unit.product, *(pf for a in near if a != address and (pf := mesh.get(a)) is not None)]
     upstream = [mesh.get(address) for address in mesh.graph.upstream(unit.product.product.address)]
     return [unit.product, *(pf for pf in upstream if pf is not None)]
 

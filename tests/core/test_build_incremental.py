@@ -190,10 +190,15 @@ def test_editing_one_product_reruns_its_units_and_the_mesh_readers_only(mesh_cop
     again = build(mesh_copy, output=out)
     plan = again.plan
     rerun = {r.unit.key for r in again.results if not r.reused}
+    edited, graph = "data://users/customers/v1", plan.mesh.graph
     expected = {u.key for u in plan.units if u.reads == "mesh" or u.product is None
-                or u.product.path == spec or u.reads == "upstream" and "data://users/customers/v1" in
-                plan.mesh.graph.upstream(u.product.product.address)}
+                or u.product.path == spec or u.reads == "upstream" and edited in
+                graph.upstream(u.product.product.address) or u.reads == "neighbours" and edited in
+                {*graph.parents(u.product.product.address), *graph.children(u.product.product.address)}}
     assert rerun == expected and first.units == again.units
+    # the job stubs and catalog entries of products that neither read nor are read by it are kept
+    kept = {u.key for u in plan.units if u.target in ("airflow", "backstage", "dagster") and u.key not in rerun}
+    assert kept and all(u.reads == "neighbours" for u in plan.units if u.key in kept)
 
 
 @pytest.mark.parametrize("incremental", [True, False])

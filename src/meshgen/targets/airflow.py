@@ -38,7 +38,10 @@ class AirflowTarget(Target):
         ("timeout", "the freshness threshold in seconds, or None"),
     ))}
     description = "Airflow 3 DAG per product version: asset-scheduled across the mesh, build/check/publish tasks"
-    reads = "mesh"  # job ids are unique across the mesh (a collision after sanitizing gets a suffix)
+    # job ids are unique across the mesh (a collision after sanitizing gets a suffix): a DAG reads its
+    # product, its producers' ids and the mesh's ids as a whole (a new product may take an id)
+    reads = "neighbours"
+    mesh_facts = staticmethod(job_ids)
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         job = job_for(pf, job_ids(self.mesh))

@@ -121,7 +121,10 @@ class BackstageTarget(Target):
     name = "backstage"
     description = "Backstage catalog-info.yaml per product (Component, Resources, APIs) and a mesh file to register"
     scope = "product+mesh"
-    reads = "mesh"  # entity names are unique across the mesh, and dependsOn names the producers' entities
+    # entity names are unique across the mesh (the names handed out are its mesh facts), and dependsOn
+    # names the producers' entities; the mesh unit (the site's locations) reads the whole mesh
+    reads = "neighbours"
+    mesh_facts = staticmethod(entity_names)
     codes = CodeFamily("BACKSTAGE", "The Backstage target can express the product's catalog entry.",
                        "docs/targets-backstage.md", (
         DiagnosticCode("BACKSTAGE001", CANNOT_EXPRESS,

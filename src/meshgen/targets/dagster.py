@@ -43,7 +43,10 @@ class DagsterTarget(Target):
     }
     description = "Dagster assets, asset checks, freshness check and sensor/schedule per product; one mesh Definitions"
     scope = "product+mesh"
-    reads = "mesh"  # job ids are unique across the mesh (a collision after sanitizing gets a suffix)
+    # job ids are unique across the mesh (a collision after sanitizing gets a suffix): a product's module
+    # reads its product, its producers' datasets and the mesh's job ids (definitions.py reads the mesh)
+    reads = "neighbours"
+    mesh_facts = staticmethod(job_ids)
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         ids = job_ids(self.mesh)
