@@ -350,9 +350,14 @@ def test_the_manifest_records_each_units_inputs_and_files(mesh_copy, tmp_path):
     assert avro["files"] and all(f.startswith("users/customers/v1/avro/") for f in avro["files"])
     manifest = json.loads((out / "meshgen-manifest.json").read_text())
     assert len(manifest["specs"]) == len(list(mesh_copy.rglob("dataproduct.yaml")))
-    for reader in ("dbt@mesh", "backstage@data://users/customers/v1"):  # the one mesh digest, not every file
+    for reader in ("dbt@mesh", "datahub@data://users/customers/v1"):  # the one mesh digest, not every file
         assert units[reader]["reads"] == "mesh" and units[reader]["inputs"]["specs"] is None
         assert units[reader]["inputs"]["mesh"] == manifest["mesh"]
+    # a neighbours reader: its own file, the files of the products it reads and that read it, the facts' digest
+    backstage = units["backstage@data://users/customers/v1"]
+    assert backstage["reads"] == "neighbours" and backstage["inputs"]["mesh"] is None
+    assert "users/customers/v1/dataproduct.yaml" in backstage["inputs"]["specs"]
+    assert len(backstage["inputs"]["specs"]) > 1 and len(backstage["inputs"]["facts"]) == 64
     listed = {f for u in units.values() for f in u["files"]}
     assert listed == set(tree_digest(out)) - {"meshgen-manifest.json"}
     # a product edited and rebuilt alone: its units' hashes change, the others' stay
