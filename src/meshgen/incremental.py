@@ -192,11 +192,12 @@ def build_inputs(path, output: Path | None, targets: list[str] | None, strict: b
         if found.diagnostics or (found.config.contracts or {}).get("baseline"):
             return None
         root = found.root
+        real_root = Path(root).resolve()
         facts = {"code": code, "today": today().isoformat(), "targets": sorted(set(targets)) if targets else None,
                  "strict": strict, "plugins": _plugins(), "config": _input_digest(root / "meshgen.yaml"),
-                 "root": os.path.abspath(root), "specs": {_relative(root, f): _input_digest(f) for f in found.files},
-                 "selected": sorted(_relative(root, f) for f in found.selected),
-                 "locks": {_relative(root, lock): _input_digest(lock) for lock in _locks(found.files)},
+                 "root": os.path.abspath(root), "specs": {_shown(root, f): _input_digest(f) for f in found.files},
+                 "selected": sorted(_shown(root, f) for f in found.selected),
+                 "locks": {_relative(real_root, lock): _input_digest(lock) for lock in _locks(found.files)},
                  "policies": {p.relative_to(root).as_posix(): _input_digest(p) for p in sorted(root.glob("*/governance.yaml"))},
                  "templates": _folder_digests(root, found.config.templates),
                  "indexes": [_index_digest(root, entry) for entry in found.config.indexes]}
@@ -232,10 +233,20 @@ def _input_digest(path: Path) -> str:
         os.close(fd)
 
 
-def _relative(root: Path, path: Path) -> str:
-    """As the planner records a file beside a product: relative to the mesh root, both resolved."""
+def _shown(root: Path, path: Path) -> str:
+    """A file as discovery found it, relative to the mesh root (no symlink resolved: a product is
+    the file at the path it is found at)."""
     try:
-        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return os.path.abspath(path)
+
+
+def _relative(real_root: Path, path: Path) -> str:
+    """As the planner records a file beside a product: relative to the mesh root (`real_root`,
+    resolved), the file resolved too."""
+    try:
+        return Path(path).resolve().relative_to(real_root).as_posix()
     except ValueError:
         return os.path.abspath(path)
 
