@@ -116,28 +116,15 @@ def import_then_validate(tmp: Path, source_format: str, text: str, *options: str
         assert not imported.exists()  # nothing half written
 
 
-def test_import_avro_mutations(seeds, tmp_path_factory):
+@pytest.mark.parametrize("source_format", ["avro", "sql", "odcs"])
+def test_import_of_mutated_files(source_format, seeds, tmp_path_factory):
+    inputs = {"avro": avro_inputs, "sql": sql_inputs, "odcs": odcs_inputs}[source_format](seeds)
+    dialects = st.sampled_from([None, *DIALECTS]) if source_format == "sql" else st.just(None)
+
     @SETTINGS
-    @given(text=avro_inputs(seeds))
-    def check(text):
-        import_then_validate(tmp_path_factory.mktemp("avro"), "avro", text)
-
-    check()
-
-
-def test_import_sql_mutations(seeds, tmp_path_factory):
-    @SETTINGS
-    @given(text=sql_inputs(seeds), dialect=st.sampled_from([None, *DIALECTS]))
+    @given(text=inputs, dialect=dialects)
     def check(text, dialect):
-        import_then_validate(tmp_path_factory.mktemp("sql"), "sql", text, *(["--dialect", dialect] if dialect else []))
-
-    check()
-
-
-def test_import_odcs_mutations(seeds, tmp_path_factory):
-    @SETTINGS
-    @given(text=odcs_inputs(seeds))
-    def check(text):
-        import_then_validate(tmp_path_factory.mktemp("odcs"), "odcs", text)
+        options = ["--dialect", dialect] if dialect else []
+        import_then_validate(tmp_path_factory.mktemp(source_format), source_format, text, *options)
 
     check()
