@@ -101,14 +101,13 @@ def _run_one(source: str, program: str) -> str:
 
 
 _PROLOGUE = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.S)
-_PAGE_ID = re.compile(r'id="page\d+,\d+_')  # what dot puts before the root's id in all but the first graph of a run
 
 
 def clean_svg(svg: str) -> str:
     """Graphviz's SVG as one element to inline in HTML: no XML declaration, no DOCTYPE (it names
     an external DTD), no comments (the first one carries Graphviz's version, which would make the
     bytes differ between machines), no blank lines; the root marked `meshgen-lineage-graph`."""
-    body = _PAGE_ID.sub('id="', _PROLOGUE.sub("", svg), count=1)
+    body = _PROLOGUE.sub("", svg)
     body = "\n".join(line for line in body.splitlines() if line.strip()) + "\n"
     return _clusters_in_order(body).replace("<svg ", '<svg class="meshgen-lineage-graph" ', 1)
 
@@ -117,8 +116,8 @@ _CLUSTER = re.compile(r'<g id="[^"]*&#45;c(\d+)" class="cluster">\n.*?</g>\n', r
 
 
 def _clusters_in_order(body: str) -> str:
-    """The clusters in the order written. dot emits them in an order that depends on what else
-    the same process laid out before (it orders them by interned name), though they never overlap."""
+    """The clusters in the order written (dot emits them in the order of its interned names);
+    they never overlap, so the picture is the same."""
     found = list(_CLUSTER.finditer(body))
     if not found:
         return body
