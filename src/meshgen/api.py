@@ -97,14 +97,18 @@ def _load_and_check(path, output) -> tuple["Mesh", DiagnosticList, dict[str, str
 
 
 def _run_plan(mesh: "Mesh", diagnostics: DiagnosticList, levels: dict[str, str], *, output, targets, strict,
-              incremental: bool = True, jobs: int = 1, progress=None):
-    """Plan the build and run every unit (nothing is written); their findings join `diagnostics`."""
+              incremental: bool = True, jobs: int = 1, progress=None, writing=None):
+    """Plan the build and run every unit; their findings join `diagnostics`. Nothing is written,
+    unless `writing` (an ExitStack) is given: then the output's lock and staging folder are held
+    in it and each unit's files are staged as it finishes (planner.write_results puts them in place)."""
     from meshgen import planner
+    from meshgen.output import StagedOutput
     from meshgen.reporting.levels import apply_levels
 
     plan = planner.plan_build(mesh, output=output, targets=targets, strict=strict, incremental=incremental)
     diagnostics.extend(planner.template_warnings(plan))  # TPL003: an override that overrides nothing
-    results = planner.execute(plan, jobs, progress)
+    staged = writing.enter_context(StagedOutput(plan.output)) if writing is not None else None
+    results = planner.execute(plan, jobs, progress, staged)
     # a mesh unit (dbt) reads every product: only what concerns the selected ones is reported
     diagnostics.extend(mesh.concerning(apply_levels(planner.unit_diagnostics(results).items, levels, plan.strict)))
     return plan, results
@@ -130,6 +134,8 @@ def build(path: Path | str | None = None, *, output: Path | None = None, targets
     build changed at all and the output is intact, nothing is loaded, checked or written: the
     result replays the previous build's findings, with `mesh` and `plan` None. `jobs` > 1 runs
     the units in that many processes (the same output); `progress(done, total)` follows them."""
+    from contextlib import ExitStack
+
     from meshgen import incremental as fingerprints, planner
     from meshgen.reporting.levels import apply_levels
 
@@ -138,9 +144,11 @@ def build(path: Path | str | None = None, *, output: Path | None = None, targets
     if replay is not None:
         return BuildResult(None, DiagnosticList(replay.diagnostics), inputs.out, replay.files, [], replay.units,
                            replay.units, products=replay.products)
-    mesh, diagnostics, levels, plan, results = _planned_build(path, output, targets, strict, incremental, jobs, progress)
-    replayable = list(diagnostics)  # what the next build replays if nothing changes (no work after the write)
-    written = planner.write_results(plan, results)
+    with ExitStack() as writing:  # the output's lock and staging folder, from the first unit to the last write
+        mesh, diagnostics, levels, plan, results = _planned_build(path, output, targets, strict, incremental, jobs,
+                                                                  progress, writing)
+        replayable = list(diagnostics)  # what the next build replays if nothing changes (no work after the write)
+        written = planner.write_results(plan, results)
     diagnostics.extend(apply_levels(written.diagnostics, levels))
     if inputs is not None:
         inputs.requires = plan.requires
@@ -175,13 +183,13 @@ def build_check(path: Path | str | None = None, *, output: Path | None = None, t
                       difference.extra)
 
 
-def _planned_build(path, output, targets, strict, incremental, jobs, progress):
+def _planned_build(path, output, targets, strict, incremental, jobs, progress, writing=None):
     """Load, check and run every unit of the plan; ViolationsFound when an error remains."""
     mesh, diagnostics, levels = _load_and_check(path, output)
     if diagnostics.has_errors:
         raise ViolationsFound("the mesh has errors; nothing was written", diagnostics.sorted())
     plan, results = _run_plan(mesh, diagnostics, levels, output=output, targets=targets, strict=strict,
-                              incremental=incremental, jobs=jobs, progress=progress)
+                              incremental=incremental, jobs=jobs, progress=progress, writing=writing)
     if diagnostics.has_errors:
         raise ViolationsFound("a target could not express the mesh; nothing was written", diagnostics.sorted())
     return mesh, diagnostics, levels, plan, results

@@ -54,8 +54,9 @@ def previous_build(out: Path) -> PreviousBuild | None:
 
 
 def reusable_files(previous: PreviousBuild, key: str, folder: str, planned: dict[str, Any],
-                   template_digest: Callable[[str], str | None], root: Path) -> dict[str, bytes] | None:
-    """The previous files of unit `key` when nothing it read changed and they are intact; else None."""
+                   template_digest: Callable[[str], str | None], root: Path) -> dict[str, str] | None:
+    """The previous files of unit `key` (path → sha256) when nothing it read changed and they are
+    intact; else None."""
     entry = previous.units.get(key)
     if entry is None or entry.get("folder") != folder:
         return None
@@ -75,8 +76,9 @@ def reusable_files(previous: PreviousBuild, key: str, folder: str, planned: dict
         return None
 
 
-def _intact_files(previous: PreviousBuild, names: Any, folder: str | None) -> dict[str, bytes] | None:
-    """The files `names` (each under `folder`; None: anywhere) when each is the bytes the manifest lists."""
+def _intact_files(previous: PreviousBuild, names: Any, folder: str | None) -> dict[str, str] | None:
+    """The files `names` (each under `folder`; None: anywhere) with their sha256 when each is the
+    bytes the manifest lists (read to check, never kept: the output stays where it is)."""
     if not isinstance(names, list):
         return None
     files = {}
@@ -88,7 +90,7 @@ def _intact_files(previous: PreviousBuild, names: Any, folder: str | None) -> di
         data = read_inside(previous.out, rel)
         if data is None or hashlib.sha256(data).hexdigest() != previous.files[rel]:
             return None
-        files[rel] = data
+        files[rel] = previous.files[rel]
     return files
 
 

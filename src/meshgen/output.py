@@ -1,7 +1,10 @@
 """Artifacts → files, atomically.
 
-The whole new output tree is staged in a sibling folder and swapped in with renames, so a
-failed build leaves the previous output untouched. A folder that meshgen did not write (no
+A build's files are written to a staging folder beside the output as its units finish
+(`StagedOutput`: only their digests stay in memory), then put in place: into a new output folder
+in one rename, into an existing one unit folder by unit folder, the manifest last
+(output_swap.commit_stage), so a failed build leaves the previous output untouched and a killed
+one leaves each unit's folder wholly old or wholly new. A folder that meshgen did not write (no
 manifest, or files the manifest does not list) is never overwritten: nothing is lost.
 """
 
@@ -15,6 +18,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any, Callable
 
 from meshgen import __version__
 from meshgen.diagnostics import Diagnostic, Location, Severity, display_path
@@ -138,7 +142,7 @@ def write_tree(out: Path, files: dict[str, str | bytes], keep_from_previous: boo
             previous = _previous_manifest(out)
             if keep_from_previous and previous:
                 _keep_previous(out, previous, encoded, replace_prefixes)
-            manifest_text = manifest_bytes(encoded, units, extra)
+            manifest_text = manifest_bytes({rel: _digest(data) for rel, data in encoded.items()}, units, extra)
             if _up_to_date(out, previous, encoded, unchanged, manifest_text):
                 return sorted(encoded)
             stage = stage_dir(out)
@@ -162,6 +166,147 @@ def write_tree(out: Path, files: dict[str, str | bytes], keep_from_previous: boo
     return sorted(encoded)
 
 
+class StagedOutput:
+    """The new output of a build, written while the build runs. Entering takes the lock beside
+    `out` (one build at a time), recovers what a killed build left, reads the previous manifest
+    (OUT001 for a folder meshgen did not write) and makes the staging folder; `write` puts one
+    unit's files there (a --jobs worker calls it for its own units) and returns their digests;
+    `commit` puts the staged folders in place (output_swap.commit_stage). Leaving without a
+    commit removes the staging folder: the previous output is untouched."""
+
+    def __init__(self, out: Path):
+        self.out = Path(out)
+        self.stage: Path | None = None
+        self.previous: dict[str, str] = {}  # the previous manifest's files (path → sha256)
+        self._lock = None
+
+    def __enter__(self) -> "StagedOutput":
+        from meshgen.output_swap import OutputLock, recover_leftovers, stage_dir
+
+        check_output_path(self.out)
+        with _writing(self.out):
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = OutputLock(self.out).__enter__()
+            try:
+                recover_leftovers(self.out)
+                self.previous = _previous_manifest(self.out)
+                self.stage = stage_dir(self.out)
+            except BaseException:
+                self._lock.__exit__()
+                raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self.stage is not None:
+                shutil.rmtree(self.stage, ignore_errors=True)
+        finally:
+            self._lock.__exit__()
+
+    def write(self, files: dict[str, str | bytes]) -> dict[str, str]:
+        """Write files (path inside the output → text or bytes) to the staging folder; their sha256."""
+        digests: dict[str, str] = {}
+        made: set[str] = set()
+        with _writing(self.out):
+            for rel, data in encoded_files(files).items():
+                folder = rel.rpartition("/")[0]
+                if folder not in made:  # one mkdir per folder, not per file
+                    (self.stage / folder).mkdir(parents=True, exist_ok=True)
+                    made.add(folder)
+                (self.stage / rel).write_bytes(data)
+                digests[rel] = _digest(data)
+        return digests
+
+    def commit(self, files: dict[str, str], changed: set[str], place_of: Callable[[str], str],
+               units: dict[str, dict] | None = None, extra: dict | None = None, keep_from_previous: bool = False,
+               replace_prefixes: tuple[str, ...] = ()) -> list[str]:
+        """Make the output the tree `files` (path → sha256), place by place: `place_of(path)` names
+        the folder a file belongs to that is replaced as a whole (a product's, the mesh units');
+        the places of the `changed` files (staged by `write`) and of every previous file the tree
+        no longer has are replaced, the files of the tree in them that were not staged are linked
+        from the output into the staging folder first (they must be intact: reused units). Every
+        other file stays as it is. With `keep_from_previous`, the previous files outside
+        `replace_prefixes` are part of the tree (checked: OUT003). The manifest records `files`,
+        `units` and `extra`'s keys."""
+        from meshgen.output_swap import commit_stage, link_inside
+
+        with _writing(self.out):
+            if keep_from_previous and self.previous:
+                _keep_previous_digests(self.out, self.previous, files, replace_prefixes)
+            manifest_text = manifest_bytes(files, units, extra)
+            gone = {rel for rel in self.previous if rel not in files and _plain(rel)}
+            places = sorted({place_of(rel) for rel in changed | gone})
+            if not places and read_inside_or_none(self.out, MANIFEST) == manifest_text:
+                return sorted(files)  # nothing changed: nothing is written
+            if self.previous or os.path.lexists(self.out):
+                chosen = set(places)
+                for rel in sorted(files):
+                    if rel not in changed and place_of(rel) in chosen:
+                        link_inside(self.out, rel, self.stage / rel)
+            commit_stage(self.stage, self.out, manifest_text, places, files, self.previous)
+            self.stage = None
+        return sorted(files)
+
+
+class _writing:
+    """OSError while writing the output → OUT004 (the previous output is untouched)."""
+
+    def __init__(self, out: Path):
+        self.out = out
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if isinstance(exc, OSError):
+            raise _refuse_output(self.out, f"cannot write output folder {{out}}: {exc.strerror or exc}",
+                                 "check that the folder and its parent are writable and the disk has space",
+                                 "OUT004") from None
+        return False
+
+
+def read_inside_or_none(out: Path, rel: str) -> bytes | None:
+    from meshgen.output_swap import read_inside
+
+    try:
+        return read_inside(out, rel)
+    except OSError:
+        return None
+
+
+def _plain(rel: str) -> bool:
+    """A previous manifest's path that is a plain relative path (it is untrusted: others are left alone)."""
+    try:
+        safe_relpath(rel)
+    except OutputError:
+        return False
+    return rel != MANIFEST
+
+
+def _keep_previous_digests(out: Path, previous: dict[str, str], files: dict[str, str],
+                           replace_prefixes: tuple[str, ...]) -> None:
+    """A partial build keeps the other units' files: each must still be what the manifest says
+    (read, never followed through a symlink, never held) or the build stops (OUT003)."""
+    for rel, digest in previous.items():
+        if rel in files or any(rel == p or rel.startswith(p.rstrip("/") + "/") for p in replace_prefixes):
+            continue
+        try:
+            safe_relpath(rel)
+            data = read_inside_or_none(out, rel)
+        except OutputError:
+            data = None
+        if data is None or _digest(data) != digest:
+            raise _changed_previous(out, rel)
+        files[rel] = digest
+
+
+def _changed_previous(out: Path, rel: str) -> OutputError:
+    return _refuse_output(
+        out, f"{{out}}/{rel} is not the file the last build wrote (changed, replaced by a link, or "
+             "a path that leaves the folder)",
+        "run a full build (without a product path) to regenerate the whole output folder", "OUT003")
+
+
 def encoded_files(files: dict[str, str | bytes]) -> dict[str, bytes]:
     """Checked relative paths → bytes (bytes are written as they are: the docs site's images)."""
     encoded = {str(safe_relpath(rel)): text.encode("utf-8") if isinstance(text, str) else bytes(text)
@@ -171,13 +316,25 @@ def encoded_files(files: dict[str, str | bytes]) -> dict[str, bytes]:
     return encoded
 
 
-def manifest_bytes(encoded: dict[str, bytes], units: dict[str, dict] | None, extra: dict | None) -> bytes:
-    """The manifest of a tree: every file's sha256, the units (when given) and `extra`'s keys."""
-    doc = {**(extra or {}), "generator": f"meshgen {__version__}",
-           "files": {rel: _digest(data) for rel, data in sorted(encoded.items())}}
+def manifest_bytes(digests: dict[str, str], units: dict[str, dict] | None, extra: dict | None) -> bytes:
+    """The manifest of a tree: every file's sha256 (`digests`), the units (when given) and
+    `extra`'s keys; one line a file and a unit (indenting the units' records doubled its size)."""
+    members = {k: _compact(v) for k, v in {**(extra or {}), "generator": f"meshgen {__version__}"}.items()}
+    members["files"] = _object_lines(digests)
     if units is not None:
-        doc["units"] = units
-    return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("utf-8")
+        members["units"] = _object_lines(units)
+    return ("{\n" + ",\n".join(f"{_compact(k)}: {v}" for k, v in sorted(members.items())) + "\n}\n").encode("utf-8")
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _object_lines(mapping: dict[str, Any]) -> str:
+    """A JSON object with one member a line, each member's value compact."""
+    if not mapping:
+        return "{}"
+    return "{\n" + ",\n".join(f"{_compact(k)}:{_compact(v)}" for k, v in sorted(mapping.items())) + "\n}"
 
 
 @dataclass
@@ -193,9 +350,9 @@ class TreeDifference:
         return not (self.stale or self.missing or self.extra)
 
 
-def compare_tree(out: Path, expected: dict[str, bytes], within: tuple[str, ...] | None = None) -> TreeDifference:
-    """Compare `out` with `expected` (the manifest included), reading nothing through a symlink.
-    With `within`, only those paths and the paths under them count (a partial build)."""
+def compare_tree(out: Path, expected: dict[str, str], within: tuple[str, ...] | None = None) -> TreeDifference:
+    """Compare `out` with `expected` (path → sha256, the manifest included), reading nothing
+    through a symlink. With `within`, only those paths and the paths under them count (a partial build)."""
     from meshgen.output_swap import read_inside
 
     def counts(rel: str) -> bool:
@@ -205,7 +362,8 @@ def compare_tree(out: Path, expected: dict[str, bytes], within: tuple[str, ...] 
     stale = []
     for rel in sorted(set(expected) & present):
         try:
-            same = read_inside(out, rel) == expected[rel]
+            data = read_inside(out, rel)
+            same = data is not None and _digest(data) == expected[rel]
         except OSError:
             same = False
         if not same:
@@ -260,10 +418,7 @@ def _keep_previous(out: Path, previous: dict[str, str], encoded: dict[str, bytes
         except (OutputError, OSError):
             data = None
         if data is None or _digest(data) != digest:
-            raise _refuse_output(
-                out, f"{{out}}/{rel} is not the file the last build wrote (changed, replaced by a link, or "
-                     "a path that leaves the folder)",
-                "run a full build (without a product path) to regenerate the whole output folder", "OUT003")
+            raise _changed_previous(out, rel)
         encoded[rel] = data
 
 

@@ -108,16 +108,20 @@ class Plan:
     facts_digests: dict[str, str] = field(default_factory=dict)  # target → digest of its mesh_facts(mesh)
     # modules whose presence picked the default targets (no target named anywhere): part of the fingerprint
     requires: tuple[str, ...] = ()
+    staged: Any = None  # the output.StagedOutput a build writes its units' files to as they finish
 
 
 @dataclass
 class UnitResult:
     unit: Unit
-    files: dict[str, str | bytes]  # path inside the output folder → text (bytes: reused from the previous output)
+    # path inside the output folder → text; empty once written to the staging folder, and for a
+    # unit reused from the previous output
+    files: dict[str, str | bytes]
     diagnostics: list[Diagnostic]
     inputs: dict[str, Any]
     after_write: list[Callable[[], None]] = field(default_factory=list)
     reused: bool = False
+    digests: dict[str, str] = field(default_factory=dict)  # path inside the output folder → sha256
 
 
 def plan_build(mesh: "Mesh", *, output: Path | None = None, targets: list[str] | None = None,
@@ -275,11 +279,12 @@ def code_digest(package: Path) -> str:
 
 
 def planned_inputs(plan: Plan, unit: Unit) -> dict[str, Any]:
-    """What a unit reads that is known before it runs: the product files it reads (a mesh-reading
-    unit: the one mesh digest), its target's options, strictness and meshgen.yaml, the version."""
+    """What a unit reads that is known before it runs: the product files it reads (one digest of
+    their paths and digests; a mesh-reading unit: the one mesh digest), its target's options,
+    strictness and meshgen.yaml, the version."""
     reads_mesh = unit.reads == "mesh" or unit.product is None
     planned = {"config": _target_config_digest(plan, unit.target), "mesh": mesh_digest(plan) if reads_mesh else None,
-               "meshgen": meshgen_build(), "specs": None if reads_mesh else _spec_digests(plan, unit)}
+               "meshgen": meshgen_build(), "specs": None if reads_mesh else _digest(_canonical(_spec_digests(plan, unit)))}
     if unit.reads == "neighbours" and unit.product is not None:
         planned["facts"] = _facts_digest(plan, unit.target)
     return planned
@@ -304,13 +309,17 @@ def _target_config_digest(plan: Plan, target: str) -> str:
     return plan.config_digests[target]
 
 
-def execute(plan: Plan, jobs: int = 1, progress: Callable[[int, int], None] | None = None) -> list[UnitResult]:
+def execute(plan: Plan, jobs: int = 1, progress: Callable[[int, int], None] | None = None,
+            staged=None) -> list[UnitResult]:
     """Run every unit of the plan, or take its files from the previous output when nothing it
     reads changed (meshgen.incremental). With `jobs` > 1 the units to run are spread over that
     many processes (forked, so they share the loaded mesh); results keep the plan's order, so
-    the output is the same. `progress(done, total)` is called as units finish."""
+    the output is the same. `progress(done, total)` is called as units finish. With `staged`
+    (an output.StagedOutput), each unit's files are written to the staging folder as soon as
+    they are made, by the process that made them, and only their digests are kept."""
     from meshgen.incremental import previous_build
 
+    plan.staged = staged
     if plan.incremental and plan.previous is None:
         plan.previous = previous_build(plan.output)
     results: list[UnitResult | None] = [reused_unit(plan, unit) for unit in plan.units]
@@ -334,7 +343,7 @@ def _run_units(plan: Plan, indexes: list[int], jobs: int):
     import multiprocessing
 
     if jobs <= 1 or len(indexes) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        yield from ((i, run_unit(plan, plan.units[i])) for i in indexes)
+        yield from ((i, _settled(plan, run_unit(plan, plan.units[i]))) for i in indexes)
         return
     global _WORKER_PLAN
     from concurrent.futures import ProcessPoolExecutor
@@ -346,7 +355,8 @@ def _run_units(plan: Plan, indexes: list[int], jobs: int):
             chunk = max(1, len(indexes) // (jobs * 8))
             for i, outcome in zip(indexes, pool.map(_run_in_worker, indexes, chunksize=chunk)):
                 # work to do after the write (a lock file to record) cannot leave the worker: rerun here
-                yield i, run_unit(plan, plan.units[i]) if outcome is None else UnitResult(plan.units[i], *outcome)
+                yield i, (_settled(plan, run_unit(plan, plan.units[i])) if outcome is None
+                          else UnitResult(plan.units[i], *outcome[:3], digests=outcome[3]))
     finally:
         _WORKER_PLAN = None
 
@@ -366,9 +376,25 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _run_in_worker(index: int):
-    """A worker's unit as plain data (files, diagnostics, inputs), or None when it has work after the write."""
+    """A worker's unit as plain data (files, diagnostics, inputs, digests; no files when the worker
+    wrote them to the staging folder itself), or None when it has work after the write."""
     result = run_unit(_WORKER_PLAN, _WORKER_PLAN.units[index])
-    return None if result.after_write else (result.files, list(result.diagnostics), result.inputs)
+    if result.after_write:
+        return None
+    result = _settled(_WORKER_PLAN, result)
+    return result.files, list(result.diagnostics), result.inputs, result.digests
+
+
+def _settled(plan: Plan, result: UnitResult) -> UnitResult:
+    """The result with its files' digests; when the build writes, the files go to the staging
+    folder now and are not kept (a build holds digests, not artifacts)."""
+    if plan.staged is not None:
+        result.digests = plan.staged.write(result.files)
+        result.files = {}
+    else:
+        result.digests = {rel: _digest(data.encode("utf-8") if isinstance(data, str) else bytes(data))
+                          for rel, data in result.files.items()}
+    return result
 
 
 def reused_unit(plan: Plan, unit: Unit) -> UnitResult | None:
@@ -378,15 +404,15 @@ def reused_unit(plan: Plan, unit: Unit) -> UnitResult | None:
     if plan.previous is None:
         return None
     planned = planned_inputs(plan, unit)
-    files = reusable_files(plan.previous, unit.key, unit.folder, planned,
-                           lambda name: template_digest(plan.renderer, plan.template_digests, name), plan.mesh.root)
-    if files is None:
+    digests = reusable_files(plan.previous, unit.key, unit.folder, planned,
+                             lambda name: template_digest(plan.renderer, plan.template_digests, name), plan.mesh.root)
+    if digests is None:
         return None
     entry = plan.previous.units[unit.key]
     diagnostics = restored_diagnostics(entry.get("diagnostics", []), plan.mesh.root)
     if diagnostics is None:
         return None
-    return UnitResult(unit, files, diagnostics, entry["inputs"], reused=True)
+    return UnitResult(unit, {}, diagnostics, entry["inputs"], reused=True, digests=digests)
 
 
 @dataclass
@@ -407,7 +433,7 @@ def _manifest_units(plan: Plan, results: list[UnitResult]) -> dict[str, dict]:
     for r in results:
         units[r.unit.key] = {"target": r.unit.target, "reads": r.unit.reads, "folder": r.unit.folder,
                              "product": r.unit.product.product.address if r.unit.product else None,
-                             "inputs": r.inputs, "files": sorted(r.files),
+                             "inputs": r.inputs, "files": sorted(r.digests),
                              "diagnostics": diagnostic_records(r.diagnostics, plan.mesh.root)}
     units[INDEX_UNIT] = _index_unit(plan)
     return units
@@ -421,14 +447,13 @@ def _manifest_extra(plan: Plan) -> dict[str, Any]:
 def check_results(plan: Plan, results: list[UnitResult]):
     """How the output folder differs from what this build would write (output.TreeDifference);
     writes nothing. A partial build compares only the folders of the units it built."""
-    from meshgen.output import MANIFEST, compare_tree, encoded_files, manifest_bytes
-
     from meshgen.mesh.index import INDEX_FILE
+    from meshgen.output import MANIFEST, compare_tree, manifest_bytes
 
-    expected = encoded_files(_tree_files(plan, results))
+    expected = _tree_digests(plan, results)
     if plan.partial:  # the units built, and the index every build writes
         return compare_tree(plan.output, expected, (*(r.unit.folder for r in results), INDEX_FILE))
-    expected[MANIFEST] = manifest_bytes(expected, _manifest_units(plan, results), _manifest_extra(plan))
+    expected[MANIFEST] = _digest(manifest_bytes(expected, _manifest_units(plan, results), _manifest_extra(plan)))
     return compare_tree(plan.output, expected)
 
 
@@ -441,19 +466,22 @@ def stale_beside(plan: Plan, results: list[UnitResult]) -> list[Path]:
 
 
 def write_results(plan: Plan, results: list[UnitResult]) -> Written:
-    """Write the units' files atomically (output.write_tree), record them in the manifest, then
-    run the work that touches files outside the output folder (an action returns the path it
-    wrote, if any)."""
-    from meshgen.mesh.index import INDEX_FILE
-    from meshgen.output import write_tree
+    """Put the staged files in place (plan.staged, an output.StagedOutput: the files of the units
+    that ran, and the index when it changed; each product's folder, and `_mesh/`, is replaced as
+    a whole, `place_of`), record them in the manifest, then run the work that touches files
+    outside the output folder (an action returns the path it wrote, if any)."""
+    from meshgen.mesh.index import INDEX_FILE, index_text
 
-    files = _tree_files(plan, results)
-    replaced = tuple(r.unit.folder for r in results)
-    unchanged = {rel for r in results if r.reused for rel in r.files}
-    if plan.previous is not None and _previous_bytes(plan, INDEX_FILE) == files[INDEX_FILE].encode("utf-8"):
-        unchanged.add(INDEX_FILE)  # a rebuild with nothing changed writes nothing, the index included
-    written = write_tree(plan.output, files, keep_from_previous=plan.partial, replace_prefixes=replaced,
-                         units=_manifest_units(plan, results), extra=_manifest_extra(plan), unchanged=unchanged)
+    files = {path: digest for r in results for path, digest in r.digests.items()}
+    changed = {path for r in results if not r.reused for path in r.digests}
+    index = index_text(plan.mesh).encode("utf-8")
+    files[INDEX_FILE] = _digest(index)
+    if plan.previous is None or _previous_bytes(plan, INDEX_FILE) != index:
+        plan.staged.write({INDEX_FILE: index})  # a rebuild with nothing changed writes nothing, the index included
+        changed.add(INDEX_FILE)
+    written = plan.staged.commit(files, changed, place_of, units=_manifest_units(plan, results),
+                                 extra=_manifest_extra(plan), keep_from_previous=plan.partial,
+                                 replace_prefixes=tuple(r.unit.folder for r in results))
     later, beside = [], []
     for r in results:
         before = len(r.diagnostics)
@@ -467,12 +495,22 @@ def write_results(plan: Plan, results: list[UnitResult]) -> Written:
 INDEX_UNIT = "index@mesh"
 
 
-def _tree_files(plan: Plan, results: list[UnitResult]) -> dict[str, str | bytes]:
-    """Every file of the new tree: the units' and `_mesh/index.json`."""
+def place_of(path: str) -> str:
+    """The folder of the output that a file is put in place with, as a whole: its product's
+    (`<domain>/<product>/v<major>`), `_mesh` (the mesh units and the index) or the docs site's;
+    so a killed build leaves each product's output wholly old or wholly new."""
+    parts = path.split("/")
+    if parts[0] in (MESH_FOLDER, DOCS_SITE_FOLDER) or len(parts) < 4:
+        return parts[0]
+    return "/".join(parts[:3])
+
+
+def _tree_digests(plan: Plan, results: list[UnitResult]) -> dict[str, str]:
+    """Every file of the new tree with its sha256: the units' and `_mesh/index.json`."""
     from meshgen.mesh.index import INDEX_FILE, index_text
 
-    files = {path: data for r in results for path, data in r.files.items()}
-    files[INDEX_FILE] = index_text(plan.mesh)  # every build publishes the whole mesh's index (docs/polyrepo.md)
+    files = {path: digest for r in results for path, digest in r.digests.items()}
+    files[INDEX_FILE] = _digest(index_text(plan.mesh).encode("utf-8"))  # every build publishes the mesh's index
     return files
 
 

@@ -236,7 +236,7 @@ def test_a_failed_build_writes_no_lock_file_beside_the_product(tmp_path, monkeyp
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(meshgen.output, "write_tree", full_disk)
+    monkeypatch.setattr(meshgen.output.StagedOutput, "commit", full_disk)
     with pytest.raises(OSError):
         build(tmp_path / "mesh", output=tmp_path / "out", targets=["protobuf"])
     assert not lock.exists()
@@ -339,13 +339,18 @@ def test_building_one_target_keeps_the_other_targets_output(mesh_copy, tmp_path,
 def test_the_manifest_records_each_units_inputs_and_files(mesh_copy, tmp_path):
     from meshgen import __version__
 
+    def read_set(*addresses: str) -> str:  # a unit records one digest of the product files it read: path → sha256
+        paths = [result.plan.mesh.get(a).path for a in addresses]
+        read = {Path(p).relative_to(mesh_copy).as_posix(): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths}
+        return hashlib.sha256(json.dumps(read, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
     out = tmp_path / "out"
-    build(mesh_copy, output=out)
+    result = build(mesh_copy, output=out)
     units = json.loads((out / "meshgen-manifest.json").read_text())["units"]
     avro = units["avro@data://users/customers/v1"]
     assert avro["folder"] == "users/customers/v1/avro" and avro["reads"] == "product"
     spec = mesh_copy / "users/customers/v1/dataproduct.yaml"
-    assert avro["inputs"]["specs"] == {"users/customers/v1/dataproduct.yaml": hashlib.sha256(spec.read_bytes()).hexdigest()}
+    assert avro["inputs"]["specs"] == read_set("data://users/customers/v1")
     assert avro["inputs"]["meshgen"].startswith(f"{__version__} sha256:") and list(avro["inputs"]["templates"]) == ["avro/schema.avsc.j2"]
     assert avro["files"] and all(f.startswith("users/customers/v1/avro/") for f in avro["files"])
     manifest = json.loads((out / "meshgen-manifest.json").read_text())
@@ -356,8 +361,10 @@ def test_the_manifest_records_each_units_inputs_and_files(mesh_copy, tmp_path):
     # a neighbours reader: its own file, the files of the products it reads and that read it, the facts' digest
     backstage = units["backstage@data://users/customers/v1"]
     assert backstage["reads"] == "neighbours" and backstage["inputs"]["mesh"] is None
-    assert "users/customers/v1/dataproduct.yaml" in backstage["inputs"]["specs"]
-    assert len(backstage["inputs"]["specs"]) > 1 and len(backstage["inputs"]["facts"]) == 64
+    graph = result.plan.mesh.graph
+    near = {*graph.parents("data://users/customers/v1"), *graph.children("data://users/customers/v1")}
+    assert near and backstage["inputs"]["specs"] == read_set("data://users/customers/v1", *near)
+    assert len(backstage["inputs"]["facts"]) == 64
     listed = {f for u in units.values() for f in u["files"]}
     assert listed == set(tree_digest(out)) - {"meshgen-manifest.json"}
     # a product edited and rebuilt alone: its units' hashes change, the others' stay

@@ -1,7 +1,9 @@
 """The output folder under attack: planted symlinks, a forged manifest, kills mid-swap, two builds at once.
 
 Kills are real: a build subprocess sends itself SIGKILL at a named point of the swap
-(MESHGEN_TEST_KILL_AT), or is killed from outside after a random delay.
+(MESHGEN_TEST_KILL_AT), or is killed from outside after a random delay. A build puts each
+product's folder in place on its own, so after a kill each product's output is wholly the old
+one or wholly the new one (the manifest may still be the old one: the next build finishes the swap).
 """
 
 from __future__ import annotations
@@ -48,6 +50,12 @@ def _whole(out: Path) -> dict[str, str]:
     for rel, digest in manifest.items():
         assert hashlib.sha256((out / rel).read_bytes()).hexdigest() == digest, rel
     return manifest
+
+
+def _on_disk(out: Path) -> dict[str, str]:
+    """Every regular file under `out` but the manifest, with its sha256."""
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file() and not p.is_symlink() and p.name != MANIFEST}
 
 
 def _leftovers(out: Path) -> list[str]:
@@ -135,45 +143,78 @@ def test_root_and_unwritable_outputs_are_diagnostics(tmp_path):
     assert done.returncode == 2 and "OUT004" in done.stdout, done.stdout + done.stderr
 
 
+def _edit_both(mesh: Path, text: str) -> None:
+    """Both products' descriptions say `text` (whatever an earlier edit made them say)."""
+    for name in ("orders", "returns"):
+        product = mesh / f"sales/{name}/v1/dataproduct.yaml"
+        product.write_text(re.sub(r"(\n\s+description: )[^\n]*", rf"\g<1>{text} ({name}).", product.read_text(), count=1))
+
+
 @pytest.mark.parametrize("swap", ["exchange", "rename"])
-@pytest.mark.parametrize("point", ["staged", "exchanged", "between-renames", "renamed"])
-def test_a_kill_at_any_point_of_the_swap_loses_nothing(built, swap, point):
+@pytest.mark.parametrize("point", ["staged", "unit-swapped", "between-renames", "units-swapped", "manifest"])
+def test_a_kill_at_any_point_of_the_swap_loses_nothing(built, tmp_path, swap, point):
     mesh, out = built
-    old = _whole(out)
-    product = mesh / "sales/returns/v1/dataproduct.yaml"
-    product.write_text(product.read_text().replace("One row per order.", "One row per returned order."))
+    old = _product_trees(_whole(out))
+    _edit_both(mesh, "One row per returned order")  # both products' folders are replaced, one after the other
+    assert _build(mesh, "-o", tmp_path / "clean").returncode == 0
+    new = _whole(tmp_path / "clean")
     done = _build(mesh, env={"MESHGEN_TEST_KILL_AT": point, "MESHGEN_TEST_SWAP": swap})
     killed = done.returncode == -signal.SIGKILL
-    reachable = (swap, point) not in {("exchange", "between-renames"), ("exchange", "renamed"), ("rename", "exchanged")}
-    assert killed == reachable, done.stderr
-    if point == "between-renames" and killed:
-        assert not out.exists()  # the fallback's one window: the old tree waits beside it
+    assert killed == ((swap, point) != ("exchange", "between-renames")), done.stderr
+    after = _product_trees(_on_disk(out))
+    swapping = {p for p in set(old) | set(after) if after.get(p) != old.get(p) and after.get(p) != _product_trees(new).get(p)}
+    if point == "between-renames" and killed:  # the fallback's one window: the first product's old folder is aside
+        assert len(swapping) == 1 and not after.get(swapping.pop())
     else:
-        _whole(out)  # the old tree or the new one, and whole
-    # the next build recovers, finishes, and leaves nothing behind
+        assert not swapping  # every product wholly old or wholly new
+    if point == "unit-swapped":
+        assert after != old and after != _product_trees(new)  # part way: some products are new, some old
+    # the next build finishes (or repairs), and leaves nothing behind
     done = _build(mesh)
     assert done.returncode == 0, done.stderr
-    new = _whole(out)
-    assert new != old and _leftovers(out) == []
+    assert _whole(out) == new and _leftovers(out) == []
+    assert (out / MANIFEST).read_bytes() == (tmp_path / "clean" / MANIFEST).read_bytes()
 
 
-def test_random_kills_leave_the_old_or_the_new_tree_whole(built):
+def test_a_killed_commit_is_finished_by_the_next_build_before_it_reads_the_output(built, tmp_path):
+    """Killed between two products' swaps, the staging folder says what was left to do; the next
+    build (here one with nothing to rebuild) rolls it forward before it decides what to reuse."""
+    mesh, out = built
+    _edit_both(mesh, "Edited")
+    assert _build(mesh, env={"MESHGEN_TEST_KILL_AT": "unit-swapped"}).returncode == -signal.SIGKILL
+    assert [p for p in _leftovers(out) if ".staging-" in p]
+    done = _build(mesh)
+    assert done.returncode == 0 and _leftovers(out) == [], done.stderr
+    assert "(4 of 4 units unchanged)" in done.stderr, done.stderr  # finished, not rebuilt
+    assert _whole(out) == _whole(_rebuilt_clean(mesh, tmp_path))
+
+
+def _rebuilt_clean(mesh: Path, tmp_path: Path) -> Path:
+    clean = tmp_path / "clean-ref"
+    assert _build(mesh, "-o", clean).returncode == 0
+    return clean
+
+
+def test_random_kills_leave_each_product_old_or_new(built, tmp_path):
     mesh, out = built
     rng = random.Random(10)
-    product = mesh / "sales/returns/v1/dataproduct.yaml"
-    text = product.read_text()
+    pending = {}  # what a killed build may have left staged: the next one puts it in place first
     for i in range(8):
-        product.write_text(text.replace("One row per order.", f"Edit {i}."))
-        before = _whole(out)
+        before = _product_trees(_on_disk(out))
+        _edit_both(mesh, f"Edit {i}")
+        clean = tmp_path / f"clean-{i}"
+        assert _build(mesh, "-o", clean).returncode == 0
+        new = _product_trees(_whole(clean))
         proc = subprocess.Popen([sys.executable, "-m", "meshgen", "build", str(mesh)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.2, 1.5))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        assert out.is_dir() or (out.parent / f".{out.name}.previous").is_dir()
-        if out.is_dir():
-            after = _whole(out)
-            assert after == before or f"Edit {i}" in "".join(p.read_text() for p in out.rglob("*.avsc"))
+        assert out.is_dir()
+        after = _product_trees(_on_disk(out))
+        for product in set(before) | set(after):
+            assert after.get(product) in (before.get(product), new.get(product), pending.get(product)), (i, product)
+        pending = new
     done = _build(mesh)
     assert done.returncode == 0 and _leftovers(out) == [], done.stderr
     _whole(out)
@@ -215,8 +256,9 @@ def test_sigkill_at_random_moments_leaves_each_product_old_or_new_and_the_next_b
     span = time.monotonic() - started
     rng = random.Random(5)
     products = sorted(mesh.rglob("dataproduct.yaml"))
+    pending = {}  # the previous killed build's tree: the next build first finishes putting it in place
     for i in range(12):
-        before = _product_trees(_whole(out))
+        before = _product_trees(_on_disk(out))
         spec = rng.choice(products)
         spec.write_text(re.sub(r"(\n\s+description: )([A-Za-z])", rf"\g<1>Edit {i}. \g<2>", spec.read_text(), count=1))
         proc = subprocess.Popen([sys.executable, "-m", "meshgen", "build", str(mesh), "-o", str(out)],
@@ -226,9 +268,10 @@ def test_sigkill_at_random_moments_leaves_each_product_old_or_new_and_the_next_b
         proc.wait()
         shutil.rmtree(clean, ignore_errors=True)
         assert _build(mesh, "-o", clean).returncode == 0
-        after, new = _product_trees(_whole(out)), _product_trees(_whole(clean))
+        after, new = _product_trees(_on_disk(out)), _product_trees(_whole(clean))
         for product in set(before) | set(after):
-            assert after.get(product) in (before.get(product), new.get(product)), (i, product)
+            assert after.get(product) in (before.get(product), new.get(product), pending.get(product)), (i, product)
+        pending = new
     done = _build(mesh, "-o", out)
     assert done.returncode == 0 and _leftovers(out) == [], done.stderr
     assert _whole(out) == _whole(clean)
