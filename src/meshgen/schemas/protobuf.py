@@ -219,7 +219,7 @@ class _ProtoBuild:
         scope = Scope([name])
         names = [f.name for f in fields]
         numbers, reserved = self.lock.assign(self.ds.name, key, names)
-        proto_names, explicit_json = self._field_names(fields, scope, path)
+        proto_names, explicit_json = self._field_names(name, fields, scope, path)
         for i, f in enumerate(fields):
             fpath = path + ("fields", i)
             pname = proto_names[f.name]
@@ -239,15 +239,16 @@ class _ProtoBuild:
         self._reserve(msg, reserved, proto_field_name)
         return msg
 
-    def _field_names(self, fields: list[SchemaField], scope: Scope, path: tuple) -> tuple[dict[str, str], set[str]]:
+    def _field_names(self, message: str, fields: list[SchemaField], scope: Scope, path: tuple) -> tuple[dict[str, str], set[str]]:
         """Each field's proto name (lower_snake_case, unique in the message; fields already so named
         claim theirs first), and the fields that need `json_name = <their spec name>`: a renamed
         field, and one whose default JSON name is another field's JSON name. Every JSON name is
         then unique, and none is another field's proto name (both are refused by protoc or the
-        protobuf runtime)."""
+        protobuf runtime). The renamed fields are one note (PROTO001) for the message."""
         bases = [proto_field_name(f.name) for f in fields]
         order = sorted(range(len(fields)), key=lambda i: bases[i] != fields[i].name)
         proto_names: dict[str, str] = {}
+        renamed: list[tuple[int, str]] = []  # (index, "'a' as 'b' (why)"), one note for them all
         for i in order:
             f = fields[i]
             base = bases[i]
@@ -256,15 +257,20 @@ class _ProtoBuild:
                 candidate, n = f"{base}_{n}", n + 1
             proto_names[f.name] = scope.claim(candidate)
             if proto_names[f.name] != f.name:
-                why = ("is not a lower_snake_case Protobuf name" if base != f.name else "is taken in the message")
-                self.reporter.unsupported("PROTO001", f"field name {f.name!r} {why}; written as "
-                                 f"{proto_names[f.name]!r} with json_name {f.name!r}",
-                                 self.pf.location(*path, "fields", i, "name"),
-                                 "use lower-case letters, digits and single underscores, starting with a letter")
+                why = ("not a lower_snake_case Protobuf name" if base != f.name else "taken in the message")
+                renamed.append((i, f"{f.name!r} as {proto_names[f.name]!r} ({why})"))
+        if renamed:
+            renamed.sort()
+            self.reporter.unsupported("PROTO001", f"message {message}: {_listed(renamed, 'field')}; each keeps "
+                                      "its spec name as its json_name",
+                                      self.pf.location(*path, "fields", renamed[0][0], "name"),
+                                      "use lower-case letters, digits and single underscores, starting with a letter")
         spec_names = set(proto_names)
-        defaults = Counter(json_name(p) for p in proto_names.values())
+        json_names = {name: json_name(p) for name, p in proto_names.items()}  # protoc's default, once a field
+        defaults = Counter(json_names.values())
         explicit = {name for name, p in proto_names.items()
-                    if p != name or (json_name(p) != name and (json_name(p) in spec_names or defaults[json_name(p)] > 1))}
+                    if p != name or (json_names[name] != name and (json_names[name] in spec_names
+                                                                   or defaults[json_names[name]] > 1))}
         return proto_names, explicit
 
     def _field_comment(self, f: SchemaField, where: str, path: tuple) -> str:
@@ -368,8 +374,8 @@ class _ProtoBuild:
                 renamed.append(f"{symbol!r} as {value_name!r} ({why})")
             values.append((value_name, numbers[symbol], symbol if value_name != f"{prefix}_{symbol}" else ""))
         if renamed:
-            self.reporter.unsupported("PROTO002", f"enum {name}: {len(renamed)} symbol{'s' if len(renamed) > 1 else ''} "
-                             f"renamed: {'; '.join(renamed)}; each symbol is kept in its value's comment",
+            self.reporter.unsupported("PROTO002", f"enum {name}: {_listed(list(enumerate(renamed)), 'symbol')}; "
+                             "each symbol is kept in its value's comment",
                              self.pf.location(*path, "symbols"),
                              "use upper-case symbols made of letters, digits and underscores that differ in more "
                              "than case")
@@ -463,6 +469,18 @@ class _ProtoBuild:
                                  self.pf.location("outputPorts", index, "url"),
                                  f"end the url with /{package}.<Service>")
         return file_scope.claim(name)
+
+
+# A note names this many renamed fields or symbols and counts the rest: one note per message or
+# enum, a few lines long, however wide the dataset (each name is in the generated file).
+LISTED = 20
+
+
+def _listed(renamed: list[tuple[int, str]], what: str) -> str:
+    """`3 fields renamed: 'a' as 'b' (why); ...`, naming at most LISTED of them."""
+    shown = "; ".join(text for _, text in renamed[:LISTED])
+    more = f"; and {len(renamed) - LISTED:,} more" if len(renamed) > LISTED else ""
+    return f"{len(renamed):,} {what}{'s' if len(renamed) > 1 else ''} renamed: {shown}{more}"
 
 
 def _join(key: str, name: str) -> str:

@@ -43,8 +43,8 @@ class ProtobufTarget(Target):
     name = "protobuf"
     codes = CodeFamily("PROTO", "The Protobuf target can express the product.", "docs/targets-protobuf.md", (
         DiagnosticCode("PROTO001", CANNOT_EXPRESS,
-                       'a field name is not a lower_snake_case proto name (or is taken); written '
-                       'renamed, with `json_name`'),
+                       'field names that are not lower_snake_case proto names (or are taken): written '
+                       'renamed, with `json_name`; one note per message names them'),
         DiagnosticCode("PROTO002", CANNOT_EXPRESS,
                        "enum symbols renamed (not UPPER_SNAKE_CASE, case clash, zero value); each kept in its value's comment"),
         DiagnosticCode("PROTO003", CANNOT_EXPRESS,

@@ -195,3 +195,25 @@ def test_buf_lint_passes_with_the_standard_rules(built):
     for module in modules:
         done = subprocess.run([str(buf), "lint"], cwd=module, capture_output=True, text=True)
         assert done.returncode == 0, f"buf lint in {module}:\n{done.stdout}{done.stderr}"
+
+
+def test_renamed_fields_are_one_note_per_message(tmp_path):
+    """45 fields that are not lower_snake_case: one PROTO001 for the message, at the first of them,
+    naming 20 and counting the rest (a 100,000-field product gets one note, not 100,000); each
+    field still keeps its spec name as its json_name."""
+    fields = "".join(f"      - {{name: f{i}, type: long, required: true}}\n" for i in range(45))
+    product = tmp_path / "mesh" / "dataproduct.yaml"
+    product.parent.mkdir()
+    product.write_text("apiVersion: meshgen/v1\nkind: DataProduct\ndomain: d\nname: wide\nversion: 1.0.0\n"
+                       "owner: {team: t, email: t@example.com}\ndescription: {purpose: many fields}\n"
+                       "datasets:\n  - name: things\n    description: one row per thing\n    primaryKey: [f0]\n"
+                       "    fields:\n" + fields,
+                       encoding="utf-8")
+    result = build(product, output=tmp_path / "out", targets=["protobuf"])
+    (note,) = [d for d in result.diagnostics if d.code == "PROTO001"]
+    assert note.location.line == 13 and note.location.column == 16  # f0's name
+    assert note.message.startswith("message Things: 45 fields renamed: 'f0' as 'f_0' (not a lower_snake_case")
+    assert note.message.count("' as '") == 20 and "; and 25 more; " in note.message
+    file = protoc(next((tmp_path / "out").rglob("things.proto")), tmp_path / "out" / "d" / "wide" / "v1" / "protobuf",
+                  tmp_path / "pb")
+    assert [(f.name, f.json_name) for f in file.message_type[0].field][:2] == [("f_0", "f0"), ("f_1", "f1")]
