@@ -19,7 +19,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field as F,
-    PrivateAttr,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -172,30 +171,34 @@ class TypeSpec(SpecModel):
     symbols: Optional[list[str]] = F(None, description="For `type: enum`: the allowed values.")
     description: Optional[str] = F(None, description="What the element is.", examples=["One line item."])
 
-    _data_type: DataType = PrivateAttr()
-
     _check_type = field_validator("type")(_type_expression)
 
     @model_validator(mode="after")
     def _build_type(self):
         if _built(self):
             return self
-        self._data_type = _compose_type(self)
+        _keep_type(self, _compose_type(self))
         return self
 
     @property
     def data_type(self) -> DataType:
-        # Read from pydantic's private store directly: `self._data_type` goes through its
-        # __getattr__ fallback (~20 µs), and every pass asks every field for its type.
         return self.__pydantic_private__["_data_type"]
+
+
+# The composed type of a TypeSpec or SchemaField is kept in pydantic's private store, set by its
+# after-validator, without a declared PrivateAttr: a model with private attributes has pydantic
+# initialize them after validating each instance (~6 µs a field of a 100,000-field dataset), and
+# reading `self._data_type` goes through its __getattr__ fallback (~20 µs); every pass asks every
+# field for its type. Equality, copies and pickles carry the store as they carry private attributes.
+def _keep_type(spec: "TypeSpec | SchemaField", data_type: DataType) -> None:
+    object.__setattr__(spec, "__pydantic_private__", {"_data_type": data_type})
 
 
 def _built(spec: "TypeSpec | SchemaField") -> bool:
     """Whether the after-validator already ran on this instance: pydantic runs the after-validator
     of a self-referencing model twice when the model is nested in another (a field of a
     dataset), and a second run would only redo the work of a wide dataset's every field."""
-    private = spec.__pydantic_private__
-    return private is not None and "_data_type" in private
+    return spec.__pydantic_private__ is not None
 
 
 def _compose_type(spec: "TypeSpec | SchemaField") -> DataType:
@@ -208,9 +211,15 @@ def _compose_type(spec: "TypeSpec | SchemaField") -> DataType:
     return composed
 
 
+_SCALAR_KINDS = frozenset(Kind) - {Kind.ENUM, Kind.STRUCT, Kind.ARRAY, Kind.MAP}
+
+
 def _compose_type_keys(spec: "TypeSpec | SchemaField") -> DataType:
     base = parse_type(spec.type)
     kind = base.kind
+    if kind in _SCALAR_KINDS and spec.symbols is None and spec.fields is None and spec.items is None \
+            and spec.values is None:
+        return base  # most fields of a wide dataset: nothing to compose or check
 
     def only_for(key: str, kinds: tuple[Kind, ...]) -> None:
         if getattr(spec, key) is not None and kind not in kinds:
@@ -288,16 +297,14 @@ class SchemaField(SpecModel):
     values: Optional[TypeSpec] = F(None, description="For `type: map`: the value type (keys are strings).")
     fields: Optional[list["SchemaField"]] = F(None, description="For `type: struct`: its fields.")
 
-    _data_type: DataType = PrivateAttr()
-
     _check_type = field_validator("type")(_type_expression)
 
     @model_validator(mode="after")
     def _build(self):
         if _built(self):
             return self
-        self._data_type = _compose_type(self)
-        kind = self._data_type.kind
+        data_type = _compose_type(self)
+        kind = data_type.kind
         if (self.maxLength is not None or self.minLength is not None or self.pattern is not None) and not kind.is_textual:
             raise ValueError(f"maxLength, minLength and pattern are for strings; {self.name!r} is {self.type}")
         if (self.minimum is not None or self.maximum is not None) and not kind.is_numeric:
@@ -311,15 +318,14 @@ class SchemaField(SpecModel):
             raise ValueError(f"minimum {self.minimum} is above maximum {self.maximum}")
         if self.default is not None:
             try:
-                to_python(self.default, self._data_type)
+                to_python(self.default, data_type)
             except ValueProblem as exc:
                 raise ValueError(f"default {self.default!r} is not a valid {self.type}: {exc}") from None
+        _keep_type(self, data_type)  # last: a field that fails a check is not built
         return self
 
     @property
     def data_type(self) -> DataType:
-        # Read from pydantic's private store directly: `self._data_type` goes through its
-        # __getattr__ fallback (~20 µs), and every pass asks every field for its type.
         return self.__pydantic_private__["_data_type"]
 
     @property
