@@ -165,21 +165,45 @@ class RuleContext:
         datasets = self.product.datasets
         cached = self.pf.__dict__.get("_governance_fields")
         if cached is None or cached[0] is not datasets:
-            refs = tuple(ref for ds in datasets for ref in self._walk(ds, ds.fields, "", None))
+            refs = tuple(ref for ds in datasets
+                         for ref in self._walk(ds, ds.fields, "", None, self.pf.dataset_path(ds.name) + ("fields",)))
             cached = self.pf.__dict__["_governance_fields"] = (datasets, refs)
         return iter(cached[1])
 
-    def _walk(self, ds: Dataset, fields: Iterable[SchemaField], prefix: str, parent: FieldRef | None) -> Iterator[FieldRef]:
-        for f in fields:
+    def _walk(self, ds: Dataset, fields: Iterable[SchemaField], prefix: str, parent: FieldRef | None,
+              at: tuple) -> Iterator[FieldRef]:
+        """The fields below `at` (the data path of their list), each placed where pf.field_path
+        places it, by index as the walk goes rather than by looking up each dotted name."""
+        waived = f"datasets.{ds.name}.fields."
+        for i, f in enumerate(fields):
             dotted = f"{prefix}{f.name}"
-            ref = FieldRef(ds, dotted, f, Place(self.pf.field_path(ds.name, dotted), f"datasets.{ds.name}.fields.{dotted}"),
-                           parent)
-            yield ref
             t = f.data_type
             while t.kind in (Kind.ARRAY, Kind.MAP):
                 t = t.items if t.kind is Kind.ARRAY else t.values
-            if t.kind is Kind.STRUCT:
-                yield from self._walk(ds, t.fields, dotted + ".", ref)
+            members = _members_path(f) if t.kind is Kind.STRUCT else None
+            # a struct field is placed at its members' list, as pf.field_path places it
+            here = at + (i,) + (members or ())
+            ref = FieldRef(ds, dotted, f, Place(here, waived + dotted), parent)
+            yield ref
+            if members is not None:
+                yield from self._walk(ds, t.fields, dotted + ".", ref, here)
+
+
+def _members_path(f: SchemaField) -> tuple | None:
+    """The keys from a struct-typed field to its members' list, through `items` and `values`
+    (as pf.field_path goes): ("fields",), ("items", "fields"), ...; None without one."""
+    keys: list[str] = []
+    spec: Any = f
+    while spec.fields is None:
+        if spec.items is not None:
+            keys.append("items")
+            spec = spec.items
+        elif spec.values is not None:
+            keys.append("values")
+            spec = spec.values
+        else:
+            return None
+    return tuple(keys) + ("fields",)
 
 
 class Rule:
