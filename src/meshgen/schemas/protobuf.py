@@ -77,6 +77,7 @@ TEXT_FORMS: dict[Kind, str] = {
 ZERO: dict[str, Any] = {"string": "", "bool": False, "int32": 0, "int64": 0, "float": 0.0, "double": 0.0}
 
 
+_CONSTRAINTS = ("unique", "minLength", "maxLength", "pattern", "minimum", "maximum")
 _PLAIN_PROTO_TEXT = re.compile(r"[^\"\\'\x00-\x1f\x7f]*\Z")
 
 
@@ -231,7 +232,8 @@ class _ProtoBuild:
                 opts.append(f"json_name = {proto_string(f.name)}")
             if f.deprecated:
                 opts.append("deprecated = true")
-            if redacted(f):  # kept out of debug strings and logs by protobuf's own printers
+            # kept out of debug strings and logs by protobuf's own printers (an unmarked field is public)
+            if (f.pii or f.classification) and redacted(f):
                 opts.append("debug_redact = true")
             options = f" [{', '.join(opts)}]" if opts else ""
             msg.fields.append(ProtoField(label, type_, pname, numbers[f.name], options,
@@ -287,7 +289,9 @@ class _ProtoBuild:
             notes.append("; ".join(("pii" if k == "pii" else f"{k} {v}") for k, v in marks.items()))
         # Constraints proto3 cannot check: stated here; the value constraints are also reported
         # once per file (PROTO007).
-        for key in ("unique", "minLength", "maxLength", "pattern", "minimum", "maximum"):
+        constrained = f.unique or f.minLength or f.maxLength is not None or f.pattern is not None \
+            or f.minimum is not None or f.maximum is not None  # few fields of a wide dataset are constrained
+        for key in _CONSTRAINTS if constrained else ():
             value = getattr(f, key)
             if value is None or value is False or (key == "minLength" and value == 0):
                 continue

@@ -130,8 +130,9 @@ class SqlTarget(Target):
             t.preamble.append(d.create_schema.format(name=schema))
         protected: dict[str, tuple[str, SchemaField]] = {}
         comments: dict[str, str] = {}
+        at = pf.dataset_path(ds.name) + ("fields",)
         for i, f in enumerate(ds.fields):
-            t.columns.append(self.column(pf, ds, d, t, i, protected, comments))
+            t.columns.append(self.column(pf, ds, d, t, i, protected, comments, at))
         has_defaults = any(c.clauses.get("default") for c in t.columns)
         if ds.primaryKey:
             cols = ", ".join(d.quote(k) for k in ds.primaryKey)
@@ -156,11 +157,12 @@ class SqlTarget(Target):
         return t
 
     def column(self, pf: ProductFile, ds: Dataset, d: Dialect, t: Table, i: int,
-               protected: dict, comments: dict) -> "Column":
+               protected: dict, comments: dict, at: tuple) -> "Column":
         """One column with its clauses (written in the dialect's `column_order`); CHECKs a
-        dialect adds by ALTER TABLE, masking policies and comments go to the table."""
+        dialect adds by ALTER TABLE, masking policies and comments go to the table. `at` is the
+        data path of the dataset's fields."""
         f = ds.fields[i]
-        path = pf.dataset_path(ds.name) + ("fields", i)
+        path = at + (i,)
         col = d.quote(f.name)
         losses: list[str] = []
         notes: list[str] = []  # member descriptions the type cannot carry inline
@@ -201,7 +203,8 @@ class SqlTarget(Target):
                              + "; ".join(losses), pf.location(*path, "type"),
                              "choose a warehouse with nested types for this dataset, or accept the fallback "
                              "(the contract and the dbt tests still state the full type)")
-        c.constraints = [text for key in d.column_order for text in c.clauses.get(key, [])]
+        if c.clauses:
+            c.constraints = [text for key in d.column_order for text in c.clauses.get(key, ())]
         return c
 
     def column_checks(self, pf, ds: Dataset, d: Dialect, t: Table, f: SchemaField, c: "Column", path) -> None:
@@ -348,6 +351,9 @@ def checks(d: Dialect, f: SchemaField, col: str, symbols: bool = True) -> tuple[
     CHECK constraints — the (spec key, constraint) pairs left unenforced). Enum symbols a dialect
     cannot check are reported by `column_type` as a lost part of the type."""
     t = f.data_type
+    if f.minimum is None and f.maximum is None and not f.minLength and f.maxLength is None and f.pattern is None \
+            and t.kind is not Kind.ENUM:
+        return [], []  # most columns: nothing to check
     text = d.as_text(col, t)
     rules: list[tuple[str, str, str]] = []  # (spec key, constraint as the spec says it, condition)
     if f.minimum is not None:
