@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 from meshgen.diagnostics import Location
 from meshgen.mesh.graph import MeshGraph
 from meshgen.model.loader import ProductFile
-from meshgen.model.models import Dataset, InputPort, OutputPort, SchemaField, dotted_fields
+from meshgen.model.models import CLASSIFICATION_ORDER, Dataset, InputPort, OutputPort, SchemaField, dotted_fields
 
 if TYPE_CHECKING:
     from meshgen.mesh.model import Mesh
@@ -167,6 +167,8 @@ def _product(pf: ProductFile, inputs: tuple[InputLink, ...], consumers: Iterable
         outputs.setdefault(port.type, []).append(OutputLink(pf, i, p.dataset(port.dataset)))
     return ResolvedProduct(
         pf=pf, address=p.address, major=p.major, schedule=p.schedule,
-        schedule_derived=p.schedule is not None and not explicit, classification=p.classification,
+        schedule_derived=p.schedule is not None and not explicit,
+        # p.classification, from the field classifications just computed (not a second walk)
+        classification=max(set(classes.values()) or {"public"}, key=CLASSIFICATION_ORDER.index),
         field_classification=classes, inputs=inputs, consumers=tuple(consumers),
         outputs={kind: tuple(ports) for kind, ports in sorted(outputs.items())})

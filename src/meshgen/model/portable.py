@@ -129,6 +129,8 @@ def records(pf: "ProductFile") -> Iterator[tuple[str, list, tuple]]:
             fields, path = stack.pop()
             yield ds.name, fields, path
             for i, f in enumerate(fields):
+                if f.fields is None and f.items is None and f.values is None:
+                    continue  # a scalar, enum or typed-by-expression field: no struct below (most fields)
                 below = struct_members(f, path + (i,))
                 if below is not None:
                     stack.append((list(below[0]), below[1]))

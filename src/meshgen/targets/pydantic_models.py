@@ -19,6 +19,7 @@ from meshgen.schemas.privacy import X_KEYWORDS
 from meshgen.serializer import json_text
 from meshgen.model.loader import ProductFile
 from meshgen.model.models import Dataset
+from meshgen.model.types import DataType, Kind
 from meshgen.schemas.reporter import Reporter
 from meshgen.targets.base import TemplateInfo, Target
 from meshgen.targets.pydantic_source import models_source
@@ -81,6 +82,8 @@ def model_schema(pf: ProductFile, ds: Dataset, reporter: Reporter) -> dict[str, 
     its examples, an enum of more than MAX_ENUM_SYMBOLS symbols typed string (PYDANTIC002)."""
     schema = json_schema_document(pf, ds, reporter)
     schema.pop("examples", None)  # data, not types
+    if not any(_has_large_enum(f.data_type) for f in ds.fields):
+        return schema  # nothing to strip: the schema of a wide dataset is not walked again
     for dotted, count in _strip_large_enums(schema, ()):
         reporter.unsupported(
             "PYDANTIC002", f"enum {dotted!r} has {count:,} symbols: the pydantic model types it as str",
@@ -112,6 +115,15 @@ def generated_models(schema: dict[str, Any]) -> str:
             settings_path=Path(settings),
         )
     return _body(code)
+
+
+def _has_large_enum(t: DataType) -> bool:
+    """Whether a type holds an enum of more than MAX_ENUM_SYMBOLS symbols, at any depth."""
+    if t.kind is Kind.ENUM:
+        return len(t.symbols) > MAX_ENUM_SYMBOLS
+    if t.kind in (Kind.ARRAY, Kind.MAP):
+        return _has_large_enum(t.items if t.kind is Kind.ARRAY else t.values)
+    return t.kind is Kind.STRUCT and any(_has_large_enum(f.data_type) for f in t.fields)
 
 
 def _strip_large_enums(schema: Any, names: tuple[str, ...]) -> Iterator[tuple[str, int]]:
