@@ -77,7 +77,14 @@ def builtin_templates() -> set[str]:
 
 @lru_cache(maxsize=1)
 def _sandbox() -> type:
+    from jinja2.runtime import LoopContext
     from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    # Per class, the attributes read without asking the sandbox: a dataclass's public fields; a
+    # for loop's counters (`loop.last`: LoopContext's properties, never a callable or internal).
+    short: dict[type, frozenset[str]] = {LoopContext: frozenset(
+        name for name, value in vars(LoopContext).items() if isinstance(value, property))}
+    missing = object()
 
     class Sandbox(ImmutableSandboxedEnvironment):
         """Jinja's immutable sandbox, with a short way for the values targets pass.
@@ -85,14 +92,19 @@ def _sandbox() -> type:
         A public data field of a dataclass instance (a proto field, a SQL column) whose value is
         no callable is what the sandbox itself returns for it: the name has no `_`, the instance
         is no function, method, type, frame or generator nor a known mutable container, and a
-        value that cannot be called is no `str.format`. Asking the sandbox costs ~10 µs an access,
-        which a 100,000-field template pays for each attribute of each field."""
+        value that cannot be called is no `str.format`. So is a loop counter. Asking the sandbox
+        costs ~10 µs an access, which a 100,000-field template pays for each attribute of each
+        field (and `loop.last` of each)."""
 
         def getattr(self, obj: Any, attribute: str) -> Any:
-            fields = getattr(type(obj), "__dataclass_fields__", None)
-            if fields is not None and attribute in fields and attribute[:1] != "_" and not isinstance(obj, type):
-                value = getattr(obj, attribute, fields)  # `fields` for a field never set
-                if value is not fields and not callable(value):
+            cls = type(obj)
+            names = short.get(cls)
+            if names is None:
+                fields = getattr(cls, "__dataclass_fields__", None) or {}
+                names = short[cls] = frozenset(n for n in fields if n[:1] != "_")
+            if attribute in names and not isinstance(obj, type):
+                value = getattr(obj, attribute, missing)  # `missing` for a field never set
+                if value is not missing and not callable(value):
                     return value
             return super().getattr(obj, attribute)
 

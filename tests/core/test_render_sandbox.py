@@ -25,6 +25,12 @@ TEMPLATES = [
     "{{ r.__dict__ }}", "{{ r.missing }}", "{{ r.hook }}", "{{ r.hook() }}", "{{ r.items.append }}",
     "{{ r.items.append(1) }}", "{{ r.name.format(1) }}", "{{ r.name.upper() }}", "{{ r.__dataclass_fields__ }}",
     "{{ cls.name }}", "{{ cls.__mro__ }}", "{% for x in r.items %}{{ x }}{% endfor %}",
+    # a loop's counters are read the short way too; its methods and internals are not
+    "{% for x in r.items %}{{ loop.last }} {{ loop.first }} {{ loop.index }} {{ loop.index0 }} {{ loop.length }} "
+    "{{ loop.revindex }} {{ loop.revindex0 }} {{ loop.depth }} {{ loop.previtem }} {{ loop.nextitem }};{% endfor %}",
+    "{% for x in r.items %}{{ loop.cycle('a', 'b') }}{{ loop.changed(x) }}{% endfor %}",
+    "{% for x in r.items %}{{ loop._iterator }}{% endfor %}", "{% for x in r.items %}{{ loop.__class__ }}{% endfor %}",
+    "{% for x in r.items recursive %}{{ loop.depth0 }}{{ loop.cycle.__globals__ }}{% endfor %}",
 ]
 
 
