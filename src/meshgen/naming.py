@@ -32,7 +32,7 @@ def words(name: str) -> list[str]:
 
 
 def snake_case(name: str) -> str:
-    return "_".join(words(name))
+    return "_".join(_WORD_PARTS.findall(name)).lower()  # the words joined (ASCII: lower-cased alike)
 
 
 def kebab_case(name: str) -> str:
@@ -46,7 +46,7 @@ def upper_camel_case(name: str) -> str:
 
 
 def upper_snake(name: str) -> str:
-    return "_".join(words(name)).upper()
+    return "_".join(_WORD_PARTS.findall(name)).upper()
 
 
 def camel_case(name: str) -> str:

@@ -98,14 +98,8 @@ def proto_string(text: str) -> str:
 
 def json_name(name: str) -> str:
     """protoc's default JSON name: underscores removed, the letter after one upper-cased."""
-    out, upper = [], False
-    for ch in name:
-        if ch == "_":
-            upper = True
-        else:
-            out.append(ch.upper() if upper else ch)
-            upper = False
-    return "".join(out)
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest) if rest else head
 
 
 @dataclass
