@@ -14,8 +14,11 @@ from meshgen.model.models import _email
 PRODUCT_FILE = "dataproduct.yaml"
 SCHEMA_FILE = "dataproduct.schema.json"
 TEMPLATE = "init/dataproduct.yaml.j2"
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# What validate accepts by default: NAM001's snake case (no `a_`, no `a__b`), SPEC004's 128
+# characters, and for a dataset no word NAM002 reserves (found by tests/fuzz/test_init_names.py).
+_NAME = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 _TEAM = re.compile(r"^[a-z][a-z0-9_-]*$")
+_LONGEST = 128
 
 # What `meshgen init` writes when no e-mail or purpose is given. Governance recognises both
 # and fails the product until they are replaced: OWN001 an address at a `.invalid` domain (the
@@ -37,9 +40,15 @@ def check_answer(label: str, value: str) -> str:
     """One answer (a flag or a prompt's reply), checked on its own: the value, or ValueError."""
     value = (value or "").strip()
     if label in ("domain", "name", "dataset") and not _NAME.match(value):
-        raise ValueError(f"--{label} {value!r}: use snake_case (lower-case letters, digits, underscores)")
+        raise ValueError(f"--{label} {value!r}: use snake_case (lower-case words of letters and digits joined by "
+                         "single underscores)")
     if label == "owner-team" and not _TEAM.match(value):
         raise ValueError(f"--owner-team {value!r}: use lower-case letters, digits, '-' or '_'")
+    if label in ("domain", "name", "dataset", "owner-team") and len(value) > _LONGEST:
+        raise ValueError(f"--{label}: at most {_LONGEST} characters")
+    if label == "dataset" and value in _reserved_words():
+        raise ValueError(f"--dataset {value!r} (the product's name unless given): a reserved SQL word in "
+                         f"{', '.join(_reserved_words()[value])}; pass another --dataset, e.g. {value}_records")
     if label == "owner-email":
         try:
             _email(value)  # the spec's own check of owner.email
@@ -48,6 +57,12 @@ def check_answer(label: str, value: str) -> str:
     if label == "purpose" and not value:
         raise ValueError("--purpose: say in one sentence why the product exists")
     return value
+
+
+def _reserved_words() -> dict[str, list[str]]:
+    from meshgen.dialects import reserved_anywhere
+
+    return reserved_anywhere()
 
 
 @dataclass

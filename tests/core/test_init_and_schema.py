@@ -114,11 +114,26 @@ def test_init_uses_the_mesh_template_overrides(tmp_path):
     ["--domain", "Bad Domain", "--name", "x", "--owner-team", "t"],
     ["--domain", "d", "--name", "../x", "--owner-team", "t"],
     ["--domain", "d", "--name", "x\"; rm -rf /", "--owner-team", "t"],
+    # accepted before, then failed validate (tests/fuzz/test_init_names.py found them):
+    ["--domain", "d", "--name", "select", "--owner-team", "t"],           # NAM002: the dataset is the name
+    ["--domain", "d", "--name", "x", "--dataset", "user", "--owner-team", "t"],
+    ["--domain", "a_", "--name", "x", "--owner-team", "t"],               # NAM001: not snake case
+    ["--domain", "d", "--name", "a__b", "--owner-team", "t"],
+    ["--domain", "d", "--name", "a" * 129, "--owner-team", "t"],          # SPEC004: over 128 characters
+    ["--domain", "d", "--name", "x", "--owner-team", "t" * 129],
 ])
 def test_init_rejects_bad_names(cli, tmp_path, args):
     result = cli("init", tmp_path, *args, "--no-input")
     assert result.exit_code == 2
+    assert "error[INIT001]" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_init_accepts_a_name_that_is_no_reserved_dataset_once_the_dataset_is_given(cli, tmp_path):
+    result = cli("init", tmp_path, "--domain", "d", "--name", "select", "--dataset", "selections",
+                 "--owner-team", "t", "--owner-email", "t@example.com", "--purpose", "Why.", "--no-input")
+    assert result.exit_code == 0, result.output
+    assert cli("validate", tmp_path / "d/select/v1").exit_code == 0
 
 
 def test_init_refuses_to_overwrite(cli, tmp_path):

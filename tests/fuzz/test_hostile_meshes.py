@@ -6,7 +6,8 @@ patterns, NaN/Inf, colliding names, hostile strings, YAML 1.1-only forms, aliase
 types. Each mesh runs through both commands as subprocesses with a timeout and a memory limit
 (MemoryError is exit 3: a failure here), and every run
 must end as a clean result or a positioned diagnostic: no exit 3, no hang, no segfault, no
-traceback. CI runs a short run (MESHGEN_FUZZ_EXAMPLES, default 10); the long one (docs/testing.md) is
+traceback. CI runs a short run (MESHGEN_FUZZ_EXAMPLES, default 10; tests/fuzz/budget.py); the long one
+(docs/testing.md) is
 
     MESHGEN_FUZZ_EXAMPLES=20000 .venv/bin/python -m pytest tests/fuzz -q
 """
@@ -24,10 +25,10 @@ import pytest
 from tests.conftest import need_module
 
 hypothesis = need_module("hypothesis")
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import given, strategies as st  # noqa: E402
 
-EXAMPLES = int(os.environ.get("MESHGEN_FUZZ_EXAMPLES", "10"))
-TIMEOUT = float(os.environ.get("MESHGEN_FUZZ_TIMEOUT", "60"))  # seconds per command: a hang, not a slow run
+from tests.fuzz.budget import TIMEOUT, fuzz_settings  # noqa: E402
+
 SECRET = "fuzz-secret-0f3a9c"  # in every command's environment; /proc/self/environ must not leak it
 MEMORY = 4 << 30  # bytes of address space per command: a billion laughs or a 5 GB read fails, not the machine
 
@@ -154,7 +155,8 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
 
-def run_meshgen(*args: str, cwd: Path) -> None:
+def run_meshgen(*args: str, cwd: Path) -> int:
+    """One command as a subprocess, judged: its exit code (0, 1 or 2; anything else fails)."""
     try:
         proc = subprocess.run([sys.executable, "-m", "meshgen", *args, "--format", "json"], cwd=cwd,
                               capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL,
@@ -165,18 +167,17 @@ def run_meshgen(*args: str, cwd: Path) -> None:
     assert SECRET not in proc.stdout + proc.stderr, "the environment was printed"
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr[-2000:]
     if proc.returncode == 0:
-        return
+        return 0
     diagnostics = json.loads(proc.stdout)
     errors = [d for d in diagnostics if d["severity"] == "error"]
     assert errors, f"exit {proc.returncode} without an error diagnostic: {proc.stdout[-2000:]}"
     for d in errors:
         assert d["code"] and d["message"] and d["hint"], d
         assert d["file"] and d["line"] >= 1 and d["column"] >= 1, d
+    return proc.returncode
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@fuzz_settings(10)
 @given(files=hostile_meshes())
 def test_hostile_meshes_end_in_a_result_or_a_positioned_diagnostic(files, tmp_path_factory):
     root = tmp_path_factory.mktemp("mesh")

@@ -11,6 +11,7 @@ or maps, names it renames: see that module). datamodel-code-generator is an opti
 
 from __future__ import annotations
 
+import keyword
 from typing import Any, ClassVar, Iterable, Iterator
 
 from meshgen.diagnostics import CodeFamily, DiagnosticCode, Diagnostic, Location, Severity
@@ -82,6 +83,8 @@ def model_schema(pf: ProductFile, ds: Dataset, reporter: Reporter) -> dict[str, 
     its examples, an enum of more than MAX_ENUM_SYMBOLS symbols typed string (PYDANTIC002)."""
     schema = json_schema_document(pf, ds, reporter)
     schema.pop("examples", None)  # data, not types
+    if keyword.iskeyword(schema.get("title", "")):  # datasets none, true, false: no class can be named so
+        schema["title"] += "Model"
     if not any(_has_large_enum(f.data_type) for f in ds.fields):
         return schema  # nothing to strip: the schema of a wide dataset is not walked again
     for dotted, count in _strip_large_enums(schema, ()):

@@ -105,3 +105,23 @@ def test_models_written_directly_need_no_generator(tmp_path, monkeypatch):
     the same golden bytes without datamodel-code-generator."""
     _without_generator(monkeypatch)
     build_and_check_golden(["pydantic"], "every_type", tmp_path)
+
+
+def test_a_dataset_named_as_a_python_keyword_gets_a_model_class(tmp_path):
+    """A dataset `none` (its title `None`, no class name) made datamodel-code-generator raise
+    InvalidClassNameError: exit 3 (found by the init fuzz test). Its class is `NoneModel`."""
+    product = tmp_path / "mesh" / "sales" / "leads" / "v1" / "dataproduct.yaml"
+    product.parent.mkdir(parents=True)
+    (tmp_path / "mesh" / "meshgen.yaml").write_text("name: m\n", encoding="utf-8")
+    product.write_text(
+        "apiVersion: meshgen/v1\nkind: DataProduct\ndomain: sales\nname: leads\nversion: 1.0.0\n"
+        "owner: {team: t, email: t@example.com}\ndescription: {purpose: Why.}\n"
+        "datasets:\n  - name: none\n    description: one row per thing\n    primaryKey: [id]\n    fields:\n"
+        "      - {name: id, type: long, required: true, description: the key}\n"
+        "      - {name: none, type: struct, description: a struct, fields: [{name: x, type: int}]}\n",
+        encoding="utf-8")
+    build(tmp_path / "mesh", output=tmp_path / "out", targets=["pydantic"])
+    model = _model(tmp_path / "out" / "sales" / "leads" / "v1" / "pydantic" / "none.py", "NoneModel")
+    assert model.model_validate({"id": 1, "none": {"x": 2}}).id == 1
+    with pytest.raises(ValidationError):
+        model.model_validate({"id": 1, "none": {"x": "two"}})
