@@ -19,6 +19,7 @@ The output layout lives here and nowhere else:
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import json
 import os
@@ -349,6 +350,7 @@ def _run_units(plan: Plan, indexes: list[int], jobs: int):
     from concurrent.futures import ProcessPoolExecutor
 
     _WORKER_PLAN = plan
+    _prepare_fork(plan)
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
@@ -359,6 +361,26 @@ def _run_units(plan: Plan, indexes: list[int], jobs: int):
                           else UnitResult(plan.units[i], *outcome[:3], digests=outcome[3]))
     finally:
         _WORKER_PLAN = None
+        gc.unfreeze()
+
+
+def _prepare_fork(plan: Plan) -> None:
+    """What every worker would otherwise do again, done once before they fork: the digests every
+    unit's inputs name (the mesh's, each target's config and mesh facts), the templates the plan's
+    targets declare, compiled (a worker inherits them); then every object alive moves to the
+    collector's permanent generation, so that a worker's collections do not walk (and copy, page
+    by page) the loaded mesh it shares with the build's process."""
+    mesh_digest(plan)
+    for name, (cls, _options) in plan.targets.items():
+        _target_config_digest(plan, name)
+        if getattr(cls, "reads", "product") == "neighbours":
+            _facts_digest(plan, name)
+        for template in getattr(cls, "templates", {}):
+            try:
+                plan.renderer.env.get_template(template)
+            except Exception:  # noqa: BLE001 - a broken override: the unit rendering it reports it (TPL001)
+                pass
+    gc.freeze()
 
 
 def _die_with_parent(parent: int) -> None:
