@@ -125,6 +125,9 @@ class AmundsenTarget(Target):
         products = sorted(self.mesh.by_address().values(), key=lambda pf: pf.product.address)
         keys = table_keys(products, self.options.cluster)
         rows: dict[str, list[list[Any]]] = {file: [] for file in HEADERS}
+        tables: dict[str, list[str]] = {}  # product address → its tables' keys, in port order
+        for (address, _index), key in keys.items():
+            tables.setdefault(address, []).append(str(key))
         for pf in products:
             for index, port in enumerate(pf.product.outputPorts):
                 key = keys.get((pf.product.address, index))
@@ -134,7 +137,7 @@ class AmundsenTarget(Target):
                                      "its dataset is in Amundsen through the product's table, files or events ports")
                     continue
                 self.table_rows(pf, port, key, rows)
-            self.lineage_rows(pf, keys, rows["table_lineage.csv"])
+            self.lineage_rows(pf, keys, tables.get(pf.product.address, []), rows["table_lineage.csv"])
         for file, header in HEADERS.items():
             # columns keep their table's order (sort_order); the other files are sets of rows
             records = rows[file] if file == "columns.csv" else sorted({tuple(str(v) for v in r) for r in rows[file]})
@@ -228,9 +231,10 @@ class AmundsenTarget(Target):
             lines.append(f"- **Documentation**: {page}")
         return "\n".join(lines)
 
-    def lineage_rows(self, pf: ProductFile, keys: dict[tuple[str, int], TableKey], out: list[list[Any]]) -> None:
-        """Each table of a producer's dataset that an input port reads, to each table of this product."""
-        mine = [str(k) for (address, _), k in keys.items() if address == pf.product.address]
+    def lineage_rows(self, pf: ProductFile, keys: dict[tuple[str, int], TableKey], mine: list[str],
+                     out: list[list[Any]]) -> None:
+        """Each table of a producer's dataset that an input port reads, to each table of this
+        product (`mine`, its tables' keys)."""
         for link in self.mesh.resolved(pf).inputs:
             if link.producer is None:
                 continue
