@@ -108,6 +108,15 @@ class DataHubTarget(Target):
         PROTO_TEMPLATE: PROTO_TEMPLATE_INFO,  # the schema document of a protobuf events port
     }
 
+    def __init__(self, context, options=None):
+        super().__init__(context, options)
+        # One unit sees one mesh: what the proposals ask of a product or a dataset again (its
+        # DataHub datasets, for each input port that reads it; its field paths, for each aspect
+        # and link that names them) is computed once per unit. Keyed by id, the object kept beside.
+        self._ports: dict[int, tuple[ProductFile, list[PortDataset]]] = {}
+        self._paths: dict[int, tuple[Dataset, dict[str, str]]] = {}
+        self._levels: dict[tuple[int, int], str] = {}
+
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         yield Artifact("mcps.json", self.render("mcps.json.j2", proposals=self.proposals(pf, report=True)))
 
@@ -159,6 +168,15 @@ class DataHubTarget(Target):
         return out.items
 
     def port_datasets(self, pf: ProductFile, report: bool) -> list[PortDataset]:
+        """The product's output ports that are DataHub datasets (`report`: say why the others are not)."""
+        known = self._ports.get(id(pf))
+        if known is not None and not report:
+            return known[1]
+        found = self._port_datasets(pf, report)
+        self._ports[id(pf)] = (pf, found)
+        return found
+
+    def _port_datasets(self, pf: ProductFile, report: bool) -> list[PortDataset]:
         found = []
         for index, port in enumerate(pf.product.outputPorts):
             ds = pf.product.dataset(port.dataset)
@@ -187,14 +205,23 @@ class DataHubTarget(Target):
         return {self.dataset_level(pf, ds), *declared_classification(ds).values()}
 
     def dataset_level(self, pf: ProductFile, ds: Dataset) -> str:
-        r = self.mesh.resolved(pf)
-        levels = [r.classification_of(ds.name, dotted) for dotted in field_paths(ds)]
-        return max(levels or ["public"], key=CLASSIFICATION_ORDER.index)
+        key = (id(pf), id(ds))
+        if key not in self._levels:
+            r = self.mesh.resolved(pf)
+            levels = [r.classification_of(ds.name, dotted) for dotted in self.field_paths(ds)]
+            self._levels[key] = max(levels or ["public"], key=CLASSIFICATION_ORDER.index)
+        return self._levels[key]
+
+    def field_paths(self, ds: Dataset) -> dict[str, str]:
+        known = self._paths.get(id(ds))
+        if known is None:
+            known = self._paths[id(ds)] = (ds, field_paths(ds))
+        return known[1]
 
     def dataset_aspects(self, out: Proposals, pf: ProductFile, d: PortDataset, report: bool) -> None:
         p = pf.product
         ctx = SchemaContext(d.ds, dialect(d.platform) if d.port.type == "table" else None,
-                            declared_classification(d.ds))
+                            declared_classification(d.ds), self.field_paths(d.ds))
         add = lambda aspect, value: out.add("dataset", d.urn, aspect, value)  # noqa: E731
         properties: dict[str, Any] = {
             "name": d.name.rsplit(".", 1)[-1] if d.port.type == "table" else d.name,
@@ -298,7 +325,7 @@ class DataHubTarget(Target):
         r = self.mesh.resolved(pf)
         upstreams: list[dict[str, Any]] = []
         fine: list[dict[str, Any]] = []
-        mine = field_paths(d.ds)
+        mine = self.field_paths(d.ds)
         for link in r.inputs:
             source = self.producer_dataset(link.producer, link.port.dataset) if link.dataset is not None else None
             if source is None:
@@ -307,7 +334,7 @@ class DataHubTarget(Target):
                 continue
             if all(u["dataset"] != source.urn for u in upstreams):
                 upstreams.append({"dataset": source.urn, "type": "TRANSFORMED", "auditStamp": STAMP})
-            theirs = field_paths(source.ds)
+            theirs = self.field_paths(source.ds)
             for name, f in link.fields:
                 if f is None:
                     continue  # MESH004 reports it

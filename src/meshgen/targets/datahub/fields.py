@@ -102,6 +102,7 @@ class SchemaContext:
     ds: Dataset
     dialect: Dialect | None  # a table port's warehouse: native types are its column types
     classification: dict[str, str]  # dotted name → declared or personal-data classification
+    paths: dict[str, str]  # dotted name → DataHub field path (field_paths)
 
     def native_type(self, f: SchemaField) -> str:
         if self.dialect is not None:
@@ -110,7 +111,7 @@ class SchemaContext:
 
 
 def schema_fields(ctx: SchemaContext) -> list[dict[str, Any]]:
-    paths = field_paths(ctx.ds)
+    paths = ctx.paths
     top = {f.name for f in ctx.ds.fields}
     out = []
     for dotted, f in dotted_fields(ctx.ds.fields):
@@ -143,7 +144,7 @@ def declared_classification(ds: Dataset) -> dict[str, str]:
 
 
 def schema_metadata(ctx: SchemaContext, platform: str, name: str, platform_schema: dict[str, Any]) -> dict[str, Any]:
-    paths = field_paths(ctx.ds)
+    paths = ctx.paths
     return {
         "schemaName": name,
         "platform": f"urn:li:dataPlatform:{urn_part(platform)}",
