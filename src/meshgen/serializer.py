@@ -153,6 +153,13 @@ _LONGEST_SCALAR = 1000  # far below the width: no scalar written here is ever fo
 _LONGEST_KEY = 120  # ruamel writes a key of 128 characters or more as a complex key (`? `)
 
 
+# ruamel's text of each scalar it quoted for this process (the same whatever the document: a
+# block value's text does not depend on its place), so a float such as 99.5 costs one dump per
+# process, not one per document (~5 ms each); at most this many are kept.
+_RUAMEL_SCALARS: dict[tuple[type, Any], str] = {}
+_RUAMEL_SCALARS_KEPT = 4096
+
+
 class _BlockWriter:
     """Writes mappings, lists and scalars as ruamel's block style; the scalars it cannot vouch for
     are placeholders filled by one ruamel dump of them all (one line each, or _Unwritable)."""
@@ -160,13 +167,19 @@ class _BlockWriter:
     def __init__(self, sort_keys: bool) -> None:
         self.sort_keys = sort_keys
         self.parts: list[str] = []
-        self.pending: dict[tuple[type, Any], list[int]] = {}  # scalar → indexes in parts
+        self.pending: dict[tuple[type, Any], list[int]] = {}  # scalar's key → indexes in parts
+        self.values: dict[tuple[type, Any], Any] = {}  # scalar's key → the scalar
 
     def document(self, mapping: dict) -> str:
         self.mapping(mapping, 0, None)
-        texts = _quoted_by_ruamel([value for _, value in self.pending])  # insertion order
-        for key, text in zip(self.pending, texts):
-            for index in self.pending[key]:
+        unknown = [key for key in self.pending if key not in _RUAMEL_SCALARS]
+        texts = _quoted_by_ruamel([self.values[key] for key in unknown])  # insertion order
+        fresh = dict(zip(unknown, texts))
+        if len(_RUAMEL_SCALARS) < _RUAMEL_SCALARS_KEPT:
+            _RUAMEL_SCALARS.update(fresh)
+        for key, indexes in self.pending.items():
+            text = fresh[key] if key in fresh else _RUAMEL_SCALARS[key]
+            for index in indexes:
                 self.parts[index] = text
         return "".join(self.parts)
 
@@ -223,7 +236,10 @@ class _BlockWriter:
         elif type(value) is str and len(value) <= _LONGEST_SCALAR and (text := _string_text(value)) is not None:
             self.parts.append(text)
         elif isinstance(value, float) or (isinstance(value, str) and len(value) <= _LONGEST_SCALAR):
-            self.pending.setdefault((type(value), value), []).append(len(self.parts))
+            # a float by its repr: 0.0 and -0.0 are equal keys, and nan equals nothing
+            key = (type(value), repr(value) if type(value) is float else value)
+            self.pending.setdefault(key, []).append(len(self.parts))
+            self.values.setdefault(key, value)
             self.parts.append("")
         else:
             raise _Unwritable

@@ -89,6 +89,19 @@ def test_yaml_block_writer_writes_ruamels_bytes_for_generated_documents(keys):
     same_bytes()
 
 
+def test_yaml_scalars_ruamel_quoted_once_keep_their_own_text():
+    """The floats and strings ruamel quotes are remembered per process (one ruamel dump each, not
+    one per document): a second document, and equal floats of another sign, still get ruamel's
+    text (0.0 and -0.0 are equal as keys)."""
+    from meshgen.serializer import _ruamel_document
+
+    first = {"a": 0.0, "b": -0.0, "c": [99.5, 1e-05, 1e20], "d": "café"}
+    second = {"x": [-0.0, 0.0], "y": {"z": 1e20, "w": "café", "v": "thé"}, "u": 99.5}
+    for document in (first, second, first):
+        assert yaml_document(document) == _ruamel_document(document, False)
+    assert "b: -0.0\n" in yaml_document(first) and "a: 0.0\n" in yaml_document(first)
+
+
 def test_indented_json_is_json_dumps_byte_for_byte():
     """json_text writes indented JSON itself (json's indented encoder is pure Python and slow);
     the bytes must be json.dumps's for any document, including the ones it hands back to it."""
