@@ -151,6 +151,23 @@ def json_schema_document(pf: ProductFile, ds: Dataset, reporter: Reporter, *,
     return schema
 
 
+def shared_json_schema_document(pf: ProductFile, ds: Dataset, reporter: Reporter) -> dict[str, Any]:
+    """json_schema_document, built once per dataset for the two targets that read it whole (the
+    jsonschema target's file and the pydantic models' input): both get the same dict, which they
+    must not change, and what its build reported is reported to each one's reporter again. The
+    second reader takes it out of the product's cache, so no document outlives its two uses."""
+    cache = pf.__dict__.setdefault("_shared_json_schemas", {})
+    key = (ds.name, reporter.strict)
+    hit = cache.pop(key, None)
+    if hit is None or hit[0] is not ds:
+        recorded = Reporter(strict=reporter.strict)
+        hit = (ds, json_schema_document(pf, ds, recorded), recorded.diagnostics)
+        cache[key] = hit
+    for diagnostic in hit[2]:
+        reporter.report(diagnostic)
+    return hit[1]
+
+
 def embedded_json_schema(pf: ProductFile, ds: Dataset, reporter: Reporter, *,
                          number_formats: bool = False) -> dict[str, Any]:
     """The document without $schema and $id, to embed in another document (OpenAPI, AsyncAPI)."""

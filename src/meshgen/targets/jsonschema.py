@@ -8,7 +8,7 @@ from typing import ClassVar, Iterable
 from meshgen.model.loader import ProductFile
 from meshgen.diagnostics import CodeFamily, DiagnosticCode
 from meshgen.output import Artifact
-from meshgen.schemas.jsonschema import json_schema_document
+from meshgen.schemas.jsonschema import shared_json_schema_document
 from meshgen.targets.base import CANNOT_EXPRESS, TemplateInfo, Target
 
 
@@ -26,5 +26,5 @@ class JsonSchemaTarget(Target):
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         for ds in pf.product.datasets:
-            schema = json_schema_document(pf, ds, self.reporter)
+            schema = shared_json_schema_document(pf, ds, self.reporter)  # the pydantic models read it too
             yield Artifact(f"{ds.name}.schema.json", self.render("schema.json.j2", schema=schema))

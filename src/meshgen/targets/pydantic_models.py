@@ -11,6 +11,7 @@ or maps, names it renames: see that module). datamodel-code-generator is an opti
 
 from __future__ import annotations
 
+import copy
 import keyword
 from typing import Any, ClassVar, Iterable, Iterator
 
@@ -24,7 +25,7 @@ from meshgen.model.types import DataType, Kind
 from meshgen.schemas.reporter import Reporter
 from meshgen.targets.base import TemplateInfo, Target
 from meshgen.targets.pydantic_source import models_source
-from meshgen.schemas.jsonschema import json_schema_document
+from meshgen.schemas.jsonschema import shared_json_schema_document
 
 REQUIREMENT = "datamodel_code_generator"
 INSTALL_HINT = "pip install 'meshgen[pydantic-models]'"
@@ -81,12 +82,13 @@ class PydanticTarget(Target):
 def model_schema(pf: ProductFile, ds: Dataset, reporter: Reporter) -> dict[str, Any]:
     """The JSON Schema the models are written from: the jsonschema target's document without
     its examples, an enum of more than MAX_ENUM_SYMBOLS symbols typed string (PYDANTIC002)."""
-    schema = json_schema_document(pf, ds, reporter)
+    schema = dict(shared_json_schema_document(pf, ds, reporter))  # the jsonschema target's: changed in a copy
     schema.pop("examples", None)  # data, not types
     if keyword.iskeyword(schema.get("title", "")):  # datasets none, true, false: no class can be named so
         schema["title"] += "Model"
     if not any(_has_large_enum(f.data_type) for f in ds.fields):
         return schema  # nothing to strip: the schema of a wide dataset is not walked again
+    schema = copy.deepcopy(schema)
     for dotted, count in _strip_large_enums(schema, ()):
         reporter.unsupported(
             "PYDANTIC002", f"enum {dotted!r} has {count:,} symbols: the pydantic model types it as str",
