@@ -144,14 +144,23 @@ def parse_lock(text: str, path: Path) -> tuple[dict, list[Diagnostic]]:
         return {}, [_lock_diag("PROTO010", path, 1, 1,
                                "not a meshgen lock file: `protobuf` must map dataset → element → name → number",
                                "restore the file from version control; deleting it renumbers every field")]
-    positions = _entry_lines(text)
+    found: list[dict] = []  # the entries' positions, read only once a problem needs them
+
+    def position(key: tuple) -> tuple[int, int]:
+        if not found:
+            found.append(_entry_lines(text))
+        return found[0].get(key, (1, 1))
+
     problems: list[Diagnostic] = []
     for dataset, elements in sorted(tables.items()):
         for element, table in sorted(elements.items()):
             holder: dict[int, str] = {}
             where = f"{dataset}{'.' + element.replace('/', '.') if element else ''}"
             for name, number in sorted(table.items(), key=lambda item: (item[1], item[0])):
-                line, col = positions.get((dataset, element, name), (1, 1))
+                if 1 <= number <= MAX_NUMBER and number not in holder:
+                    holder[number] = name
+                    continue
+                line, col = position((dataset, element, name))
                 if not 1 <= number <= MAX_NUMBER:
                     problems.append(_lock_diag(
                         "PROTO013", path, line, col, f"{where}: {name!r} has number {number}, outside 1 to {MAX_NUMBER}",
@@ -164,9 +173,7 @@ def parse_lock(text: str, path: Path) -> tuple[dict, list[Diagnostic]]:
                         "(a merge of two branches that each added a name?)",
                         "keep the number of the one already published, delete the other's line, and run "
                         "`meshgen build`: it gets the next free number (a removed name's number stays reserved)",
-                        related=[Location(str(path), *positions.get((dataset, element, first), (1, 1)))]))
-                else:
-                    holder[number] = name
+                        related=[Location(str(path), *position((dataset, element, first)))]))
     return tables, problems
 
 
