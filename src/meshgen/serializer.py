@@ -74,9 +74,10 @@ def _write_json(value: Any, parts: list[str], newline: str, step: str, sort_keys
             return
         items = value.items()
         if sort_keys:
-            if not all(type(k) is str for k in value):
-                raise _NotPlain
-            items = sorted(items)
+            try:  # keys are unique, so only keys are compared; a key that is no str is refused below
+                items = sorted(items)
+            except TypeError:  # keys of types that do not compare
+                raise _NotPlain from None
         inner = newline + step
         first = True
         for k, v in items:

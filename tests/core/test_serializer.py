@@ -115,7 +115,8 @@ def test_indented_json_is_json_dumps_byte_for_byte():
     scalar = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(), text)
     value = st.recursive(scalar, lambda inner: st.one_of(
         st.lists(inner, max_size=4), st.tuples(inner, inner), st.dictionaries(text, inner, max_size=4),
-        st.dictionaries(st.integers(0, 3), inner, max_size=2)), max_leaves=25)
+        st.dictionaries(st.integers(0, 3), inner, max_size=2),
+        st.dictionaries(st.one_of(text, st.integers(0, 3)), inner, max_size=3)), max_leaves=25)
 
     @settings(max_examples=400, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow])
