@@ -186,13 +186,20 @@ class _BlockWriter:
 
     def mapping(self, mapping: dict, indent: int, lead: Any) -> None:
         pad = " " * indent
-        keys = sorted(mapping) if self.sort_keys else list(mapping)
-        for i, key in enumerate(keys):
-            text = _string_text(key) if type(key) is str and len(key) < _LONGEST_KEY else None
+        parts = self.parts
+        head = pad if lead is None else lead
+        for key in sorted(mapping) if self.sort_keys else list(mapping):
+            text = _key_text(key) if type(key) is str else None
             if text is None:
                 raise _Unwritable
-            self.parts.append(f"{lead if i == 0 and lead is not None else pad}{text}:")
-            self.value(mapping[key], indent)
+            value = mapping[key]
+            plain = _value_text(value) if type(value) is str else None
+            if plain is not None:  # the most common value, without a call of value()
+                parts.append(head + text + plain)
+            else:
+                parts.append(head + text)
+                self.value(value, indent)
+            head = pad
 
     def value(self, value: Any, indent: int) -> None:
         if isinstance(value, dict) and value:
@@ -244,6 +251,23 @@ class _BlockWriter:
             self.parts.append("")
         else:
             raise _Unwritable
+
+
+@functools.lru_cache(maxsize=4096)  # keys repeat on every field
+def _key_text(key: str) -> str | None:
+    """`key:` as ruamel writes a mapping key, or None when only ruamel knows."""
+    text = _string_text(key) if len(key) < _LONGEST_KEY else None
+    return None if text is None else text + ":"
+
+
+@functools.lru_cache(maxsize=4096)  # type names, formats and flags repeat on every field
+def _value_text(value: str) -> str | None:
+    """` value` and the line end, as ruamel writes a one-line string mapping value; None when
+    only ruamel knows."""
+    if len(value) > _LONGEST_SCALAR or _YAML_BREAKS.search(value):
+        return None
+    text = _string_text(value)
+    return None if text is None else " " + text + "\n"
 
 
 @functools.lru_cache(maxsize=8192)  # keys and type names repeat on every field
