@@ -202,10 +202,12 @@ class _JsonSchemaBuild:
 
     def field(self, f: SchemaField, path: tuple) -> dict[str, Any]:
         schema = self.type(f.data_type, path)
-        for key in ("maxLength", "minLength", "pattern"):  # only strings and uuids have them
-            value = getattr(f, key)
-            if value is not None:
-                schema[key] = value
+        if f.maxLength is not None:  # only strings and uuids have these three
+            schema["maxLength"] = f.maxLength
+        if f.minLength is not None:
+            schema["minLength"] = f.minLength
+        if f.pattern is not None:
+            schema["pattern"] = f.pattern
         if f.minimum is not None or f.maximum is not None:
             self.bounds(f, schema, path)
         if f.description:
@@ -217,7 +219,8 @@ class _JsonSchemaBuild:
         if f.examples:
             schema["examples"] = copy.deepcopy(f.examples)
         schema = schema if f.required else nullable(schema)
-        schema.update(x_keywords(f))
+        if f.pii or f.classification or f.protection:  # an unmarked field has no x- keywords
+            schema.update(x_keywords(f))
         return schema
 
     def bounds(self, f: SchemaField, schema: dict[str, Any], path: tuple) -> None:
