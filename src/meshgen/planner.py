@@ -39,9 +39,10 @@ if TYPE_CHECKING:
 
 MESH_FOLDER = "_mesh"
 DOCS_SITE_FOLDER = "docs"
-# neighbours: the product, the products it reads and those that read it, and the facts of the whole
-# mesh the target's `mesh_facts(mesh)` names (job ids, entity names): editing one product's text
-# reruns its neighbours' units only, adding a product or renaming one changes the facts
+# neighbours: the product, the products it reads, those that read it and its successor (lifecycle),
+# and the facts of the whole mesh the target's `mesh_facts(mesh)` names (job ids, entity names):
+# editing one product's text reruns its neighbours' units only, adding a product or renaming one
+# changes the facts. A product unit of any `reads` but "mesh" may name mesh facts.
 READS = ("product", "neighbours", "upstream", "mesh")
 
 
@@ -286,7 +287,7 @@ def planned_inputs(plan: Plan, unit: Unit) -> dict[str, Any]:
     reads_mesh = unit.reads == "mesh" or unit.product is None
     planned = {"config": _target_config_digest(plan, unit.target), "mesh": mesh_digest(plan) if reads_mesh else None,
                "meshgen": meshgen_build(), "specs": None if reads_mesh else _digest(_canonical(_spec_digests(plan, unit)))}
-    if unit.reads == "neighbours" and unit.product is not None:
+    if not reads_mesh and getattr(plan.targets[unit.target][0], "mesh_facts", None) is not None:
         planned["facts"] = _facts_digest(plan, unit.target)
     return planned
 
@@ -576,7 +577,9 @@ def _read_products(mesh: "Mesh", unit: Unit) -> list["ProductFile"]:
         return [unit.product]
     if unit.reads == "neighbours":
         address = unit.product.product.address
-        near = sorted({*mesh.graph.parents(address), *mesh.graph.children(address)})
+        p = unit.product.product
+        successor = [p.lifecycle.successor] if p.lifecycle and p.lifecycle.successor else []
+        near = sorted({*mesh.graph.parents(address), *mesh.graph.children(address), *successor})
         return [unit.product, *(pf for a in near if a != address and (pf := mesh.get(a)) is not None)]
     upstream = [mesh.get(address) for address in mesh.graph.upstream(unit.product.product.address)]
     return [unit.product, *(pf for pf in upstream if pf is not None)]

@@ -355,9 +355,13 @@ def test_the_manifest_records_each_units_inputs_and_files(mesh_copy, tmp_path):
     assert avro["files"] and all(f.startswith("users/customers/v1/avro/") for f in avro["files"])
     manifest = json.loads((out / "meshgen-manifest.json").read_text())
     assert len(manifest["specs"]) == len(list(mesh_copy.rglob("dataproduct.yaml")))
-    for reader in ("dbt@mesh", "datahub@data://users/customers/v1"):  # the one mesh digest, not every file
+    for reader in ("dbt@mesh", "datahub@mesh"):  # the one mesh digest, not every file
         assert units[reader]["reads"] == "mesh" and units[reader]["inputs"]["specs"] is None
         assert units[reader]["inputs"]["mesh"] == manifest["mesh"]
+    # a product reader with mesh facts: its own file and the facts' digest (OpenMetadata's reading domains)
+    openmetadata = units["openmetadata@data://users/customers/v1"]
+    assert openmetadata["reads"] == "product" and len(openmetadata["inputs"]["facts"]) == 64
+    assert list(openmetadata["inputs"]["specs"]) == ["users/customers/v1/dataproduct.yaml"]
     # a neighbours reader: its own file, the files of the products it reads and that read it, the facts' digest
     backstage = units["backstage@data://users/customers/v1"]
     assert backstage["reads"] == "neighbours" and backstage["inputs"]["mesh"] is None

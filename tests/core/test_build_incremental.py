@@ -194,11 +194,32 @@ def test_editing_one_product_reruns_its_units_and_the_mesh_readers_only(mesh_cop
     expected = {u.key for u in plan.units if u.reads == "mesh" or u.product is None
                 or u.product.path == spec or u.reads == "upstream" and edited in
                 graph.upstream(u.product.product.address) or u.reads == "neighbours" and edited in
-                {*graph.parents(u.product.product.address), *graph.children(u.product.product.address)}}
+                _neighbours(plan.mesh, u.product)}
     assert rerun == expected and first.units == again.units
-    # the job stubs and catalog entries of products that neither read nor are read by it are kept
-    kept = {u.key for u in plan.units if u.target in ("airflow", "backstage", "dagster") and u.key not in rerun}
-    assert kept and all(u.reads == "neighbours" for u in plan.units if u.key in kept)
+    # the job stubs, catalog entries and DataHub proposals of products that neither read nor are
+    # read by it are kept, and every OpenMetadata product unit but its own
+    kept = {u.key for u in plan.units if u.product is not None and u.key not in rerun}
+    assert {"airflow", "backstage", "dagster", "datahub", "openmetadata"} <= {key.split("@")[0] for key in kept}
+    assert [key for key in rerun if key.startswith("openmetadata@")] == ["openmetadata@" + edited]
+
+
+def _neighbours(mesh, pf) -> set[str]:
+    """What a `reads: neighbours` unit of `pf` reads: its producers, its consumers, its successor."""
+    address, lifecycle = pf.product.address, pf.product.lifecycle
+    successor = {lifecycle.successor} if lifecycle and lifecycle.successor else set()
+    return {*mesh.graph.parents(address), *mesh.graph.children(address), *successor}
+
+
+def test_a_successors_moved_table_reaches_its_predecessors_datahub_deprecation(mesh_copy, tmp_path):
+    out = tmp_path / "out"
+    build(mesh_copy, output=out, targets=["datahub"])
+    spec = mesh_copy / "checkout/orders/v2/dataproduct.yaml"  # the successor of checkout/orders/v1
+    spec.write_text(spec.read_text().replace("ANALYTICS.CHECKOUT.ORDERS_V2", "ANALYTICS.CHECKOUT.ORDERS_MOVED", 1))
+    again = build(mesh_copy, output=out, targets=["datahub"])
+    assert "datahub@data://checkout/orders/v1" in {r.unit.key for r in again.results if not r.reused}
+    assert "analytics.checkout.orders_moved" in (out / "checkout/orders/v1/datahub/mcps.json").read_text()  # replacement
+    build(mesh_copy, output=tmp_path / "clean", targets=["datahub"])
+    assert tree_digest(out) == tree_digest(tmp_path / "clean")
 
 
 @pytest.mark.parametrize("incremental", [True, False])

@@ -166,6 +166,12 @@ def tag_label(tag_fqn: str) -> dict[str, str]:
     return {"tagFQN": tag_fqn, "source": "Classification", "labelType": "Manual", "state": "Confirmed"}
 
 
+def reading_domains(mesh) -> frozenset[str]:
+    """The domains with a product that reads another (Consumer-aligned), computed once per mesh."""
+    return mesh.memo("openmetadata.reading_domains", lambda: frozenset(
+        pf.product.domain for pf in mesh.products if pf.product.inputPorts))
+
+
 class OpenMetadataOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -198,7 +204,10 @@ class Requests:
 
 class OpenMetadataTarget(Target):
     name = "openmetadata"
-    reads = "mesh"  # a domain is Consumer-aligned when any of its products reads another
+    # a domain is Consumer-aligned when any of its products reads another: the product and those
+    # domains (its mesh facts) are all a unit reads
+    reads = "product"
+    mesh_facts = staticmethod(lambda mesh: sorted(reading_domains(mesh)))
     description = "OpenMetadata create-API request bodies (tables, topics, the data product, its domain and tags)"
     Options = OpenMetadataOptions
     codes = CodeFamily("OM", "The OpenMetadata catalog entries can express the product.",
@@ -263,7 +272,7 @@ class OpenMetadataTarget(Target):
     def domain(self, pf: ProductFile, requests: Requests) -> str:
         """The product's domain: Source-aligned, or Consumer-aligned when a product of it reads another."""
         name = pf.product.domain
-        reads = any(other.product.inputPorts for other in self.mesh.products if other.product.domain == name)
+        reads = name in reading_domains(self.mesh)
         return requests.add("domain", fqn(entity_name(name)), {
             "name": entity_name(name), "displayName": name, "domainType": "Consumer-aligned" if reads else "Source-aligned",
             "description": f"Data products of the {name} domain."})

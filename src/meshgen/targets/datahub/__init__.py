@@ -85,7 +85,9 @@ class DataHubTarget(Target):
     name = "datahub"
     description = "DataHub metadata change proposals per product (datasets, schema, lineage, data product) and a mesh recipe"
     scope = "product+mesh"
-    reads = "mesh"  # lineage and deprecation name other products' datasets
+    # lineage names the producers' datasets, deprecation the successor's (both among the neighbours;
+    # one appearing or going changes the neighbours read); the mesh unit reads the whole mesh
+    reads = "neighbours"
     Options = DataHubOptions
     codes = CodeFamily("DATAHUB", "The DataHub target can express the product.", "docs/targets-datahub.md", (
         DiagnosticCode("DATAHUB001", CANNOT_EXPRESS,
