@@ -50,8 +50,9 @@ LINEAGE_FORMATS = ("svg", "dot", "mermaid", "json")
 
 @dataclass
 class CheckResult:
-    mesh: "Mesh"
+    mesh: "Mesh | None"  # None when nothing changed since the last build: replayed, not loaded
     diagnostics: DiagnosticList
+    products: int = field(default=0, kw_only=True)  # the products acted on (mesh.selected)
 
 
 @dataclass
@@ -63,7 +64,6 @@ class BuildResult(CheckResult):
     reused: int = 0  # ...of which the previous output already held the files (an incremental build)
     plan: Any = None  # the planner's Plan and UnitResults, for tests and tools
     results: list = field(default_factory=list)
-    products: int = 0  # the products built (mesh.selected; the mesh is None when nothing changed: not loaded)
 
 
 @dataclass
@@ -118,11 +118,18 @@ def check(path: Path | str | None = None, *, output: Path | None = None, targets
           strict: bool | None = None) -> CheckResult:
     """Everything `build` does except writing: load the mesh, run every checking pass and, when
     no error remains, every unit of the build plan (so `validate` reports what `build` would).
-    Raises InputError for unreadable input."""
+    Raises InputError for unreadable input. When no input changed since the last build into the
+    output folder, that build's findings are reported without loading anything (`mesh` None)."""
+    from meshgen import incremental as fingerprints, planner
+
+    inputs = fingerprints.build_inputs(path, output, targets, strict, planner.meshgen_build())
+    recorded = fingerprints.recorded_findings(inputs) if inputs is not None else None
+    if recorded is not None:
+        return CheckResult(None, DiagnosticList(recorded[0]), products=recorded[1])
     mesh, diagnostics, levels = _load_and_check(path, output)
     if not diagnostics.has_errors:
         _run_plan(mesh, diagnostics, levels, output=output, targets=targets, strict=strict)
-    return CheckResult(mesh, diagnostics)
+    return CheckResult(mesh, diagnostics, products=len(mesh.selected))
 
 
 def build(path: Path | str | None = None, *, output: Path | None = None, targets: list[str] | None = None,
@@ -173,14 +180,20 @@ class BuildCheck(CheckResult):
 def build_check(path: Path | str | None = None, *, output: Path | None = None, targets: list[str] | None = None,
                 strict: bool | None = None, jobs: int = 1, progress=None) -> BuildCheck:
     """What `build` would change, writing nothing (`meshgen build --check`): the output's files
-    that are stale (other bytes; a Protobuf lock beside a product counts), missing or extra."""
-    from meshgen import planner
+    that are stale (other bytes; a Protobuf lock beside a product counts), missing or extra. When
+    no input changed since the last build and the output is still what it wrote, it is up to date
+    and that build's findings are reported, nothing loaded (`mesh` None)."""
+    from meshgen import incremental as fingerprints, planner
 
+    inputs = fingerprints.build_inputs(path, output, targets, strict, planner.meshgen_build())
+    replay = fingerprints.unchanged_build(inputs) if inputs is not None else None
+    if replay is not None:
+        return BuildCheck(None, DiagnosticList(replay.diagnostics), inputs.out, products=replay.products)
     mesh, diagnostics, _levels, plan, results = _planned_build(path, output, targets, strict, True, jobs, progress)
     difference = planner.check_results(plan, results)
     stale_beside = [display_path(p) for p in planner.stale_beside(plan, results)]
     return BuildCheck(mesh, diagnostics, plan.output, difference.stale + stale_beside, difference.missing,
-                      difference.extra)
+                      difference.extra, products=len(mesh.selected))
 
 
 def _planned_build(path, output, targets, strict, incremental, jobs, progress, writing=None):

@@ -188,7 +188,7 @@ def cli() -> None:
 def validate(path: Path | None, targets: tuple[str, ...], strict: bool | None, fmt: str, fail_on: str) -> None:
     """Everything `build` does (every check, every target's findings) without writing anything."""
     result = _run(fmt, fail_on, lambda: api.check(path, targets=list(targets) or None, strict=strict))
-    n = len(result.mesh.selected)
+    n = result.products
     _finish(result.diagnostics, fmt, fail_on, quiet_ok=f"checked {n} product{'s' if n != 1 else ''}")
 
 

@@ -121,19 +121,25 @@ def _place(loc: Location, prefix: str) -> list:
 
 def restored_diagnostics(records: Any, root: Path) -> list[Diagnostic] | None:
     """The diagnostics a unit reported, back from its manifest entry (None when malformed)."""
+    inside: dict[str, str] = {}  # a file of the mesh → its path under `root`, joined once per file
     try:
-        return [Diagnostic(r["code"], Severity.parse(r["severity"]), r["message"], _location(r["at"], root),
-                           r.get("hint", ""), r.get("name", ""), tuple(_location(x, root) for x in r.get("related", ())),
+        return [Diagnostic(r["code"], Severity.parse(r["severity"]), r["message"], _location(r["at"], root, inside),
+                           r.get("hint", ""), r.get("name", ""),
+                           tuple(_location(x, root, inside) for x in r.get("related", ())),
                            r.get("suppressed_by", ""), r.get("path", "")) for r in records]
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
 
-def _location(place: list, root: Path) -> Location:
+def _location(place: list, root: Path, inside: dict[str, str]) -> Location:
     base, file, line, column = place
     if not (isinstance(file, str) and isinstance(line, int) and isinstance(column, int)):
         raise TypeError("bad location")
-    return Location(str(root / file) if base == "mesh" else file, line, column)
+    if base != "mesh":
+        return Location(file, line, column)
+    if file not in inside:
+        inside[file] = str(root / file)
+    return Location(inside[file], line, column)
 
 
 # ---- a build with nothing changed: no load, no check (the no-op fast path) -------------------
@@ -310,10 +316,8 @@ def record_build(inputs: BuildInputs, diagnostics: list[Diagnostic], products: i
         "diagnostics": diagnostic_records(diagnostics, inputs.root)})
 
 
-def unchanged_build(inputs: BuildInputs) -> Replay | None:
-    """The recorded outcome of the previous build when this one has its fingerprint and the output
-    still holds exactly the files its manifest lists (every byte checked, no symlink followed)."""
-    from meshgen.output_swap import OutputLock
+def _matching_record(inputs: BuildInputs) -> dict | None:
+    """The signed record of the last build into `inputs.out`, when it had this build's fingerprint."""
     from meshgen.signed_cache import read_record
 
     record = read_record(BUILD_RECORD, inputs.record_name)
@@ -322,6 +326,17 @@ def unchanged_build(inputs: BuildInputs) -> Replay | None:
     requires = record.get("requires")
     if not (isinstance(requires, list) and all(isinstance(m, str) for m in requires)) \
             or record.get("inputs") != inputs.fingerprint(tuple(requires)):
+        return None
+    return record
+
+
+def unchanged_build(inputs: BuildInputs) -> Replay | None:
+    """The recorded outcome of the previous build when this one has its fingerprint and the output
+    still holds exactly the files its manifest lists (every byte checked, no symlink followed)."""
+    from meshgen.output_swap import OutputLock
+
+    record = _matching_record(inputs)
+    if record is None:
         return None
     products, units = record.get("products"), record.get("units")
     diagnostics = restored_diagnostics(record.get("diagnostics"), inputs.root)
@@ -337,15 +352,61 @@ def unchanged_build(inputs: BuildInputs) -> Replay | None:
 def _intact_output(out: Path, manifest_digest: Any) -> list[str] | None:
     """The output's files when its manifest has that digest and every file is the bytes it lists,
     nothing more (no leftover of a killed build beside it either); else None."""
-    from meshgen.output import existing_files
     from meshgen.output_swap import has_leftovers
 
     previous = previous_build(out)
     if previous is None or _sha256(previous.manifest) != manifest_digest or has_leftovers(out):
         return None
-    if existing_files(out) != set(previous.files) | {MANIFEST}:
-        return None
     try:
-        return sorted(previous.files) if _intact_files(previous, sorted(previous.files), None) is not None else None
-    except (OutputError, OSError):
+        return sorted(previous.files) if _tree_holds(out, previous.files) else None
+    except OSError:
         return None
+
+
+def _tree_holds(out: Path, listed: dict[str, str]) -> bool:
+    """Whether `out` holds exactly the regular files `listed` (path → sha256) and the manifest,
+    each the bytes listed: one walk, each file opened once beside its folder's descriptor (no
+    path resolved again per file, no symlink followed: a symlink anywhere is a difference)."""
+    import stat
+
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    seen, top = 0, os.fspath(out)
+    for dirpath, dirnames, filenames, dirfd in os.fwalk(top):
+        prefix = dirpath[len(top):].lstrip(os.sep).replace(os.sep, "/")
+        prefix = prefix + "/" if prefix else ""
+        if any(stat.S_ISLNK(os.stat(d, dir_fd=dirfd, follow_symlinks=False).st_mode) for d in dirnames):
+            return False
+        for name in filenames:
+            rel = prefix + name
+            if rel == MANIFEST:  # its digest was checked against the record
+                continue
+            expected = listed.get(rel)
+            if expected is None:
+                return False
+            fd = os.open(name, flags, dir_fd=dirfd)  # a symlink: ELOOP, an OSError
+            try:
+                info = os.fstat(fd)
+                if not stat.S_ISREG(info.st_mode) or _sha256(_read_all(fd, info.st_size)) != expected:
+                    return False
+            finally:
+                os.close(fd)
+            seen += 1
+    return seen == len(listed)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    chunks = [os.read(fd, size + 1)]
+    while chunks[-1]:
+        chunks.append(os.read(fd, 1 << 20))
+    return b"".join(chunks)
+
+
+def recorded_findings(inputs: BuildInputs) -> tuple[list[Diagnostic], int] | None:
+    """What the build recorded for `inputs.out` found, and how many products it acted on, when
+    this build's inputs have its fingerprint: `meshgen validate` reports that without loading
+    anything (its findings depend on the inputs only, not on the output folder)."""
+    record = _matching_record(inputs)
+    if record is None:
+        return None
+    products, diagnostics = record.get("products"), restored_diagnostics(record.get("diagnostics"), inputs.root)
+    return None if diagnostics is None or not isinstance(products, int) else (diagnostics, products)

@@ -384,6 +384,14 @@ def _plant_leftover(out: Path) -> None:
     (out.parent / f".{out.name}.staging-x").mkdir()
 
 
+def _link_same_bytes(out: Path, rel: str) -> None:
+    """`rel` (a file or a folder) replaced by a symlink to a copy of it outside the output."""
+    target, copy = out / rel, out.parent / f"copy-of-{Path(rel).name}"
+    (shutil.copytree if target.is_dir() else shutil.copyfile)(target, copy)
+    (shutil.rmtree if target.is_dir() else os.unlink)(target)
+    target.symlink_to(copy)
+
+
 def _plant_record(out: Path) -> None:
     """The build's record, altered and signed with another key: it must not be believed."""
     import hashlib
@@ -413,6 +421,8 @@ CHANGES = {
     "an output file": lambda mesh, out, mp: (out / "users/customers/v1/avro/customers.avsc").write_text("{}"),
     "an extra output file": lambda mesh, out, mp: (out / "users/mine.txt").write_text("mine"),
     "a killed build's leftover": lambda mesh, out, mp: _plant_leftover(out),
+    "a symlink to the same bytes": lambda mesh, out, mp: _link_same_bytes(out, "users/customers/v1/avro/customers.avsc"),
+    "a symlinked folder": lambda mesh, out, mp: _link_same_bytes(out, "users/customers/v1/avro"),
     "a planted record": lambda mesh, out, mp: _plant_record(out),
 }
 
@@ -443,3 +453,26 @@ def test_other_options_run_the_build(mesh_copy, tmp_path, monkeypatch, option):
     except MeshgenError:
         pass  # strict: the notes are errors
     assert replays == [None]
+
+
+def test_validate_and_build_check_replay_the_last_build_when_nothing_changed(cli, mesh_copy, tmp_path, monkeypatch):
+    from meshgen.mesh import loader
+
+    mesh, out = _small_mesh(mesh_copy), mesh_copy / "build/mesh"  # validate reads meshgen.yaml's `output:`
+    ran = cli("validate", mesh, "--format", "json")
+    assert cli("build", mesh).exit_code == 0 and out.is_dir()
+    real_load = loader.load_mesh
+    monkeypatch.setattr(loader, "load_mesh", lambda *a, **k: pytest.fail("a replayed command loaded the mesh"))
+    replayed = cli("validate", mesh, "--format", "json")
+    assert (replayed.exit_code, replayed.stdout) == (ran.exit_code, ran.stdout) and '"code"' in ran.stdout
+    assert cli("validate", mesh).stderr == cli("validate", mesh).stderr
+    up_to_date = cli("build", mesh, "--check")
+    assert up_to_date.exit_code == 0 and "is up to date" in up_to_date.stderr, up_to_date.output
+    monkeypatch.setattr(loader, "load_mesh", real_load)
+    (out / "users/customers/v1/avro/customers.avsc").write_text("{}")  # the output changed: --check runs
+    stale = cli("build", mesh, "--check")
+    assert stale.exit_code == 1 and "stale: users/customers/v1/avro/customers.avsc" in stale.stdout, stale.output
+    _edit_spec(mesh)  # an input changed: validate runs (and loads)
+    loads = []
+    monkeypatch.setattr(loader, "load_mesh", lambda *a, **k: loads.append(1) or real_load(*a, **k))
+    assert cli("validate", mesh).exit_code == ran.exit_code and loads
