@@ -410,3 +410,63 @@ def recorded_findings(inputs: BuildInputs) -> tuple[list[Diagnostic], int] | Non
         return None
     products, diagnostics = record.get("products"), restored_diagnostics(record.get("diagnostics"), inputs.root)
     return None if diagnostics is None or not isinstance(products, int) else (diagnostics, products)
+
+
+# ---- a mesh unit's per-product parts, kept between builds ------------------------------------
+# A mesh unit (DataHub's mesh.json) computes one part per product, each reading what that
+# product's unit reads. The parts it computed are kept, signed, in this user's cache, one record
+# per output folder and unit, each under a digest of what it read; the next run of the unit
+# computes again only the parts whose digest changed. What computing a part reported is recorded
+# with it and reported again, in order, so the unit's diagnostics are a clean run's.
+
+PART_RECORD = "parts"  # the signed_cache kind of these records
+
+
+class PartStore:
+    """The parts of one mesh unit: `get(pf, compute)` is the previous build's part of `pf` when
+    `key_of(pf)` (the digest of its inputs) is the one it was recorded under, else `compute()`."""
+
+    def __init__(self, name: str, key_of: Callable[[Any], str], reporter: Any, root: Path):
+        self.name, self.key_of, self.reporter, self.root = name, key_of, reporter, root
+        self.previous: dict[str, Any] | None = None  # read on first use
+        self.kept: dict[str, Any] = {}
+        self.computed = 0
+
+    def get(self, pf: Any, compute: Callable[[], Any]) -> Any:
+        key = self.key_of(pf)
+        if self.previous is None:
+            self.previous = self._recorded()
+        hit = self.kept.get(key) or self.previous.get(key)
+        if isinstance(hit, dict) and "value" in hit:
+            reports = restored_diagnostics(hit.get("reports"), self.root)
+            if reports is not None:
+                for diagnostic in reports:
+                    self.reporter.report(diagnostic)
+                self.kept[key] = hit
+                return hit["value"]
+        tap: list[Diagnostic] = []
+        before = len(self.reporter.diagnostics)
+        self.reporter.taps.append(tap)
+        try:
+            value = compute()
+        finally:
+            self.reporter.taps.remove(tap)
+        self.computed += 1
+        added = self.reporter.diagnostics[before:]
+        if all(any(d is t for t in tap) for d in added):  # nothing reported around the reporter
+            self.kept[key] = {"value": value, "reports": diagnostic_records(tap, self.root)}
+        return value
+
+    def _recorded(self) -> dict[str, Any]:
+        from meshgen.signed_cache import read_record
+
+        record = read_record(PART_RECORD, self.name)
+        parts = record.get("parts") if isinstance(record, dict) else None
+        return parts if isinstance(parts, dict) else {}
+
+    def save(self) -> None:
+        """Record the parts this run used (only those: the record does not grow with old ones)."""
+        from meshgen.signed_cache import write_record
+
+        if self.computed or self.previous is None or set(self.kept) != set(self.previous):
+            write_record(PART_RECORD, self.name, {"parts": self.kept})

@@ -32,7 +32,7 @@ from meshgen.diagnostics import Diagnostic, DiagnosticList, Location, Severity
 from meshgen.errors import UsageError, ViolationsFound
 
 if TYPE_CHECKING:
-    from meshgen.incremental import PreviousBuild
+    from meshgen.incremental import PartStore, PreviousBuild
     from meshgen.mesh.model import Mesh
     from meshgen.model.loader import ProductFile
     from meshgen.render import TemplateRenderer
@@ -251,14 +251,39 @@ def run_unit(plan: Plan, unit: Unit) -> UnitResult:
     cls, options = plan.targets[unit.target]
     renderer = _RecordingRenderer(plan.renderer, plan.template_digests)
     context = TargetContext(mesh=plan.mesh, renderer=renderer, strict=plan.strict, layout=layout())
+    context.parts = _part_store(plan, unit, context) if unit.product is None else None
     target = cls(context, options)
     artifacts = target.generate_mesh() if unit.product is None else target.generate(unit.product)
     files = {f"{unit.folder}/{a.path}": a.content for a in artifacts}
+    if context.parts is not None:
+        context.parts.save()
     inputs = {**planned_inputs(plan, unit), "templates": dict(sorted(renderer.used.items()))}
     if context.beside_inputs:
         inputs["beside"] = {_mesh_relative(plan.mesh, Path(p)): d for p, d in sorted(context.beside_inputs.items())}
     # context.diagnostics itself: work run after the write may still report into it
     return UnitResult(unit, files, context.diagnostics, inputs, list(context.after_write))
+
+
+def _part_store(plan: Plan, unit: Unit, context) -> "PartStore | None":
+    """The parts kept for a mesh unit of a target whose product units read less than the mesh:
+    a part of a product is keyed by what such a unit reads (its `reads`' product files, its mesh
+    facts, the target's configuration, every template it declares, the product's Protobuf lock)."""
+    from meshgen.incremental import PartStore
+
+    cls = plan.targets[unit.target][0]
+    if not plan.incremental or getattr(cls, "reads", "product") == "mesh":
+        return None
+    templates = {name: template_digest(plan.renderer, plan.template_digests, name) for name in sorted(cls.templates)}
+
+    def key_of(pf: "ProductFile") -> str:
+        from meshgen.output import beside_digest
+        from meshgen.targets.protobuf_lock import lock_path
+
+        planned = planned_inputs(plan, Unit(unit.target, pf, cls.reads))
+        return _digest(_canonical([planned, templates, beside_digest(lock_path(pf.path))]))
+
+    name = _digest(_canonical([os.path.abspath(plan.output), unit.key]))
+    return PartStore(name, key_of, context.reporter, plan.mesh.root)
 
 
 @functools.cache

@@ -94,7 +94,12 @@ def write_record(kind: str, name: str, value: Any) -> bool:
     if key is None:
         return False
     path = record_path(kind, name)
-    body = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    try:
+        body = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    except ValueError:  # a lone surrogate (an escape in a product's YAML) has no UTF-8: not cached
+        return False
+    if len(body) > MAX_RECORD_BYTES:  # it would never be read back
+        return False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(prefix=".record-", dir=path.parent)

@@ -476,3 +476,70 @@ def test_validate_and_build_check_replay_the_last_build_when_nothing_changed(cli
     loads = []
     monkeypatch.setattr(loader, "load_mesh", lambda *a, **k: loads.append(1) or real_load(*a, **k))
     assert cli("validate", mesh).exit_code == ran.exit_code and loads
+
+
+# ---- a mesh unit's per-product parts (incremental.PartStore) -----------------------------------
+
+def _computed_proposals(monkeypatch) -> list[str]:
+    """The products whose DataHub proposals the mesh unit computes (not taken from the last build)."""
+    from meshgen.targets.datahub import DataHubTarget
+
+    computed, real = [], DataHubTarget.proposals
+
+    def counting(self, pf, report):
+        if not report:
+            computed.append(pf.product.address)
+        return real(self, pf, report)
+
+    monkeypatch.setattr(DataHubTarget, "proposals", counting)
+    return computed
+
+
+def _parts_record(out: Path) -> Path:
+    from meshgen import signed_cache
+    from meshgen.incremental import PART_RECORD
+    from meshgen.planner import _canonical, _digest
+
+    return signed_cache.record_path(PART_RECORD, _digest(_canonical([os.path.abspath(out), "datahub@mesh"])))
+
+
+def test_the_datahub_mesh_unit_recomputes_only_the_parts_an_edit_reaches(mesh_copy, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    first = build(mesh_copy, output=out, targets=["datahub"])
+    computed = _computed_proposals(monkeypatch)
+    _edit_spec(mesh_copy)
+    again = build(mesh_copy, output=out, targets=["datahub"])
+    edited = "data://users/customers/v1"
+    near = {pf.product.address for pf in again.plan.mesh.products if edited == pf.product.address
+            or edited in _neighbours(again.plan.mesh, pf)}
+    assert sorted(computed) == sorted(near) and len(near) < len(again.plan.mesh.products)
+    clean = build(mesh_copy, output=tmp_path / "clean", targets=["datahub"], incremental=False)
+    assert tree_digest(out) == tree_digest(tmp_path / "clean")
+    assert [d.to_dict() for d in again.diagnostics.sorted()] == [d.to_dict() for d in clean.diagnostics.sorted()]
+    assert any(d.code.startswith("DATAHUB") for d in first.diagnostics)  # reports made again from the record
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "forged"])
+def test_a_damaged_or_planted_parts_record_is_ignored(mesh_copy, tmp_path, monkeypatch, damage):
+    import hashlib
+    import hmac
+
+    out = tmp_path / "out"
+    build(mesh_copy, output=out, targets=["datahub"])
+    record = _parts_record(out)
+    signature, _, body = record.read_bytes().partition(b"\n")
+    # a planted part: the signed record's text, a product's name changed, signed with another key
+    planted = body.replace(b"Checkout Orders", b"Planted Orders")
+    assert planted != body
+    if damage == "corrupt":
+        record.write_bytes(signature + b"\n" + planted)
+    else:
+        forged = hmac.new(os.urandom(32), f"parts/{record.stem}".encode() + b"\0" + planted, hashlib.sha256)
+        record.write_bytes(forged.hexdigest().encode() + b"\n" + planted)
+    computed = _computed_proposals(monkeypatch)
+    _edit_spec(mesh_copy)
+    again = build(mesh_copy, output=out, targets=["datahub"])
+    assert len(computed) == len(again.plan.mesh.products)  # every part computed again
+    assert "Planted" not in (out / "_mesh/datahub/mesh.json").read_text()
+    build(mesh_copy, output=tmp_path / "clean", targets=["datahub"], incremental=False)
+    assert tree_digest(out) == tree_digest(tmp_path / "clean")

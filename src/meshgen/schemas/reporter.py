@@ -19,8 +19,13 @@ class Reporter:
     # Under --strict, what a format cannot express is an error rather than a warning.
     strict: bool = False
     _seen: set[Diagnostic] = field(default_factory=set, repr=False)
+    # Lists that also get every report, seen before or not (meshgen.incremental.PartStore records
+    # what computing a part reported, to report it again when the part is reused)
+    taps: list[list[Diagnostic]] = field(default_factory=list, repr=False)
 
     def report(self, diagnostic: Diagnostic) -> None:
+        for tap in self.taps:
+            tap.append(diagnostic)
         if diagnostic in self._seen:
             return
         self._seen.add(diagnostic)

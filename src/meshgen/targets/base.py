@@ -63,6 +63,9 @@ class TargetContext:
     # sha256 of what the file holds once the build is written ("" for no file). An incremental
     # build reruns the unit when one of them no longer holds that.
     beside_inputs: dict[str, str] = field(default_factory=dict)
+    # A mesh unit's per-product parts kept from the previous build (meshgen.incremental.PartStore);
+    # None: every part is computed (outside a build, --no-incremental)
+    parts: Any = None
     # What the schema builders cannot express, deduplicated across targets, into `diagnostics`.
     reporter: "Reporter" = field(init=False)
 
@@ -103,6 +106,12 @@ class Target:
         """Something the target cannot express: a note (summarized per target, listed with
         --verbose), or an error under strict mode; `diagnostics:` in meshgen.yaml may set its level."""
         self.reporter.unsupported(code, message, location, hint)
+
+    def part(self, pf: "ProductFile", compute: Callable[[], Any]) -> Any:
+        """What a mesh unit computes of one product (JSON data), `compute()` or, when nothing the
+        target's `reads` names of `pf` changed, the previous build's (the reports it made are
+        made again). `compute` reads only what a product unit of this target reads of `pf`."""
+        return compute() if self.context.parts is None else self.context.parts.get(pf, compute)
 
     def generate(self, pf: "ProductFile") -> Iterable[Artifact]:  # scope == "product"
         raise NotImplementedError

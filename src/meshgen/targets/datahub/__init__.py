@@ -127,7 +127,8 @@ class DataHubTarget(Target):
         seen: set[tuple[str, str]] = set()
         bundle = []
         for pf in sorted(self.mesh.products, key=lambda pf: (order.get(pf.product.address, len(order)), str(pf.path))):
-            for item in self.proposals(pf, report=False):
+            # each product's proposals read what its product unit reads: kept from the last build
+            for item in self.part(pf, lambda: self.proposals(pf, report=False)):  # noqa: B023 (called at once)
                 key = (item["entityUrn"], item["aspectName"])
                 if key not in seen:  # the domain, tags and terms products share, once
                     seen.add(key)
