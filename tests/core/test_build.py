@@ -361,7 +361,7 @@ def test_the_manifest_records_each_units_inputs_and_files(mesh_copy, tmp_path):
     # a product reader with mesh facts: its own file and the facts' digest (OpenMetadata's reading domains)
     openmetadata = units["openmetadata@data://users/customers/v1"]
     assert openmetadata["reads"] == "product" and len(openmetadata["inputs"]["facts"]) == 64
-    assert list(openmetadata["inputs"]["specs"]) == ["users/customers/v1/dataproduct.yaml"]
+    assert openmetadata["inputs"]["specs"] == read_set("data://users/customers/v1")
     # a neighbours reader: its own file, the files of the products it reads and that read it, the facts' digest
     backstage = units["backstage@data://users/customers/v1"]
     assert backstage["reads"] == "neighbours" and backstage["inputs"]["mesh"] is None
