@@ -423,17 +423,18 @@ PART_RECORD = "parts"  # the signed_cache kind of these records
 
 
 class PartStore:
-    """The parts of one mesh unit: `get(pf, compute)` is the previous build's part of `pf` when
-    `key_of(pf)` (the digest of its inputs) is the one it was recorded under, else `compute()`."""
+    """The parts of one mesh unit: `get(pf, compute, also)` is the previous build's part of `pf`
+    when `key_of(pf, also)` (the digest of its inputs) is the one it was recorded under, else
+    `compute()`."""
 
-    def __init__(self, name: str, key_of: Callable[[Any], str], reporter: Any, root: Path):
+    def __init__(self, name: str, key_of: Callable[[Any, Any], str], reporter: Any, root: Path):
         self.name, self.key_of, self.reporter, self.root = name, key_of, reporter, root
         self.previous: dict[str, Any] | None = None  # read on first use
         self.kept: dict[str, Any] = {}
         self.computed = 0
 
-    def get(self, pf: Any, compute: Callable[[], Any]) -> Any:
-        key = self.key_of(pf)
+    def get(self, pf: Any, compute: Callable[[], Any], also: Any = None) -> Any:
+        key = self.key_of(pf, also)
         if self.previous is None:
             self.previous = self._recorded()
         hit = self.kept.get(key) or self.previous.get(key)

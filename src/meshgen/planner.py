@@ -230,6 +230,11 @@ class _RecordingRenderer:
         self.used[template_name] = template_digest(self.renderer, self.digests, template_name)
         return text
 
+    def source_digest(self, template_name: str) -> str | None:
+        """sha256 of the source `template_name` renders from, noted as rendered (Target.renders_builtin)."""
+        self.used[template_name] = template_digest(self.renderer, self.digests, template_name)
+        return self.used[template_name]
+
 
 def template_digest(renderer: "TemplateRenderer", digests: dict[str, str], name: str) -> str | None:
     """sha256 of the source `name` renders from (the override, else the built-in); None if there is none."""
@@ -265,22 +270,24 @@ def run_unit(plan: Plan, unit: Unit) -> UnitResult:
 
 
 def _part_store(plan: Plan, unit: Unit, context) -> "PartStore | None":
-    """The parts kept for a mesh unit of a target whose product units read less than the mesh:
-    a part of a product is keyed by what such a unit reads (its `reads`' product files, its mesh
-    facts, the target's configuration, every template it declares, the product's Protobuf lock)."""
+    """The parts kept for a mesh unit of a target whose parts read less than the mesh (`part_reads`,
+    default its `reads`): a part of a product is keyed by what a unit of those reads reads (product
+    files, mesh facts, the target's configuration), every template the target declares, the
+    product's Protobuf lock and what the target names (`also`)."""
     from meshgen.incremental import PartStore
 
     cls = plan.targets[unit.target][0]
-    if not plan.incremental or getattr(cls, "reads", "product") == "mesh":
+    reads = getattr(cls, "part_reads", getattr(cls, "reads", "product"))
+    if not plan.incremental or reads == "mesh":
         return None
     templates = {name: template_digest(plan.renderer, plan.template_digests, name) for name in sorted(cls.templates)}
 
-    def key_of(pf: "ProductFile") -> str:
+    def key_of(pf: "ProductFile", also: Any) -> str:
         from meshgen.output import beside_digest
         from meshgen.targets.protobuf_lock import lock_path
 
-        planned = planned_inputs(plan, Unit(unit.target, pf, cls.reads))
-        return _digest(_canonical([planned, templates, beside_digest(lock_path(pf.path))]))
+        planned = planned_inputs(plan, Unit(unit.target, pf, reads))
+        return _digest(_canonical([planned, templates, beside_digest(lock_path(pf.path)), also]))
 
     name = _digest(_canonical([os.path.abspath(plan.output), unit.key]))
     return PartStore(name, key_of, context.reporter, plan.mesh.root)
@@ -399,7 +406,7 @@ def _prepare_fork(plan: Plan) -> None:
     mesh_digest(plan)
     for name, (cls, _options) in plan.targets.items():
         _target_config_digest(plan, name)
-        if getattr(cls, "reads", "product") == "neighbours":
+        if getattr(cls, "mesh_facts", None) is not None:
             _facts_digest(plan, name)
         for template in getattr(cls, "templates", {}):
             try:

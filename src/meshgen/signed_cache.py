@@ -1,5 +1,6 @@
-"""Records meshgen keeps between runs on this machine (a build's fingerprint and findings, a loaded
-product), signed so that a record planted in a repository or an output folder is never believed.
+"""Records meshgen keeps between runs on this machine (a build's fingerprint and findings, the
+per-product parts of a mesh unit), signed so that a record planted in a repository or an output
+folder is never believed.
 
 Records live in this user's cache folder, `$MESHGEN_CACHE` (default
 `${XDG_CACHE_HOME:-~/.cache}/meshgen/records`), never in the mesh or the output, as

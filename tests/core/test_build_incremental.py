@@ -480,43 +480,52 @@ def test_validate_and_build_check_replay_the_last_build_when_nothing_changed(cli
 
 # ---- a mesh unit's per-product parts (incremental.PartStore) -----------------------------------
 
-def _computed_proposals(monkeypatch) -> list[str]:
-    """The products whose DataHub proposals the mesh unit computes (not taken from the last build)."""
-    from meshgen.targets.datahub import DataHubTarget
+PART_COMPUTERS = {"datahub": ("meshgen.targets.datahub:DataHubTarget", "proposals"),
+                  "amundsen": ("meshgen.targets.amundsen:AmundsenTarget", "product_rows")}
 
-    computed, real = [], DataHubTarget.proposals
 
-    def counting(self, pf, report):
-        if not report:
+def _computed_parts(monkeypatch, target: str) -> list[str]:
+    """The products whose part the target's mesh unit computes (not taken from the last build)."""
+    import importlib
+
+    where, method = PART_COMPUTERS[target]
+    module, _, name = where.partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    computed, real = [], getattr(cls, method)
+
+    def counting(self, pf, *args, **kwargs):
+        if kwargs.get("report", args[0] if args and isinstance(args[0], bool) else False) is False:
             computed.append(pf.product.address)
-        return real(self, pf, report)
+        return real(self, pf, *args, **kwargs)
 
-    monkeypatch.setattr(DataHubTarget, "proposals", counting)
+    monkeypatch.setattr(cls, method, counting)
     return computed
 
 
-def _parts_record(out: Path) -> Path:
+def _parts_record(out: Path, target: str = "datahub") -> Path:
     from meshgen import signed_cache
     from meshgen.incremental import PART_RECORD
     from meshgen.planner import _canonical, _digest
 
-    return signed_cache.record_path(PART_RECORD, _digest(_canonical([os.path.abspath(out), "datahub@mesh"])))
+    return signed_cache.record_path(PART_RECORD, _digest(_canonical([os.path.abspath(out), f"{target}@mesh"])))
 
 
-def test_the_datahub_mesh_unit_recomputes_only_the_parts_an_edit_reaches(mesh_copy, tmp_path, monkeypatch):
+@pytest.mark.parametrize("target", sorted(PART_COMPUTERS))
+def test_a_mesh_unit_recomputes_only_the_parts_an_edit_reaches(mesh_copy, tmp_path, monkeypatch, target):
     out = tmp_path / "out"
-    first = build(mesh_copy, output=out, targets=["datahub"])
-    computed = _computed_proposals(monkeypatch)
+    first = build(mesh_copy, output=out, targets=[target])
+    assert _parts_record(out, target).is_file()
+    computed = _computed_parts(monkeypatch, target)
     _edit_spec(mesh_copy)
-    again = build(mesh_copy, output=out, targets=["datahub"])
+    again = build(mesh_copy, output=out, targets=[target])
     edited = "data://users/customers/v1"
     near = {pf.product.address for pf in again.plan.mesh.products if edited == pf.product.address
             or edited in _neighbours(again.plan.mesh, pf)}
     assert sorted(computed) == sorted(near) and len(near) < len(again.plan.mesh.products)
-    clean = build(mesh_copy, output=tmp_path / "clean", targets=["datahub"], incremental=False)
+    clean = build(mesh_copy, output=tmp_path / "clean", targets=[target], incremental=False)
     assert tree_digest(out) == tree_digest(tmp_path / "clean")
     assert [d.to_dict() for d in again.diagnostics.sorted()] == [d.to_dict() for d in clean.diagnostics.sorted()]
-    assert any(d.code.startswith("DATAHUB") for d in first.diagnostics)  # reports made again from the record
+    assert any(d.code.startswith(target.upper()) for d in first.diagnostics)  # reports made again from the record
 
 
 @pytest.mark.parametrize("damage", ["corrupt", "forged"])
@@ -536,7 +545,7 @@ def test_a_damaged_or_planted_parts_record_is_ignored(mesh_copy, tmp_path, monke
     else:
         forged = hmac.new(os.urandom(32), f"parts/{record.stem}".encode() + b"\0" + planted, hashlib.sha256)
         record.write_bytes(forged.hexdigest().encode() + b"\n" + planted)
-    computed = _computed_proposals(monkeypatch)
+    computed = _computed_parts(monkeypatch, "datahub")
     _edit_spec(mesh_copy)
     again = build(mesh_copy, output=out, targets=["datahub"])
     assert len(computed) == len(again.plan.mesh.products)  # every part computed again

@@ -113,6 +113,7 @@ class AmundsenTarget(Target):
     description = "Amundsen databuilder CSV records (tables, columns, badges, owners, SLOs, lineage) for the mesh"
     scope = "mesh"
     reads = "mesh"
+    part_reads = "neighbours"  # a product's rows: it and its producers (and their table keys)
     Options: ClassVar[type[BaseModel]] = AmundsenOptions
     codes = CodeFamily("AMUNDSEN", "The Amundsen records can express the product.", "docs/targets-amundsen.md", (
         DiagnosticCode("AMUNDSEN001", CANNOT_EXPRESS,
@@ -129,19 +130,32 @@ class AmundsenTarget(Target):
         for (address, _index), key in keys.items():
             tables.setdefault(address, []).append(str(key))
         for pf in products:
-            for index, port in enumerate(pf.product.outputPorts):
-                key = keys.get((pf.product.address, index))
-                if key is None:
-                    self.unsupported("AMUNDSEN001", f"port {port.name!r} ({port.type}) is not a table: Amundsen has "
-                                     "no record of it", pf.location("outputPorts", index, "type"),
-                                     "its dataset is in Amundsen through the product's table, files or events ports")
-                    continue
-                self.table_rows(pf, port, key, rows)
-            self.lineage_rows(pf, keys, tables.get(pf.product.address, []), rows["table_lineage.csv"])
+            # a product's rows read it, its producers (among its neighbours) and their tables' keys
+            # (handed out over the whole mesh): kept from the last build while those stay
+            related = sorted({pf.product.address, *(link.address for link in self.mesh.resolved(pf).inputs)})
+            part = self.part(pf, lambda: self.product_rows(pf, keys, tables.get(pf.product.address, [])),  # noqa: B023
+                             also=[[a, tables.get(a, [])] for a in related])
+            for file, found in part.items():
+                rows[file].extend(found)
         for file, header in HEADERS.items():
             # columns keep their table's order (sort_order); the other files are sets of rows
             records = rows[file] if file == "columns.csv" else sorted({tuple(str(v) for v in r) for r in rows[file]})
             yield Artifact(file, csv_document(header, [list(r) for r in records]))
+
+    def product_rows(self, pf: ProductFile, keys: dict[tuple[str, int], TableKey],
+                     mine: list[str]) -> dict[str, list[list[Any]]]:
+        """One product's rows of each file (JSON data: a mesh unit's part); `mine`: its tables' keys."""
+        rows: dict[str, list[list[Any]]] = {file: [] for file in HEADERS}
+        for index, port in enumerate(pf.product.outputPorts):
+            key = keys.get((pf.product.address, index))
+            if key is None:
+                self.unsupported("AMUNDSEN001", f"port {port.name!r} ({port.type}) is not a table: Amundsen has "
+                                 "no record of it", pf.location("outputPorts", index, "type"),
+                                 "its dataset is in Amundsen through the product's table, files or events ports")
+                continue
+            self.table_rows(pf, port, key, rows)
+        self.lineage_rows(pf, keys, mine, rows["table_lineage.csv"])
+        return rows
 
     def table_rows(self, pf: ProductFile, port: OutputPort, key: TableKey, rows: dict[str, list[list[Any]]]) -> None:
         p = pf.product

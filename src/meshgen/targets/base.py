@@ -98,6 +98,24 @@ class Target:
     def render(self, template: str, **values: Any) -> str:
         return self.context.renderer.render(f"{self.name}/{template}", **values)
 
+    def renders_builtin(self, template: str) -> bool:
+        """Whether this target's `template` renders from the built-in source (no override, or one
+        of the same bytes): the target may then write what it writes without Jinja. In a build the
+        template counts as rendered (an override added later reruns the unit)."""
+        from meshgen.render import builtin_template_dir
+
+        name = f"{self.name}/{template}"
+        digest = getattr(self.context.renderer, "source_digest", None)
+        if digest is None:
+            return False
+        try:
+            builtin = (builtin_template_dir() / name).read_bytes()
+        except OSError:
+            return False
+        import hashlib
+
+        return digest(name) == hashlib.sha256(builtin).hexdigest()
+
     @property
     def reporter(self) -> "Reporter":
         return self.context.reporter
@@ -107,11 +125,12 @@ class Target:
         --verbose), or an error under strict mode; `diagnostics:` in meshgen.yaml may set its level."""
         self.reporter.unsupported(code, message, location, hint)
 
-    def part(self, pf: "ProductFile", compute: Callable[[], Any]) -> Any:
-        """What a mesh unit computes of one product (JSON data), `compute()` or, when nothing the
-        target's `reads` names of `pf` changed, the previous build's (the reports it made are
-        made again). `compute` reads only what a product unit of this target reads of `pf`."""
-        return compute() if self.context.parts is None else self.context.parts.get(pf, compute)
+    def part(self, pf: "ProductFile", compute: Callable[[], Any], also: Any = None) -> Any:
+        """What a mesh unit computes of one product (JSON data), `compute()` or, when nothing it
+        reads changed, the previous build's (the reports it made are made again). `compute` reads
+        only what the target's `part_reads` (default: its `reads`) names of `pf`, and `also`
+        (JSON data: facts of the whole mesh the part depends on, such as names handed out)."""
+        return compute() if self.context.parts is None else self.context.parts.get(pf, compute, also)
 
     def generate(self, pf: "ProductFile") -> Iterable[Artifact]:  # scope == "product"
         raise NotImplementedError

@@ -236,3 +236,27 @@ def test_meshgen_never_imports_datahub():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
             assert not any(n == "datahub" or n.startswith("datahub.") for n in names), path
+
+
+def test_the_mesh_files_proposals_are_the_joined_texts_of_each_products(tmp_path):
+    """mesh.json is written from each proposal's JSON text (kept per product between builds): the
+    serializer's bytes of the whole list, and what Jinja renders from an override of the template."""
+    from meshgen.mesh.loader import load_mesh
+    from meshgen.planner import plan_build, run_unit
+    from meshgen.render import renderer_for
+    from meshgen.serializer import json_text
+    from meshgen.targets.datahub import json_list_text
+
+    nested = [{"b": [1, {"c": "x\ny"}], "a": None}, {"e": []}, "\u2028", 1.5]
+    for items in ([], nested[:1], nested):
+        assert json_list_text([json_text(item) for item in items]) == json_text(items)
+    mesh, _ = load_mesh(SPECS)
+    plan = plan_build(mesh, targets=["datahub"], incremental=False)
+    [mesh_unit] = [u for u in plan.units if u.product is None]
+    fast = run_unit(plan, mesh_unit).files["_mesh/datahub/mesh.json"]
+    assert fast == json_text(json.loads(fast)) + "\n" and len(json.loads(fast)) > 10
+    override = tmp_path / "templates/datahub"
+    override.mkdir(parents=True)
+    (override / "mcps.json.j2").write_text("{{ proposals | tojson }}\n\n")  # another template: rendered by Jinja
+    plan.renderer, plan.template_digests = renderer_for(str(tmp_path / "templates")), {}
+    assert run_unit(plan, mesh_unit).files["_mesh/datahub/mesh.json"] == fast + "\n"

@@ -13,6 +13,7 @@ products its input ports read; the domain, the tags and the classification terms
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Literal
 
@@ -125,14 +126,17 @@ class DataHubTarget(Target):
     def generate_mesh(self) -> Iterable[Artifact]:
         order = {address: i for i, address in enumerate(self.mesh.graph.topological_order())}
         seen: set[tuple[str, str]] = set()
-        bundle = []
+        bundle: list[str] = []  # each proposal's JSON text
         for pf in sorted(self.mesh.products, key=lambda pf: (order.get(pf.product.address, len(order)), str(pf.path))):
             # each product's proposals read what its product unit reads: kept from the last build
-            for item in self.part(pf, lambda: self.proposals(pf, report=False)):  # noqa: B023 (called at once)
-                key = (item["entityUrn"], item["aspectName"])
-                if key not in seen:  # the domain, tags and terms products share, once
-                    seen.add(key)
-                    bundle.append(item)
+            for urn, aspect, text in self.part(pf, lambda: proposal_texts(self.proposals(pf, report=False))):  # noqa: B023
+                if (urn, aspect) not in seen:  # the domain, tags and terms products share, once
+                    seen.add((urn, aspect))
+                    bundle.append(text)
+        if self.renders_builtin("mcps.json.j2"):  # `{{ proposals | tojson }}`: the texts joined as tojson would
+            mesh_json = json_list_text(bundle) + "\n"
+        else:
+            mesh_json = self.render("mcps.json.j2", proposals=[json.loads(text) for text in bundle])
         name = self.mesh.config.name or self.mesh.root.name
         recipe = {
             "pipeline_name": f"meshgen-{name}",
@@ -140,7 +144,7 @@ class DataHubTarget(Target):
             "sink": {"type": "datahub-rest",
                      "config": {"server": "${DATAHUB_GMS_URL}", "token": "${DATAHUB_GMS_TOKEN:-}"}},
         }
-        yield Artifact("mesh.json", self.render("mcps.json.j2", proposals=bundle))
+        yield Artifact("mesh.json", mesh_json)
         yield Artifact("recipe.dhub.yaml", self.render("recipe.dhub.yaml.j2", mesh=name, recipe=yaml_document(recipe)))
 
     # ---- one product ----------------------------------------------------------------------
@@ -364,6 +368,19 @@ class DataHubTarget(Target):
             if other.ds.name == d.ds.name and other.port.type == d.port.type:
                 return other.urn
         return None
+
+
+def proposal_texts(proposals: list[dict[str, Any]]) -> list[list[str]]:
+    """[entityUrn, aspectName, the proposal as JSON text] of each proposal (a mesh unit's part)."""
+    return [[item["entityUrn"], item["aspectName"], json_text(item)] for item in proposals]
+
+
+def json_list_text(items: list[str]) -> str:
+    """The JSON text of a list whose items are `items` (each an item's own json_text): the bytes
+    json_text gives the list (each item's lines indented one step more)."""
+    if not items:
+        return "[]"
+    return "[\n  " + ",\n  ".join(text.replace("\n", "\n  ") for text in items) + "\n]"
 
 
 def _description(pf: ProductFile) -> str:
