@@ -293,6 +293,28 @@ def test_parallel_units_run_in_other_processes(mesh_copy, tmp_path, monkeypatch)
     assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "serial")
 
 
+def test_parallel_workers_inherit_the_compiled_templates(mesh_copy, tmp_path, monkeypatch):
+    """The build's process compiles the plan's templates before it forks its workers, so no
+    worker compiles one again (each used to compile every template it rendered)."""
+    from jinja2 import Environment
+
+    from meshgen.render import renderer_for
+
+    renderer_for.cache_clear()  # a renderer of its own: nothing compiled by an earlier test
+    compiled = tmp_path / "compiled"
+    real = Environment._compile
+
+    def noting(self, source, filename):
+        with compiled.open("a") as fh:
+            fh.write(f"{os.getpid()} {filename}\n")
+        return real(self, source, filename)
+
+    monkeypatch.setattr(Environment, "_compile", noting)
+    build(mesh_copy, output=tmp_path / "out", jobs=2, incremental=False)
+    by = [line.split(" ", 1) for line in compiled.read_text().splitlines()]
+    assert by and {pid for pid, _ in by} == {str(os.getpid())}, by
+
+
 def test_check_of_some_targets_compares_their_folders_and_the_index(cli, mesh_copy, tmp_path):
     out = tmp_path / "out"
     assert cli("build", mesh_copy, "-o", out, "-t", "avro").exit_code == 0
