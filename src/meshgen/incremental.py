@@ -469,5 +469,7 @@ class PartStore:
         """Record the parts this run used (only those: the record does not grow with old ones)."""
         from meshgen.signed_cache import write_record
 
-        if self.computed or self.previous is None or set(self.kept) != set(self.previous):
+        if self.previous is None:  # the unit asked for no part (Backstage's, dbt's mesh units)
+            return
+        if self.computed or set(self.kept) != set(self.previous):
             write_record(PART_RECORD, self.name, {"parts": self.kept})
