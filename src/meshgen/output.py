@@ -14,8 +14,8 @@ import hashlib
 import json
 import os
 import shutil
+import re
 import tempfile
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
@@ -35,19 +35,29 @@ class Artifact:
     content: str
 
 
+# Unicode's control characters (category Cc): U+0000-U+001F and U+007F-U+009F
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def safe_relpath(rel: str) -> PurePosixPath:
     """A relative path that stays inside the output folder, or OutputError."""
-    p = PurePosixPath(rel)
+    return PurePosixPath(plain_relpath(rel))
+
+
+def plain_relpath(rel: str) -> str:
+    """`rel` when it is a plain relative path inside the output folder (no pathlib: a build checks
+    every file's), or OutputError."""
+    parts = rel.split("/")
     bad = (
-        not rel or p.is_absolute() or "\\" in rel or any(part in ("", ".", "..") for part in rel.split("/"))
-        or any(unicodedata.category(ch) == "Cc" for ch in rel) or ":" in p.parts[0]
+        not rel or rel.startswith("/") or "\\" in rel or any(part in ("", ".", "..") for part in parts)
+        or _CONTROL.search(rel) is not None or ":" in parts[0]
     )
     if bad:
         raise OutputError(f"refusing to write {rel!r}: it would leave the output folder", [Diagnostic(
             "OUT002", Severity.ERROR, f"generated path {rel!r} is not a plain relative path", Location(rel),
             "this is a bug in a target or a template override: paths must not contain '..', '/' at the start, "
             "'\\' or control characters")])
-    return p
+    return rel
 
 
 def _digest(data: bytes) -> str:
@@ -119,51 +129,23 @@ def check_output_path(out: Path) -> None:
 
 def write_tree(out: Path, files: dict[str, str | bytes], keep_from_previous: bool = False,
                replace_prefixes: tuple[str, ...] = (), units: dict[str, dict] | None = None,
-               extra: dict | None = None, unchanged: set[str] = frozenset()) -> list[str]:
-    """Write `files` (relative path → text) as the new content of `out`.
+               extra: dict | None = None) -> list[str]:
+    """Write `files` (relative path → text or bytes) as the new content of `out`, all at once (the
+    docs site's project; a build writes unit by unit through StagedOutput).
 
-    With `keep_from_previous`, files of the previous build outside `replace_prefixes` stay (a
-    partial build of some products keeps the others' output). `units`, when given, is recorded
-    in the manifest as it is (the planner's units: inputs hashed, files written), and so are the
-    keys of `extra`. `unchanged` names files the caller read back from `out` and found to be the
-    bytes its manifest lists: when that is every file and the manifest would not change either,
-    nothing is written. Returns the written paths.
-    One build at a time writes to `out` (a lock beside it); leftovers of a killed build are
-    recovered or removed first; the previous tree is read as untrusted input.
+    With `keep_from_previous`, files of the previous build outside `replace_prefixes` stay (the
+    docs site inside a build's output keeps the build's files). `units`, when given, is recorded
+    in the manifest as it is, and so are the keys of `extra`. Each top-level entry of `out` that
+    changes is replaced in one step; returns the paths of the tree.
     """
-    from meshgen.output_swap import OutputLock, recover_leftovers, stage_dir, swap_in
+    with StagedOutput(out) as staged:
+        digests = staged.write(files)
+        return staged.commit(dict(digests), set(digests), _top_entry, units=units, extra=extra,
+                             keep_from_previous=keep_from_previous, replace_prefixes=replace_prefixes)
 
-    encoded = encoded_files(files)
-    check_output_path(out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with OutputLock(out):
-            recover_leftovers(out)
-            previous = _previous_manifest(out)
-            if keep_from_previous and previous:
-                _keep_previous(out, previous, encoded, replace_prefixes)
-            manifest_text = manifest_bytes({rel: _digest(data) for rel, data in encoded.items()}, units, extra)
-            if _up_to_date(out, previous, encoded, unchanged, manifest_text):
-                return sorted(encoded)
-            stage = stage_dir(out)
-            try:
-                made: set[str] = set()
-                for rel, data in sorted(encoded.items()):
-                    folder = rel.rpartition("/")[0]
-                    if folder not in made:  # one mkdir per folder, not per file
-                        (stage / folder).mkdir(parents=True, exist_ok=True)
-                        made.add(folder)
-                    (stage / rel).write_bytes(data)
-                (stage / MANIFEST).write_bytes(manifest_text)
-                swap_in(stage, out)
-            except BaseException:
-                shutil.rmtree(stage, ignore_errors=True)
-                raise
-    except OSError as exc:
-        raise _refuse_output(out, f"cannot write output folder {{out}}: {exc.strerror or exc}",
-                             "check that the folder and its parent are writable and the disk has space",
-                             "OUT004") from None
-    return sorted(encoded)
+
+def _top_entry(rel: str) -> str:
+    return rel.split("/", 1)[0]
 
 
 class StagedOutput:
@@ -309,7 +291,7 @@ def _changed_previous(out: Path, rel: str) -> OutputError:
 
 def encoded_files(files: dict[str, str | bytes]) -> dict[str, bytes]:
     """Checked relative paths → bytes (bytes are written as they are: the docs site's images)."""
-    encoded = {str(safe_relpath(rel)): text.encode("utf-8") if isinstance(text, str) else bytes(text)
+    encoded = {plain_relpath(rel): text.encode("utf-8") if isinstance(text, str) else bytes(text)
                for rel, text in files.items()}
     if MANIFEST in encoded:
         raise OutputError("a target tried to write the manifest", [])
@@ -371,19 +353,6 @@ def compare_tree(out: Path, expected: dict[str, str], within: tuple[str, ...] | 
     return TreeDifference(stale, sorted(set(expected) - present), sorted(present - set(expected)))
 
 
-def _up_to_date(out: Path, previous: dict[str, str], encoded: dict[str, bytes], unchanged: set[str],
-                manifest_text: bytes) -> bool:
-    """The tree in `out` is already exactly the new one: same files (checked by the caller), same manifest."""
-    from meshgen.output_swap import read_inside
-
-    if not previous or set(previous) != set(encoded) or not set(encoded) <= unchanged:
-        return False
-    try:
-        return read_inside(out, MANIFEST) == manifest_text
-    except OSError:
-        return False
-
-
 def _previous_manifest(out: Path) -> dict[str, str]:
     """The previous build's manifest; OutputError when `out` holds files meshgen did not write."""
     if not out.exists():
@@ -401,25 +370,6 @@ def _previous_manifest(out: Path) -> dict[str, str]:
             out, f"output folder {{out}} holds {len(foreign)} file(s) meshgen did not write, e.g. {foreign[0]}",
             "move them out of the output folder; meshgen replaces the folder's whole content")
     return manifest
-
-
-def _keep_previous(out: Path, previous: dict[str, str], encoded: dict[str, bytes],
-                   replace_prefixes: tuple[str, ...]) -> None:
-    """Carry the other products' files over from the previous tree, which is untrusted: every path
-    is checked, no symlink is followed, and each file must still be what the manifest says."""
-    from meshgen.output_swap import read_inside
-
-    for rel, digest in previous.items():
-        if rel in encoded or any(rel == p or rel.startswith(p.rstrip("/") + "/") for p in replace_prefixes):
-            continue
-        try:
-            safe_relpath(rel)
-            data = read_inside(out, rel)
-        except (OutputError, OSError):
-            data = None
-        if data is None or _digest(data) != digest:
-            raise _changed_previous(out, rel)
-        encoded[rel] = data
 
 
 def write_file_atomic(path: Path, text: str) -> None:

@@ -3,8 +3,8 @@
 Beside the output folder `out` live (all hidden, named after it):
 - `.out.lock`       held with flock by the one build that writes `out`; it holds that build's pid;
 - `.out.staging-*`  a new tree being written (a marker file says it is ours until it is complete);
-- `.out.previous`   only with the two-rename fallback of a whole-tree swap: the old tree between
-                    the two renames.
+- `.out.previous`   left by an older meshgen's whole-tree swap, killed between its two renames:
+                    put back.
 
 A build's staging folder holds the folders of the units it ran (and `_mesh/index.json`). Into a
 new output, it becomes the output in one rename. Into an existing one (`commit_stage`), the new
@@ -14,8 +14,7 @@ renameat2(RENAME_EXCHANGE); where that is missing, two renames, the old folder m
 first), each unit folder that has no source any more is moved out, and the manifest replaces the
 old one last. A kill leaves every unit's folder wholly old or wholly new; the next build finds the
 staging folder with its commit list and rolls it forward, place by place, skipping the ones
-already holding the new files (`recover_leftovers`). `swap_in` exchanges a whole tree the same
-way (the docs site's project).
+already holding the new files (`recover_leftovers`).
 """
 
 from __future__ import annotations
@@ -326,29 +325,6 @@ def has_leftovers(out: Path) -> bool:
     """Whether a killed build left something beside `out` that recover_leftovers would handle."""
     return os.path.lexists(_beside(out, "previous")) or any(
         True for pattern in ("staging-*", "previous-*") for _ in out.parent.glob(f".{out.name}.{pattern}"))
-
-
-def swap_in(stage: Path, out: Path) -> None:
-    """Make the complete tree in `stage` the content of `out`, and remove the old tree."""
-    (stage / STAGING_MARKER).unlink()
-    crash_point("staged")
-    if not os.path.lexists(out):
-        os.rename(stage, out)
-        return
-    if _exchange(stage, out):
-        crash_point("exchanged")
-        remove_tree(stage)  # now the old tree
-        return
-    previous = _beside(out, "previous")
-    os.rename(out, previous)
-    crash_point("between-renames")
-    try:
-        os.rename(stage, out)
-    except BaseException:
-        os.rename(previous, out)
-        raise
-    crash_point("renamed")
-    shutil.rmtree(previous)
 
 
 def _exchange(a: Path, b: Path) -> bool:
