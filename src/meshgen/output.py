@@ -100,12 +100,21 @@ def read_manifest_units(out: Path) -> dict[str, dict]:
 
 
 def existing_files(out: Path) -> set[str]:
-    """Every file and symlink under `out`; a symlinked folder is listed, never walked."""
+    """Every file and symlink under `out`; a symlinked folder is listed, never walked (a folder
+    that cannot be read is skipped, as os.walk does)."""
     found = set()
-    for dirpath, dirnames, filenames in os.walk(out):
-        here = Path(dirpath)
-        for name in filenames + [d for d in dirnames if (here / d).is_symlink()]:
-            found.add((here / name).relative_to(out).as_posix())
+    folders = [("", os.fspath(out))]
+    while folders:
+        prefix, path = folders.pop()
+        try:
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append((prefix + entry.name + "/", entry.path))
+                    else:
+                        found.add(prefix + entry.name)
+        except OSError:
+            continue
     return found
 
 
@@ -186,17 +195,21 @@ class StagedOutput:
             self._lock.__exit__()
 
     def write(self, files: dict[str, str | bytes]) -> dict[str, str]:
-        """Write files (path inside the output → text or bytes) to the staging folder; their sha256."""
+        """Write files (path inside the output → text or bytes) to the staging folder; their sha256.
+        A file the output already holds, with those bytes, as the previous manifest lists it, is
+        not written (a unit run again that wrote the same: its product's folder need not change)."""
         digests: dict[str, str] = {}
         made: set[str] = set()
         with _writing(self.out):
             for rel, data in encoded_files(files).items():
+                digests[rel] = digest = _digest(data)
+                if self.previous.get(rel) == digest and _holds(self.out, rel, digest):
+                    continue
                 folder = rel.rpartition("/")[0]
                 if folder not in made:  # one mkdir per folder, not per file
                     (self.stage / folder).mkdir(parents=True, exist_ok=True)
                     made.add(folder)
                 (self.stage / rel).write_bytes(data)
-                digests[rel] = _digest(data)
         return digests
 
     def commit(self, files: dict[str, str], changed: set[str], place_of: Callable[[str], str],
@@ -212,6 +225,8 @@ class StagedOutput:
         `units` and `extra`'s keys."""
         from meshgen.output_swap import commit_stage, link_inside
 
+        # a file `write` left out, the output holding it already, changes nothing
+        changed = {rel for rel in changed if self.previous.get(rel) != files[rel] or os.path.lexists(self.stage / rel)}
         with _writing(self.out):
             if keep_from_previous and self.previous:
                 _keep_previous_digests(self.out, self.previous, files, replace_prefixes)
@@ -247,6 +262,12 @@ class _writing:
         return False
 
 
+def _holds(out: Path, rel: str, digest: str) -> bool:
+    """Whether `out` holds regular file `rel` with that sha256 (no symlink followed)."""
+    data = read_inside_or_none(out, rel)
+    return data is not None and _digest(data) == digest
+
+
 def read_inside_or_none(out: Path, rel: str) -> bytes | None:
     from meshgen.output_swap import read_inside
 
@@ -259,7 +280,7 @@ def read_inside_or_none(out: Path, rel: str) -> bytes | None:
 def _plain(rel: str) -> bool:
     """A previous manifest's path that is a plain relative path (it is untrusted: others are left alone)."""
     try:
-        safe_relpath(rel)
+        plain_relpath(rel)
     except OutputError:
         return False
     return rel != MANIFEST
