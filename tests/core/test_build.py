@@ -77,9 +77,11 @@ def test_a_crash_while_writing_leaves_the_previous_output_untouched(mesh_copy, t
             raise OSError(28, "No space left on device")
         return real(self, data)
 
+    spec = mesh_copy / "users/customers/v1/dataproduct.yaml"  # its files change: the build must write them
+    spec.write_text(spec.read_text().replace("One row per registered customer", "Edited. One row", 1))
     monkeypatch.setattr(Path, "write_bytes", flaky)
     with pytest.raises(OutputError) as caught:  # a diagnostic, not an internal error
-        build(mesh_copy, output=out, incremental=False)  # incremental: nothing changed, nothing to write
+        build(mesh_copy, output=out, incremental=False)
     monkeypatch.undo()
     assert caught.value.diagnostics[0].code == "OUT004"
     assert "No space left on device" in caught.value.diagnostics[0].message
