@@ -56,3 +56,13 @@ def test_two_modules_declaring_one_name_are_refused(tmp_path, monkeypatch):
             raise AssertionError("a second target named avro was accepted")
     finally:
         targets.builtin_targets.cache_clear()
+
+
+def test_a_plugin_target_never_joins_the_built_in_ones(monkeypatch):
+    """available_targets() adds the entry points' targets to a copy: the cached built-in dict
+    stays the package's own (it used to gain every plugin, so a plugin became "built in")."""
+    builtin = dict(targets.builtin_targets())
+    monkeypatch.setattr(targets, "_registered_targets", lambda path: (("plugin-x", "plugin_pkg:PluginX"),))
+    assert targets.available_targets()["plugin-x"] == "plugin_pkg:PluginX"
+    assert "plugin-x" not in targets.builtin_targets()
+    assert targets.builtin_targets() == builtin

@@ -54,7 +54,7 @@ def builtin_targets() -> dict[str, str]:
 def available_targets() -> dict[str, str]:
     """The built-in targets, then those third-party packages register under the entry-point
     group meshgen.targets (a built-in name wins)."""
-    found = builtin_targets()
+    found = dict(builtin_targets())  # a copy: builtin_targets() is cached and must stay the package's own
     for name, value in _registered_targets(tuple(sys.path)):
         found.setdefault(name, value)
     return found
