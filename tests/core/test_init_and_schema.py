@@ -146,7 +146,11 @@ def test_init_refuses_to_overwrite(cli, tmp_path):
 def test_init_without_no_input_fails_cleanly_on_missing_values(cli, tmp_path):
     result = cli("init", tmp_path, "--no-input")
     assert result.exit_code == 2
-    assert "--domain is required" in result.output
+    assert "<command line>:1:1: error[INIT001] --domain is required" in result.output
+    # given empty, a value is missing too (it was click's unpositioned usage error: the init fuzz test)
+    result = cli("init", tmp_path, "--domain", "d", "--name", "", "--owner-team", "t", "--no-input")
+    assert result.exit_code == 2 and "error[INIT001] --name is required" in result.output, result.output
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_committed_json_schema_is_in_sync():
