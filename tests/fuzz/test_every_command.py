@@ -4,8 +4,9 @@ Hypothesis writes a product two ways: generated from the spec's vocabulary (vali
 types, random constraints and ports), or one of the example mesh's products mutated (a key
 deleted, a value of the wrong type, a huge number, deep nesting, a hostile string, an anchor and
 alias, a YAML 1.1-only form, a duplicate key). Each mesh runs in process through `validate`,
-`build`, `diff`, `changelog`, `check --against HEAD`, `docs build` (MkDocs, `--strict`, when the
-mesh builds; else `--no-html`), `test` on DuckDB
+`build` (then `build --check`: nothing stale), `lineage` (Mermaid and JSON), `diff`, `changelog`,
+`check --against HEAD`, `docs build` (MkDocs, `--strict`, when the mesh builds; else
+`--no-html`), `test` on DuckDB
 and `import` (of what the build wrote, and of the product itself as the wrong format). Every
 command must succeed, and then its files pass their own validators (Avro parsers, the JSON
 Schema metaschema, protoc, `buf lint`, DuckDB, the YAML and JSON parsers, `meshgen validate` of an imported
@@ -237,11 +238,17 @@ def every_command(root: Path, committed: dict[str, str], which: str, text: str) 
     original = root / "original.yaml"
     original.write_text(committed[which], encoding="utf-8")
     run(["validate", mesh, "--format", "json"], json_format=True)
-    code, _ = run(["build", mesh, "-o", out, *sum((["-t", t] for t in BUILD_TARGETS), []), "--format", "json"],
-                  json_format=True)
+    targets = [arg for t in BUILD_TARGETS for arg in ("-t", t)]
+    code, _ = run(["build", mesh, "-o", out, *targets, "--format", "json"], json_format=True)
     if code == 0:
         check_artifacts(out)
         buf_lint(out)
+        again, output = run(["build", mesh, "-o", out, *targets, "--check", "--format", "json"], json_format=False)
+        assert again == 0, f"build --check right after the build found stale files:\n{output[-2000:]}"
+    for view in ("mermaid", "json"):  # the lineage graph of any mesh that loads
+        drawn = root / f"lineage.{view}"
+        if run(["lineage", mesh, "--format", view, "-o", drawn], json_format=False)[0] == 0 and view == "json":
+            json.loads(drawn.read_text(encoding="utf-8"))
     run(["diff", original, product, "--format", "json"], json_format=True)
     run(["changelog", original, product, "--format", "json"], json_format=False)
     run(["check", mesh, "--against", "HEAD", "--format", "json"], json_format=True)
