@@ -39,6 +39,8 @@ def placeholder_purpose(domain: str, name: str) -> str:
 def check_answer(label: str, value: str) -> str:
     """One answer (a flag or a prompt's reply), checked on its own: the value, or ValueError."""
     value = (value or "").strip()
+    if "\0" in value:  # a prompt's answer can hold one; validate refuses it (SPEC012)
+        raise ValueError(f"--{label}: a NUL character, which no artifact can carry")
     if label in ("domain", "name", "dataset", "owner-team") and not value:
         raise ValueError(f"--{label} is required (with --no-input nothing is asked)")
     if label in ("domain", "name", "dataset") and not _NAME.match(value):

@@ -121,6 +121,7 @@ def test_init_uses_the_mesh_template_overrides(tmp_path):
     ["--domain", "d", "--name", "a__b", "--owner-team", "t"],
     ["--domain", "d", "--name", "a" * 129, "--owner-team", "t"],          # SPEC004: over 128 characters
     ["--domain", "d", "--name", "x", "--owner-team", "t" * 129],
+    ["--domain", "d", "--name", "x", "--owner-team", "t", "--purpose", "a\0b"],  # SPEC012: NUL
 ])
 def test_init_rejects_bad_names(cli, tmp_path, args):
     result = cli("init", tmp_path, *args, "--no-input")

@@ -8,6 +8,7 @@ In process, like test_every_command (the same judge: `run`)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from hypothesis import given, strategies as st
@@ -47,5 +48,8 @@ def test_init_writes_a_product_that_validates_or_refuses_the_answer(domain, name
         return
     assert len(written) == 1, written
     code, output = run(["validate", written[0], "--format", "json"], json_format=True)
+    if code and (not purpose.strip() or purpose.strip().startswith("TODO")):  # the placeholder, as documented
+        assert {d["code"] for d in json.loads(output) if d["severity"] == "error"} == {"DOC001"}, output[-3000:]
+        return
     assert code == 0, f"init accepted {options} but its product does not validate:\n{output[-3000:]}"
     assert Path(written[0]).read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
