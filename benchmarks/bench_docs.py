@@ -9,7 +9,10 @@ and by CPU time (the machine is shared, so CPU is the steadier figure):
 
   - `meshgen lineage --format svg` (the home page's picture alone);
   - `meshgen docs build --no-html`: the MkDocs project (checks, pages, every lineage picture);
-  - `mkdocs build` of that project (MkDocs with the Material theme; $MESHGEN_MKDOCS or --mkdocs);
+  - `mkdocs build` of that project (MkDocs with the Material theme; $MESHGEN_MKDOCS or --mkdocs),
+    one process;
+  - the same project built as `meshgen docs build` runs MkDocs: a few `mkdocs build` processes at
+    once, each on a part of the pages (docsite/mkdocs_parts.py), CPU and wall of each process;
   - `meshgen docs build`: both, as a user runs it.
 
 Target (checked here, never in the test suite): the whole `meshgen docs build` under 60 s of wall
@@ -52,6 +55,23 @@ def timed(cmd: list[str], runs: int, env: dict) -> dict:
     return {"wall_s": round(statistics.median(walls), 2), "cpu_s": round(statistics.median(cpus), 2)}
 
 
+def timed_parts(project: Path, mkdocs: str) -> dict:
+    """The project built by MkDocs the way `meshgen docs build` runs it: each process's CPU and wall."""
+    from meshgen.docsite import mkdocs_parts
+    from meshgen.docsite.mkdocs_build import reproducible_environment
+
+    pages = mkdocs_parts.page_order(project / "docs")
+    parts = mkdocs_parts.split_pages(pages, [(project / "docs" / p).stat().st_size for p in pages],
+                                     mkdocs_parts.part_count(len(pages)))
+    start = time.perf_counter()
+    runs = mkdocs_parts.build_in_parts(project, [mkdocs, "build", "--quiet", "--clean"], reproducible_environment(),
+                                       "site-parts", parts)
+    if any(run.returncode != 0 for run in runs):
+        raise SystemExit("mkdocs failed: " + " ".join(run.output[-2000:] for run in runs))
+    return {"wall_s": round(time.perf_counter() - start, 2), "pages": [len(part) for part in parts],
+            "processes": [{"cpu_s": round(run.cpu_s, 2), "wall_s": round(run.wall_s, 2)} for run in runs]}
+
+
 def mkdocs_program(given: str | None) -> str:
     program = given or os.environ.get("MESHGEN_MKDOCS") or shutil.which("mkdocs")
     if not program:
@@ -83,6 +103,7 @@ def main() -> int:
         results["pages"] = sum(1 for _ in project.rglob("*.md"))
         results["mkdocs_build"] = timed([mkdocs, "build", "--quiet", "-f", str(project / "mkdocs.yml")], args.runs,
                                         {**env, "SOURCE_DATE_EPOCH": "0"})
+        results["mkdocs_parts"] = timed_parts(project, mkdocs)
         results["docs_build"] = timed(meshgen + ["docs", "build", str(root), "-o", str(site), "-q"], args.runs, env)
         results["site_mib"] = round(sum(f.stat().st_size for f in (site / "site").rglob("*") if f.is_file()) / 2**20, 1)
     ok = results["docs_build"]["wall_s"] < TARGET_SECONDS

@@ -184,3 +184,46 @@ def test_the_readme_docs_commands_work_as_written(tmp_path):
         done = meshgen(*command.split()[1:], env=mkdocs_env(), cwd=tmp_path)
         assert done.returncode == 0, (command, done.stdout + done.stderr)
     assert (tmp_path / "specs" / "build" / "mesh" / "docs" / "site" / "index.html").is_file()
+
+
+def test_a_site_built_by_several_mkdocs_processes_is_the_same_bytes_as_one_build(tmp_path):
+    """A big site is built by a few `mkdocs build` processes at once, each on a run of the pages,
+    and merged (docsite/mkdocs_parts.py): the same files and bytes as one process, the search index
+    and the sitemap (site_url set, so it lists every page) included."""
+    from meshgen.docsite import mkdocs_parts
+
+    mesh = copy_source(SPECS, tmp_path / "mesh")
+    config = mesh / "meshgen.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "site_url: https://data.example.com/mesh/\n",
+                      encoding="utf-8")
+    trees = {}
+    for parts in ("1", "3"):
+        out = tmp_path / f"docs-{parts}"
+        done = meshgen("docs", "build", mesh, "--strict", "-o", out,
+                       env={**mkdocs_env(), mkdocs_parts.PARTS_VARIABLE: parts})
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "WARNING" not in done.stderr, done.stderr
+        trees[parts] = _tree(out / "site")
+        assert not [p for p in out.iterdir() if p.name.startswith(".meshgen")]  # no part config or site left
+    pages = mkdocs_parts.page_order(tmp_path / "docs-1" / "docs")
+    split = mkdocs_parts.split_pages(pages, [(tmp_path / "docs-1" / "docs" / p).stat().st_size for p in pages], 3)
+    assert len(split) == 3 and sorted(p for part in split for p in part) == sorted(pages)  # really three parts
+    assert trees["3"] == trees["1"]
+    index = json.loads((tmp_path / "docs-3" / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    indexed = {d["location"].split("#")[0] for d in index["docs"]}
+    assert {posixpath.dirname(p) + "/" if p != "index.md" else "" for p in pages} <= indexed
+    sitemap = (tmp_path / "docs-3" / "site" / "sitemap.xml").read_text(encoding="utf-8")
+    assert sitemap.count("<loc>") == len(pages)
+
+
+def test_each_part_excludes_the_other_parts_pages_by_folder_where_it_can():
+    from meshgen.docsite.mkdocs_parts import exclusions, split_pages
+
+    pages = ["index.md", "domains/a/index.md", "domains/b/index.md", "products/a/x/v1/index.md",
+             "products/a/x/v2/index.md", "products/a/y/v1/index.md", "products/b/z/v1/index.md", "rules/index.md"]
+    first, second = split_pages(pages, [110, 10, 10, 30, 30, 30, 30, 10], 2)
+    assert first == pages[:3] and second == pages[3:]
+    assert exclusions(pages, set(first)) == ["/products/", "/rules/"]
+    assert exclusions(pages, set(second)) == ["/index.md", "/domains/"]
+    assert exclusions(pages, {"products/a/x/v2/index.md"}) == [
+        "/index.md", "/domains/", "/products/a/x/v1/", "/products/a/y/", "/products/b/", "/rules/"]

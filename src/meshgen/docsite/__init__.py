@@ -7,6 +7,7 @@
     pictures.py      the lineage pictures, laid out (by `dot`) while the pages render, as files
     mkdocs_hook.py   the MkDocs hook the project carries: it inlines each page's picture
     mkdocs_build.py  MkDocs as a program: find it, build the HTML reproducibly, serve it
+    mkdocs_parts.py  a big site built by a few MkDocs processes at once, merged into the same bytes
     serve.py         `meshgen docs serve`: regenerate on change, MkDocs reloads the browser
 
 Where it goes: the project at `<mesh output>/docs/` (or `-o DIR`), its HTML at `<DIR>/site/`.

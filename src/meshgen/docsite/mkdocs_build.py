@@ -62,17 +62,28 @@ def reproducible_environment() -> dict[str, str]:
 
 
 def build_html(project: Path, *, strict: bool = False) -> str:
-    """`mkdocs build` of the project folder into its `site/`; returns what MkDocs warned about."""
-    command = mkdocs_command() + ["build", "--quiet", "--clean", "-f", str(project / "mkdocs.yml")]
-    if strict:
-        command.append("--strict")
-    done = subprocess.run(command, cwd=project, env=reproducible_environment(), capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL)
-    output = (done.stdout + done.stderr).strip()
-    if done.returncode != 0:
+    """`mkdocs build` of the project folder into its `site/`; returns what MkDocs warned about.
+    A big site is built by a few MkDocs processes at once (docsite/mkdocs_parts.py), the same bytes."""
+    from meshgen.docsite import mkdocs_parts
+    from meshgen.docsite.pictures import DOCS_DIR
+    from meshgen.docsite.project import SITE_DIR
+
+    command = mkdocs_command() + ["build", "--quiet", "--clean"] + (["--strict"] if strict else [])
+    pages = mkdocs_parts.page_order(project / DOCS_DIR)
+    parts = mkdocs_parts.split_pages(pages, [(project / DOCS_DIR / p).stat().st_size for p in pages],
+                                     mkdocs_parts.part_count(len(pages)))
+    if len(parts) > 1:
+        runs = mkdocs_parts.build_in_parts(project, command, reproducible_environment(), SITE_DIR, parts)
+    else:
+        done = subprocess.run(command + ["-f", str(project / "mkdocs.yml")], cwd=project,
+                              env=reproducible_environment(), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        runs = [mkdocs_parts.PartRun(done.returncode, done.stdout + done.stderr, 0.0, 0.0)]
+    output = "\n".join(dict.fromkeys(line for run in runs for line in run.output.strip().splitlines()))
+    failed = next((run for run in runs if run.returncode != 0), None)
+    if failed is not None:
         raise MkDocsFailed("MkDocs could not build the site", [Diagnostic(
             "DOCS002", Severity.ERROR, "mkdocs build failed" + (" (--strict: its warnings are errors)" if strict else "")
-            + ": " + (output[-2000:] or f"exit code {done.returncode}"), Location(str(project / "mkdocs.yml")),
+            + ": " + (output[-2000:] or f"exit code {failed.returncode}"), Location(str(project / "mkdocs.yml")),
             "a template override in `templates/docsite/` may link to a page that does not exist; "
             "`meshgen docs build --no-html` writes the project so you can run mkdocs on it yourself")])
     return output
