@@ -28,7 +28,9 @@ API_VERSION = "v1.1.0"
 
 class OdpsTarget(Target):
     name = "odps"
-    reads = "upstream"  # an input port cites its producer's ODCS contract when the producer publishes one
+    # an input port cites its direct producer's ODCS contract (version, contract id): its neighbours,
+    # not its whole upstream closure (~377 product files hashed per unit at 1,000 synthetic products)
+    reads = "neighbours"
     codes = CodeFamily("ODPS", "The ODPS descriptor can express the product.", "docs/targets-odcs.md", (
         DiagnosticCode("ODPS001", CANNOT_EXPRESS, "a support channel without a URL: ODPS needs one; left out"),
         DiagnosticCode("ODPS002", CANNOT_EXPRESS,
