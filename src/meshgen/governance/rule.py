@@ -180,30 +180,13 @@ class RuleContext:
             t = f.data_type
             while t.kind in (Kind.ARRAY, Kind.MAP):
                 t = t.items if t.kind is Kind.ARRAY else t.values
-            members = _members_path(f) if t.kind is Kind.STRUCT else None
+            members = f.members_path() if t.kind is Kind.STRUCT else None
             # a struct field is placed at its members' list, as pf.field_path places it
             here = at + (i,) + (members or ())
             ref = FieldRef(ds, dotted, f, Place(here, waived + dotted), parent)
             yield ref
             if members is not None:
                 yield from self._walk(ds, t.fields, dotted + ".", ref, here)
-
-
-def _members_path(f: SchemaField) -> tuple | None:
-    """The keys from a struct-typed field to its members' list, through `items` and `values`
-    (as pf.field_path goes): ("fields",), ("items", "fields"), ...; None without one."""
-    keys: list[str] = []
-    spec: Any = f
-    while spec.fields is None:
-        if spec.items is not None:
-            keys.append("items")
-            spec = spec.items
-        elif spec.values is not None:
-            keys.append("values")
-            spec = spec.values
-        else:
-            return None
-    return tuple(keys) + ("fields",)
 
 
 class Rule:

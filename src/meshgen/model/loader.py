@@ -62,20 +62,13 @@ class ProductFile:
                 return path
             f = fields[index]
             path = path + (index,)
-            spec: Any = f
-            sub: list = []
-            while spec is not None and spec.fields is None:
-                if spec.items is not None:
-                    sub.append("items")
-                    spec = spec.items
-                elif spec.values is not None:
-                    sub.append("values")
-                    spec = spec.values
-                else:
-                    spec = None
-            if spec is not None and spec.fields is not None:
+            members = f.members_path()
+            if members is not None:
+                path = path + members
+                spec: Any = f
+                for key in members[:-1]:
+                    spec = getattr(spec, key)
                 fields = spec.fields
-                path = path + tuple(sub) + ("fields",)
         return path
 
 

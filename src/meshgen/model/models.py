@@ -328,6 +328,23 @@ class SchemaField(SpecModel):
     def data_type(self) -> DataType:
         return self.__pydantic_private__["_data_type"]
 
+    def members_path(self) -> tuple[str, ...] | None:
+        """The keys from this field to its struct members' list, through `items` and `values`:
+        ("fields",), ("items", "fields"), ("values", "items", "fields")...; None when no struct
+        is below it. Governance and the loader place a member's diagnostics by it."""
+        keys: list[str] = []
+        spec: Any = self
+        while spec.fields is None:
+            if spec.items is not None:
+                keys.append("items")
+                spec = spec.items
+            elif spec.values is not None:
+                keys.append("values")
+                spec = spec.values
+            else:
+                return None
+        return tuple(keys) + ("fields",)
+
     @property
     def effective_classification(self) -> str:
         """`classification`, else `confidential` for personal data, else `public`: what every pass uses."""
