@@ -78,6 +78,20 @@ def _parent(document, path):
     return document
 
 
+def mutate_document(draw, document, values: list) -> None:
+    """One to three mutations of `document` in place: a key deleted, or a value replaced by one of `values`."""
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [p for p in _paths(document) if p]
+        if not paths:
+            return
+        path = draw(st.sampled_from(paths))
+        parent, key = _parent(document, path), path[-1]
+        if draw(st.booleans()):
+            del parent[key]
+        else:
+            parent[key] = draw(st.sampled_from(values))
+
+
 def mutated_text(draw, document) -> str:
     """`document` (plain data, changed in place) with one to three mutations, written as YAML."""
     fragments = {}

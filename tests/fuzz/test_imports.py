@@ -15,7 +15,7 @@ import pytest
 
 from meshgen.serializer import yaml_document
 from tests.conftest import SPECS, need_module
-from tests.fuzz.test_every_command import FRAGMENTS, HOSTILE, SETTINGS, WRONG, _parent, _paths, run
+from tests.fuzz.test_every_command import FRAGMENTS, HOSTILE, SETTINGS, WRONG, mutate_document, run
 
 need_module("sqlglot")  # meshgen[import]: the SQL importer parses with it
 from hypothesis import given, strategies as st  # noqa: E402
@@ -43,19 +43,6 @@ def seeds(tmp_path_factory) -> dict[str, list[Path]]:
     return found
 
 
-def _mutate_document(draw, document, values: list) -> None:
-    for _ in range(draw(st.integers(1, 3))):
-        paths = [p for p in _paths(document) if p]
-        if not paths:
-            return
-        path = draw(st.sampled_from(paths))
-        parent, key = _parent(document, path), path[-1]
-        if draw(st.booleans()):
-            del parent[key]
-        else:
-            parent[key] = draw(st.sampled_from(values))
-
-
 def _mutate_text(draw, text: str) -> str:
     """A cut, a duplicated span, or raw bytes spliced in at a random place."""
     at = draw(st.integers(0, len(text)))
@@ -74,7 +61,7 @@ def avro_inputs(draw, seeds):
     if draw(st.integers(0, 3)) == 0:
         return _mutate_text(draw, text)
     document = json.loads(text)
-    _mutate_document(draw, document, AVRO_TYPES + WRONG + HOSTILE)
+    mutate_document(draw, document, AVRO_TYPES + WRONG + HOSTILE)
     return json.dumps(document, ensure_ascii=draw(st.booleans()))
 
 
@@ -100,7 +87,7 @@ def odcs_inputs(draw, seeds):
     if draw(st.integers(0, 3)) == 0:
         return _mutate_text(draw, text)
     document = YAML(typ="safe", pure=True).load(text)
-    _mutate_document(draw, document, WRONG + HOSTILE)
+    mutate_document(draw, document, WRONG + HOSTILE)
     return yaml_document(document)
 
 

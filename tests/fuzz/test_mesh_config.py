@@ -23,7 +23,7 @@ from meshgen.serializer import yaml_document
 from tests.conftest import SPECS
 from tests.fuzz.artifacts import check_artifacts
 from tests.fuzz.budget import fuzz_settings
-from tests.fuzz.test_every_command import CONSUMER, HOSTILE, PRODUCER, WRONG, _parent, _paths, mutated_text
+from tests.fuzz.test_every_command import CONSUMER, HOSTILE, PRODUCER, WRONG, mutate_document, mutated_text
 from tests.fuzz.test_hostile_meshes import materialize, run_meshgen
 
 BUILD_TARGETS = ["avro", "jsonschema", "protobuf", "sql"]
@@ -85,16 +85,7 @@ def _index_text(draw, index_text: str) -> str:
     if draw(st.integers(0, 3)) == 0:  # a cut or a spliced fragment: JSON that does not parse, or YAML-ish
         at = draw(st.integers(0, len(index_text)))
         return index_text[:at] + draw(st.sampled_from(["", "{", "]", '"\\ud800"', "NaN", "1e400", ",,"]))
-    for _ in range(draw(st.integers(1, 3))):
-        paths = [p for p in _paths(document) if p]
-        if not paths:
-            break
-        path = draw(st.sampled_from(paths))
-        parent, key = _parent(document, path), path[-1]
-        if draw(st.booleans()):
-            del parent[key]
-        else:
-            parent[key] = draw(st.sampled_from(WRONG + HOSTILE))
+    mutate_document(draw, document, WRONG + HOSTILE)
     return json.dumps(document, ensure_ascii=draw(st.booleans()))
 
 
