@@ -127,6 +127,8 @@ class TemplateRenderer:
             lstrip_blocks=True,
             autoescape=select_autoescape(enabled_extensions=("html", "htm", "xml"), default_for_string=False),
         )
+        self.has_overrides = override_dir is not None
+        self._builtin_prefix = str(builtin_template_dir()) + os.sep
         self.env.filters.update(
             tojson=to_json, sql_string=sql_string, py_string=py_string, yaml_string=yaml_string,
             comment=comment_text, toyaml=yaml_document,
@@ -152,13 +154,75 @@ class TemplateRenderer:
             # by zero, endless recursion through {% include %}), never meshgen's: point at the template line.
             filename = getattr(locals().get("template"), "filename", None) or template_name
             line = _template_line(exc, filename)
-            what = "it recursed too deeply (an include or macro that calls itself?)" if isinstance(exc, RecursionError) \
-                else f"{type(exc).__name__}: {str(exc)[:300]}"
+            what = _failure_text(exc)
             raise TemplateFailure(f"template {template_name} failed", [Diagnostic(
                 "TPL002", Severity.ERROR, f"template {template_name} failed to render: {what}",
                 Location(display_path(filename), line, 1),
                 "templates run sandboxed: they may only use the values meshgen passes in, and every name must exist")]) from None
-        return text if text.endswith("\n") else text + "\n"
+        text = text if text.endswith("\n") else text + "\n"
+        if self.has_overrides and not template.filename.startswith(self._builtin_prefix):
+            _check_override_output(template_name, template.filename, text)
+        return text
+
+
+# What an override's output must parse as, by the artifact's file suffix (a built-in template's
+# output is checked by the tests with each ecosystem's real tool; an override's is the team's own).
+_OUTPUT_FORMATS = {".json": "JSON", ".avsc": "JSON", ".yaml": "YAML", ".yml": "YAML", ".py": "Python"}
+
+
+def _check_override_output(template_name: str, filename: str, text: str) -> None:
+    """TPL004 when an overriding template wrote what its artifact's format cannot parse: a broken
+    JSON, YAML or Python file would otherwise be published, and fail only where it is deployed."""
+    from meshgen.diagnostics import Diagnostic, Location, Severity, display_path
+    from meshgen.errors import TemplateFailure
+
+    kind = _OUTPUT_FORMATS.get(os.path.splitext(template_name.removesuffix(".j2"))[1])
+    problem = _format_problem(kind, text) if kind else None
+    if problem is None:
+        return
+    line, column, what = problem
+    raise TemplateFailure(f"template {template_name} wrote invalid {kind}", [Diagnostic(
+        "TPL004", Severity.ERROR, f"template override {template_name} wrote invalid {kind}: {what} "
+        f"(line {line}, column {column} of its output)", Location(display_path(filename), 1, 1),
+        f"fix the override so that its output is valid {kind}; `meshgen build -t <target>` shows it again")])
+
+
+def _format_problem(kind: str, text: str) -> tuple[int, int, str] | None:
+    """(line, column, message) of the first thing `text` gets wrong as `kind`, or None."""
+    if kind == "JSON":
+        import json
+
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            return getattr(exc, "lineno", 1), getattr(exc, "colno", 1), getattr(exc, "msg", str(exc))
+    elif kind == "YAML":
+        import yaml
+
+        try:
+            for _ in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+                pass  # events only: no tag is resolved and no alias expanded
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            return ((mark.line + 1, mark.column + 1) if mark else (1, 1)) + (str(getattr(exc, "problem", exc)),)
+    else:
+        import ast
+
+        try:
+            ast.parse(text)
+        except SyntaxError as exc:
+            return exc.lineno or 1, exc.offset or 1, exc.msg
+    return None
+
+
+def _failure_text(exc: BaseException) -> str:
+    """What went wrong in a template's own words, not Python's advice to its programmer."""
+    if isinstance(exc, RecursionError):
+        return "it recursed too deeply (an include or macro that calls itself?)"
+    if isinstance(exc, ValueError) and "int_max_str_digits" in str(exc):
+        # Python refuses to print an integer of more than 4,300 digits (e.g. {{ 10**5000 }})
+        return "a number too large to print (more than 4,300 digits)"
+    return f"{type(exc).__name__}: {str(exc)[:300]}"
 
 
 def _template_line(exc: BaseException, filename: str) -> int:
@@ -217,6 +281,9 @@ def _code_families():
         DiagnosticCode("TPL003", "warning", "a `*.j2` file in the mesh's `templates:` folder overrides nothing: no "
                                             "target renders a template of that name (the hint names the nearest one); "
                                             "docs/templates.md lists them"),
+        DiagnosticCode("TPL004", "error (exit 2)", "a template override wrote an artifact its format cannot parse "
+                                                   "(JSON for .json and .avsc, YAML for .yaml, Python for .py); "
+                                                   "names the line and column of the output"),
     ), configurable=False),)
 
 

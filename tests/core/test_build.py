@@ -380,3 +380,37 @@ def test_the_manifest_records_each_units_inputs_and_files(mesh_copy, tmp_path):
     assert again["avro@data://users/customers/v1"]["inputs"]["specs"] != avro["inputs"]["specs"]
     others = [k for k in units if "users/customers" not in k and units[k]["reads"] != "mesh"]
     assert others and all(again[k] == units[k] for k in others)
+
+
+@pytest.mark.parametrize("template, text, line", [
+    ("avro/schema.avsc.j2", '{"type": "record",\n "name": {{ schema.name }}}\n', 2),
+    ("backstage/catalog-info.yaml.j2", "kind: Component\nmetadata: {name: [x}\n", 2),
+    ("pydantic/models.py.j2", "class Broken(\n", 1),
+])
+def test_an_override_that_writes_an_invalid_artifact_is_refused(mesh_copy, tmp_path, cli, template, text, line):
+    override = mesh_copy / "templates" / template
+    override.parent.mkdir(parents=True)
+    override.write_text(text)
+    config = mesh_copy / "meshgen.yaml"
+    config.write_text(config.read_text() + "templates: templates\n")
+    target = template.split("/")[0]
+    result = cli("build", mesh_copy, "-o", tmp_path / "out", "-t", target, "--format", "json")
+    assert result.exit_code == 2, result.output
+    found = next(d for d in json.loads(result.stdout) if d["code"] == "TPL004")
+    assert found["file"].endswith(template) and f"(line {line}," in found["message"], found
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_number_too_large_to_print_is_said_in_the_template_authors_words(mesh_copy, tmp_path):
+    overrides = mesh_copy / "templates" / "avro"
+    overrides.mkdir(parents=True)
+    (overrides / "schema.avsc.j2").write_text("{{ 10**5000 }}\n")
+    config = mesh_copy / "meshgen.yaml"
+    config.write_text(config.read_text() + "templates: templates\n")
+    from meshgen.errors import TemplateFailure
+
+    with pytest.raises(TemplateFailure) as err:
+        build(mesh_copy, output=tmp_path / "out", targets=["avro"])
+    (found,) = err.value.diagnostics
+    assert found.code == "TPL002" and "too large to print" in found.message
+    assert "int_max_str_digits" not in found.message
