@@ -83,11 +83,13 @@ def _checking_passes():
 
 def _load_and_check(path, output) -> tuple["Mesh", DiagnosticList, dict[str, str]]:
     """The loaded mesh, the findings of every checking pass that concern the selection (at the
-    levels `diagnostics:` in meshgen.yaml sets), and those levels."""
+    levels `diagnostics:` in meshgen.yaml sets), and those levels. Product files this meshgen
+    loaded before are read back from this user's cache (meshgen.mesh.product_cache)."""
     from meshgen.mesh.loader import load_mesh
+    from meshgen.planner import meshgen_build
     from meshgen.reporting.levels import apply_levels, configured_levels
 
-    mesh, diagnostics = load_mesh(path, output=output)
+    mesh, diagnostics = load_mesh(path, output=output, cached=meshgen_build())
     found = DiagnosticList(list(diagnostics))
     if not any(d.severity is Severity.ERROR and d.code.startswith(("LOAD", "SPEC", "CONF")) for d in diagnostics):
         for checking_pass in _checking_passes():
@@ -156,6 +158,7 @@ def build(path: Path | str | None = None, *, output: Path | None = None, targets
                                                                   progress, writing)
         replayable = list(diagnostics)  # what the next build replays if nothing changes (no work after the write)
         written = planner.write_results(plan, results)
+        fingerprints.record_output_files(plan.output)  # the next build reads only the files changed since
     diagnostics.extend(apply_levels(written.diagnostics, levels))
     if inputs is not None:
         inputs.requires = plan.requires

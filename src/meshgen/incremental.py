@@ -34,6 +34,13 @@ class PreviousBuild:
     files: dict[str, str]  # path inside the output → sha256, as the previous manifest lists them
     units: dict[str, dict]  # unit key → its manifest entry
     manifest: bytes  # the manifest's bytes: an unchanged build need not write anything
+    found: "OutputFiles | None" = None  # what the output holds, walked once on first use
+
+    def holds(self) -> "OutputFiles":
+        """What the output folder holds now (one walk, for every unit's check)."""
+        if self.found is None:
+            self.found = output_files(self.out)
+        return self.found
 
 
 def previous_build(out: Path) -> PreviousBuild | None:
@@ -78,20 +85,117 @@ def reusable_files(previous: PreviousBuild, key: str, folder: str, planned: dict
 
 def _intact_files(previous: PreviousBuild, names: Any, folder: str | None) -> dict[str, str] | None:
     """The files `names` (each under `folder`; None: anywhere) with their sha256 when each is the
-    bytes the manifest lists (read to check, never kept: the output stays where it is)."""
+    bytes the manifest lists (as the output's walk found them: `output_files`)."""
     if not isinstance(names, list):
         return None
+    found = previous.holds().digests
     files = {}
     for rel in names:
         if not isinstance(rel, str) or (folder is not None and not rel.startswith(folder + "/")) \
                 or rel not in previous.files:
             return None
         safe_relpath(rel)
-        data = read_inside(previous.out, rel)
-        if data is None or hashlib.sha256(data).hexdigest() != previous.files[rel]:
+        if found.get(rel) != previous.files[rel]:
             return None
         files[rel] = previous.files[rel]
     return files
+
+
+# ---- what the output holds: one walk, files read again only when their stat changed ---------
+# After a build, this user's cache records every regular file of the output with its stat (size,
+# mtime, ctime, inode) and sha256, one record per output folder. The next walk of the output reads
+# again only the files whose stat differs from the record; any write to a file, and any change of
+# its times, sets its ctime to the clock's time, which no user can set back. A file changed less
+# than RACY_NS before a walk is not recorded (its times tick coarsely: a write in the same tick
+# could leave them as they were), so the next walk reads it again.
+
+TREE_RECORD = "tree"  # the signed_cache kind of these records
+RACY_NS = 2_000_000_000
+
+
+@dataclass
+class OutputFiles:
+    """Every entry of an output folder found by one walk: a regular file's sha256, None for
+    anything else (a symlink, to a file or a folder, or a special file; never followed)."""
+
+    digests: dict[str, str | None]
+    stats: dict[str, list]  # regular files not changed lately: path → [size, mtime_ns, ctime_ns, inode, sha256]
+    read: int = 0  # files read (their stat was not the recorded one)
+
+
+def output_files(out: Path) -> OutputFiles:
+    """What `out` holds, each regular file read only when its stat is not the one recorded."""
+    import time
+
+    from meshgen.signed_cache import read_record
+
+    record = read_record(TREE_RECORD, _sha256(os.path.abspath(out).encode("utf-8", "surrogateescape")))
+    known = record.get("files") if isinstance(record, dict) and record.get("out") == os.path.abspath(out) else None
+    found = OutputFiles({}, {})
+    _walk_output(out, "", known if isinstance(known, dict) else {}, time.time_ns() - RACY_NS, found)
+    return found
+
+
+def _walk_output(folder: Path | str, prefix: str, known: dict, settled_before: int, found: OutputFiles) -> None:
+    import stat
+
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        rel = prefix + entry.name
+        if entry.is_symlink():
+            found.digests[rel] = None
+        elif entry.is_dir(follow_symlinks=False):
+            _walk_output(entry.path, rel + "/", known, settled_before, found)
+        else:
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                found.digests[rel] = None
+                continue
+            seen = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+            recorded = known.get(rel)
+            if isinstance(recorded, list) and len(recorded) == 5 and recorded[:4] == seen:
+                digest = recorded[4]
+            else:
+                digest, seen = _read_digest(Path(folder), entry.name)
+                found.read += 1
+            found.digests[rel] = digest
+            if digest is not None and max(seen[1], seen[2]) < settled_before:
+                found.stats[rel] = [*seen, digest]
+
+
+def _read_digest(folder: Path, name: str) -> tuple[str | None, list]:
+    """sha256 of a regular file and the stat it had when read (no symlink followed)."""
+    import stat
+
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(folder / name, flags)
+    except OSError:
+        return None, []
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, []
+        return _sha256(_read_all(fd, info.st_size)), [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+    except OSError:
+        return None, []
+    finally:
+        os.close(fd)
+
+
+def record_output_files(out: Path, found: OutputFiles | None = None) -> None:
+    """Record what `out` holds (walked now, unless `found` is a walk of it), for the next walk."""
+    from meshgen.signed_cache import write_record
+
+    found = found if found is not None else output_files(out)
+    write_record(TREE_RECORD, _sha256(os.path.abspath(out).encode("utf-8", "surrogateescape")),
+                 {"out": os.path.abspath(out), "files": found.stats})
 
 
 # ---- diagnostics in the manifest -------------------------------------------------------------
@@ -357,41 +461,17 @@ def _intact_output(out: Path, manifest_digest: Any) -> list[str] | None:
     previous = previous_build(out)
     if previous is None or _sha256(previous.manifest) != manifest_digest or has_leftovers(out):
         return None
-    try:
-        return sorted(previous.files) if _tree_holds(out, previous.files) else None
-    except OSError:
-        return None
+    found = previous.holds()
+    if found.read:  # files read again now hold what the walk found: the next walk need not read them
+        record_output_files(out, found)
+    return sorted(previous.files) if _tree_holds(found, previous.files) else None
 
 
-def _tree_holds(out: Path, listed: dict[str, str]) -> bool:
-    """Whether `out` holds exactly the regular files `listed` (path → sha256) and the manifest,
-    each the bytes listed: one walk, each file opened once beside its folder's descriptor (no
-    path resolved again per file, no symlink followed: a symlink anywhere is a difference)."""
-    import stat
-
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-    seen, top = 0, os.fspath(out)
-    for dirpath, dirnames, filenames, dirfd in os.fwalk(top):
-        prefix = dirpath[len(top):].lstrip(os.sep).replace(os.sep, "/")
-        prefix = prefix + "/" if prefix else ""
-        if any(stat.S_ISLNK(os.stat(d, dir_fd=dirfd, follow_symlinks=False).st_mode) for d in dirnames):
-            return False
-        for name in filenames:
-            rel = prefix + name
-            if rel == MANIFEST:  # its digest was checked against the record
-                continue
-            expected = listed.get(rel)
-            if expected is None:
-                return False
-            fd = os.open(name, flags, dir_fd=dirfd)  # a symlink: ELOOP, an OSError
-            try:
-                info = os.fstat(fd)
-                if not stat.S_ISREG(info.st_mode) or _sha256(_read_all(fd, info.st_size)) != expected:
-                    return False
-            finally:
-                os.close(fd)
-            seen += 1
-    return seen == len(listed)
+def _tree_holds(found: OutputFiles, listed: dict[str, str]) -> bool:
+    """Whether the walk found exactly the regular files `listed` (path → sha256) and the manifest,
+    each the bytes listed: a symlink or a special file anywhere is a difference."""
+    return len(found.digests) == len(listed) + 1 and found.digests.get(MANIFEST) is not None and all(
+        found.digests.get(rel) == digest for rel, digest in listed.items())
 
 
 def _read_all(fd: int, size: int) -> bytes:

@@ -6,9 +6,11 @@ Records live in this user's cache folder, `$MESHGEN_CACHE` (default
 `${XDG_CACHE_HOME:-~/.cache}/meshgen/records`), never in the mesh or the output, as
 `<kind>/<name>.json`: an HMAC-SHA256 (hex) and a line of JSON. The key is `key` in that folder,
 32 random bytes made on first use with mode 0600; a key another user could read or write is not
-used, and then nothing is cached. Nothing in a record is executed: it is data read back with `json.loads`; one
-whose signature, kind, shape or size is wrong, or that is not a regular file, is ignored and the
-work is done again. A record cannot be made on another machine, so a fresh clone (CI) always
+used, and then nothing is cached. Nothing in a record is executed: it is data read back with
+`json.loads`, or bytes a caller decodes with a reader as strict (meshgen.mesh.product_cache: a
+pickle of meshgen's own model classes, read by an unpickler that builds nothing else); one whose
+signature, kind, shape or size is wrong, or that is not a regular file, is ignored and the work is
+done again. A record cannot be made on another machine, so a fresh clone (CI) always
 does the work itself.
 """
 
@@ -91,16 +93,19 @@ def _signature(key: bytes, kind: str, name: str, body: bytes) -> str:
 
 def write_record(kind: str, name: str, value: Any) -> bool:
     """Store `value` (JSON data) signed as the record `name` of `kind`, atomically; False when it could not be."""
-    key = cache_key()
-    if key is None:
-        return False
-    path = record_path(kind, name)
     try:
         body = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     except ValueError:  # a lone surrogate (an escape in a product's YAML) has no UTF-8: not cached
         return False
-    if len(body) > MAX_RECORD_BYTES:  # it would never be read back
+    return write_bytes_record(kind, name, body)
+
+
+def write_bytes_record(kind: str, name: str, body: bytes) -> bool:
+    """Store `body` signed as the record `name` of `kind`, atomically; False when it could not be."""
+    key = cache_key()
+    if key is None or len(body) > MAX_RECORD_BYTES:  # too big: it would never be read back
         return False
+    path = record_path(kind, name)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(prefix=".record-", dir=path.parent)
@@ -118,6 +123,17 @@ def write_record(kind: str, name: str, value: Any) -> bool:
 
 def read_record(kind: str, name: str) -> Any | None:
     """The value of the record `name` of `kind`, when this user's key signed it; else None."""
+    body = read_bytes_record(kind, name)
+    if body is None:
+        return None
+    try:
+        return json.loads(body.decode("utf-8"))
+    except ValueError:
+        return None
+
+
+def read_bytes_record(kind: str, name: str) -> bytes | None:
+    """The bytes of the record `name` of `kind`, when this user's key signed them; else None."""
     key = cache_key()
     if key is None:
         return None
@@ -141,7 +157,4 @@ def read_record(kind: str, name: str) -> Any | None:
     signature, _, body = b"".join(chunks).partition(b"\n")
     if not hmac.compare_digest(signature, _signature(key, kind, name, body).encode("ascii")):
         return None
-    try:
-        return json.loads(body.decode("utf-8"))
-    except ValueError:
-        return None
+    return body

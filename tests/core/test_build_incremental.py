@@ -1,5 +1,6 @@
-"""Incremental builds: after any sequence of edits, a rebuild into the previous output is
-byte-identical to a clean build into an empty folder, and reports the same diagnostics.
+"""Incremental builds: after any sequence of edits, a rebuild into the previous output (with
+this user's cache of loaded products, checking passes' results and parts) is byte-identical to a
+clean build into an empty folder with an empty cache, and reports the same diagnostics.
 
 The edit sequence is random but seeded (MESHGEN_INCREMENTAL_SEED, MESHGEN_INCREMENTAL_STEPS to
 run a longer one): edit a product, add one, delete one, rename its file or the product, change a
@@ -135,7 +136,17 @@ def _outcome(mesh: Path, out: Path):
     return result, [d.to_dict() for d in result.diagnostics.sorted()]
 
 
-def test_random_edit_sequences_rebuild_byte_identical_to_clean_builds(mesh_copy, tmp_path):
+def _clean_outcome(mesh: Path, out: Path, cache: Path, monkeypatch):
+    """A clean build: an empty output folder, and an empty cache of this user's records (no
+    product read back, no checking pass's results, no mesh unit's parts)."""
+    from meshgen.signed_cache import CACHE_VARIABLE
+
+    with monkeypatch.context() as patch:
+        patch.setenv(CACHE_VARIABLE, str(cache))
+        return _outcome(mesh, out)
+
+
+def test_random_edit_sequences_rebuild_byte_identical_to_clean_builds(mesh_copy, tmp_path, monkeypatch):
     rng = random.Random(SEED)
     mesh = EditedMesh(mesh_copy, rng)
     out = tmp_path / "incremental"
@@ -151,7 +162,7 @@ def test_random_edit_sequences_rebuild_byte_identical_to_clean_builds(mesh_copy,
             replayed_somewhere = True
         built = result is not None
         clean_out = tmp_path / f"clean-{k}"
-        clean, clean_diagnostics = _outcome(mesh_copy, clean_out)
+        clean, clean_diagnostics = _clean_outcome(mesh_copy, clean_out, tmp_path / f"cache-{k}", monkeypatch)
         assert (result is None) == (clean is None), f"step {k}: {done}"
         assert diagnostics == clean_diagnostics, f"step {k}: {done}"
         if clean is not None:
@@ -159,6 +170,7 @@ def test_random_edit_sequences_rebuild_byte_identical_to_clean_builds(mesh_copy,
             assert clean.reused == 0
             reused_somewhere |= result.reused > 0
         shutil.rmtree(clean_out, ignore_errors=True)
+        shutil.rmtree(tmp_path / f"cache-{k}", ignore_errors=True)
     assert reused_somewhere and replayed_somewhere
 
 
@@ -575,3 +587,95 @@ def test_a_damaged_or_planted_parts_record_is_ignored(mesh_copy, tmp_path, monke
     assert "Planted" not in (out / "_mesh/datahub/mesh.json").read_text()
     build(mesh_copy, output=tmp_path / "clean", targets=["datahub"], incremental=False)
     assert tree_digest(out) == tree_digest(tmp_path / "clean")
+
+
+# ---- what the output holds: one walk, files read again only when their stat changed ----------
+
+def _walk_reads(monkeypatch) -> list[str]:
+    """The output files a walk reads (their stat was not the recorded one), as absolute paths."""
+    from meshgen import incremental
+
+    read, real = [], incremental._read_digest
+    monkeypatch.setattr(incremental, "_read_digest",
+                        lambda folder, name: read.append(str(Path(folder) / name)) or real(folder, name))
+    return read
+
+
+def _settled(monkeypatch) -> None:
+    """Every file counts as changed long enough ago (no test waits out RACY_NS)."""
+    from meshgen import incremental
+
+    monkeypatch.setattr(incremental, "RACY_NS", -10**12)
+
+
+def _stats(out: Path) -> dict[str, tuple[int, int]]:
+    return {str(p): (p.stat().st_ino, p.stat().st_ctime_ns) for p in out.rglob("*") if p.is_file()}
+
+
+def test_a_rebuild_reads_only_the_output_files_whose_stat_changed(mesh_copy, tmp_path, monkeypatch):
+    _settled(monkeypatch)
+    out = tmp_path / "out"
+    build(mesh_copy, output=out)
+    before = _stats(out)
+    read = _walk_reads(monkeypatch)
+    _edit_spec(mesh_copy)
+    again = build(mesh_copy, output=out)
+    after = _stats(out)
+    # the reuse checks read nothing; the walk after the write reads the files it put in place
+    # (new, or linked into a replaced folder: a new ctime), and no other
+    changed = {path for path, stat in after.items() if before.get(path) != stat}
+    assert again.reused > 0 and read and set(read) <= changed, set(read) - changed
+    assert len(changed) < len(after) // 2
+    read.clear()
+    replay = build(mesh_copy, output=out)
+    assert replay.plan is None and read == []  # nothing changed: no output file read
+
+
+@pytest.mark.parametrize("change", ["same size", "same size and times", "replaced"])
+def test_a_changed_output_file_is_found_whatever_its_stat_says(mesh_copy, tmp_path, monkeypatch, change):
+    _settled(monkeypatch)
+    out = tmp_path / "out"
+    build(mesh_copy, output=out)
+    clean = tree_digest(out)
+    avsc = out / "users/customers/v1/avro/customers.avsc"
+    before = os.stat(avsc)
+    text = avsc.read_bytes()
+    tampered = text.replace(b'"name"', b'"nAme"', 1)
+    assert len(tampered) == len(text) and tampered != text
+    if change == "replaced":  # another file (another inode) put in its place, times copied
+        avsc.unlink()
+        avsc.write_bytes(tampered)
+    else:
+        avsc.write_bytes(tampered)
+    if change != "same size":
+        os.utime(avsc, ns=(before.st_atime_ns, before.st_mtime_ns))  # mtime set back (ctime cannot be)
+    again = build(mesh_copy, output=out)
+    assert again.plan is not None and again.reused == again.units - 1  # not replayed: the avro unit reruns
+    assert tree_digest(out) == clean
+
+
+def test_a_planted_output_record_is_not_believed(mesh_copy, tmp_path, monkeypatch):
+    import hashlib
+    import hmac
+
+    from meshgen import signed_cache
+    from meshgen.incremental import TREE_RECORD
+
+    _settled(monkeypatch)
+    out = tmp_path / "out"
+    build(mesh_copy, output=out)
+    avsc = out / "users/customers/v1/avro/customers.avsc"
+    avsc.write_text("{}")
+    # the record forged to vouch for the tampered file's stat with the old digest
+    name = hashlib.sha256(os.path.abspath(out).encode()).hexdigest()
+    path = signed_cache.record_path(TREE_RECORD, name)
+    record = signed_cache.read_record(TREE_RECORD, name)
+    rel = "users/customers/v1/avro/customers.avsc"
+    info = os.stat(avsc)
+    record["files"][rel][:4] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+    body = signed_cache.json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
+    forged = hmac.new(os.urandom(32), f"{TREE_RECORD}/{name}".encode() + b"\0" + body, hashlib.sha256).hexdigest()
+    path.write_bytes(forged.encode() + b"\n" + body)
+    again = build(mesh_copy, output=out)
+    assert again.reused == again.units - 1
+    assert avsc.read_text() != "{}"

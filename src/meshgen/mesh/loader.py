@@ -11,10 +11,11 @@ from pydantic import ValidationError
 
 from meshgen.diagnostics import Diagnostic, Location, Severity, display_path
 from meshgen.errors import InputError, UsageError
-from meshgen.load.files import REFUSED_INPUT_CODES, within
-from meshgen.load.yaml_source import SourceMap, load_yaml
+from meshgen.load.files import MAX_FILE_BYTES, REFUSED_INPUT_CODES, read_bytes, within
+from meshgen.load.yaml_source import SourceMap, load_yaml, parse_yaml
 from meshgen.mesh.config import CONFIG_FILE, MeshConfig
 from meshgen.mesh.model import Mesh, check_references
+from meshgen.mesh.product_cache import keep_product, record_name, recorded_product
 from meshgen.model.loader import pydantic_diagnostics, validate_document
 
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", ".pytest_cache"}
@@ -193,18 +194,21 @@ def mesh_files(path: Path | str | None = None, *, output: Path | None = None) ->
     return MeshFiles(root, config, config_source, diagnostics, files, selected_paths, standalone)
 
 
-def load_mesh(path: Path | str | None = None, *, output: Path | None = None) -> tuple[Mesh, list[Diagnostic]]:
+def load_mesh(path: Path | str | None = None, *, output: Path | None = None,
+              cached: str | None = None) -> tuple[Mesh, list[Diagnostic]]:
     """Load the mesh that `path` belongs to.
 
     - a folder with a meshgen.yaml (or inside one): that mesh, acting on the products under `path`;
     - a folder without one: a mesh with default settings, of every dataproduct.yaml below it;
     - one product file: the mesh it sits in, acting on that product; a mesh of one if none;
     - no path: the whole mesh that the current folder belongs to.
-    Unreadable product files raise InputError after every file has been tried.
+    Unreadable product files raise InputError after every file has been tried. With `cached`
+    (meshgen's code digest), a product file whose bytes this code loaded before is read back from
+    this user's cache (meshgen.mesh.product_cache) instead of parsed and validated again.
     """
     found = mesh_files(path, output=output)
     root, config, config_source, diagnostics = found.root, found.config, found.config_source, found.diagnostics
-    products, broken = _load_products(found.files, root, found.selected, diagnostics)
+    products, broken = _load_products(found.files, root, found.selected, diagnostics, cached)
     mesh = Mesh(root=root, config=config, config_source=config_source, products=products,
                 selected={pf.path for pf in products if pf.path in found.selected}, standalone=found.standalone,
                 broken=broken, foreign=_foreign_products(root, config, config_source, products, diagnostics))
@@ -213,7 +217,7 @@ def load_mesh(path: Path | str | None = None, *, output: Path | None = None) -> 
 
 
 def _load_products(files: list[Path], root: Path, selected_paths: set[Path],
-                   diagnostics: list[Diagnostic]) -> tuple[list, dict[str, Path]]:
+                   diagnostics: list[Diagnostic], cached: str | None = None) -> tuple[list, dict[str, Path]]:
     """Read and validate every product file (their findings join `diagnostics`): the valid
     products, and the address each invalid file meant to define. Unreadable files raise
     InputError after every file has been tried, unless they are not among the products asked for."""
@@ -221,8 +225,16 @@ def _load_products(files: list[Path], root: Path, selected_paths: set[Path],
     input_errors: list[Diagnostic] = []
     broken: dict[str, Path] = {}
     for f in files:
+        raw = _raw_bytes(f, root) if cached is not None else None
+        record = record_name(f, raw, cached) if raw is not None and cached is not None else None
+        if record is not None and (hit := recorded_product(record)) is not None:
+            products.append(hit[0])
+            diagnostics.extend(hit[1])
+            continue
         try:
-            document = load_yaml(f, root=root)
+            # the bytes the record is named by are the ones parsed (the file may change meanwhile)
+            text = _utf8(raw) if raw is not None else None
+            document = parse_yaml(text, display_path(f), f) if text is not None else load_yaml(f, root=root)
         except InputError as exc:
             refused = any(d.code in REFUSED_INPUT_CODES for d in exc.diagnostics)
             if f in selected_paths or len(selected_paths) == len(files) or refused:
@@ -236,12 +248,32 @@ def _load_products(files: list[Path], root: Path, selected_paths: set[Path],
         pf, diags = validate_document(document)
         diagnostics.extend(diags)
         if pf is not None:
+            if record is not None:
+                keep_product(record, pf, diags)
             products.append(pf)
         elif (address := _written_address(document.data)) is not None:
             broken[address] = f
     if input_errors:
         raise InputError("some files could not be read", input_errors + diagnostics)
     return products, broken
+
+
+def _raw_bytes(path: Path, root: Path) -> bytes | None:
+    """A product file's bytes, read as load_yaml reads them; None when it cannot be read
+    (load_yaml then reports why)."""
+    try:
+        return read_bytes(path, display_path(path), root=root, limit=MAX_FILE_BYTES)
+    except InputError:
+        return None
+
+
+def _utf8(raw: bytes) -> str | None:
+    """The text of a file's bytes as load_yaml decodes them; None when they are not UTF-8
+    (load_yaml then reports where)."""
+    try:
+        return (raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _foreign_products(root: Path, config: MeshConfig, config_source: SourceMap | None, products: list,
