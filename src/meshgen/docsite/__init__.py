@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from meshgen.docsite.project import DOCS_UNIT_TARGET, SITE_DIR, project_files
+from meshgen.docsite.project import DOCS_UNIT_TARGET, SITE_DIR, Project
 
 if TYPE_CHECKING:
     from meshgen.mesh.model import Mesh
@@ -75,25 +75,43 @@ def refuse_a_domain_named_like_the_project(mesh: "Mesh") -> None:
 def write_docs(mesh: "Mesh", output: Path | None = None, *, html: bool = True, strict: bool = False) -> DocsWritten:
     """Generate the project and (with `html`) build it with MkDocs, then write both atomically:
     nothing changes when generation or MkDocs fails."""
-    from meshgen.docsite.mkdocs_build import build_html, mkdocs_command
+    from meshgen.docsite.mkdocs_build import mkdocs_command
 
     if html:
         mkdocs_command()  # fail before any work when MkDocs is missing
     target, project, inside = project_location(mesh, output)
-    files = project_files(mesh, build_output=_build_output(mesh), project_in_output=inside,
+    prepared = Project.of(mesh, build_output=_build_output(mesh), project_in_output=inside,
                           override_dir=_override_dir(mesh))
-    contents: dict[str, str | bytes] = dict(files)
-    said = ""
-    if html:
-        with tempfile.TemporaryDirectory(prefix="meshgen-docs-") as scratch:
-            stage = Path(scratch)
-            for rel, text in files.items():
-                (stage / rel).parent.mkdir(parents=True, exist_ok=True)
-                (stage / rel).write_text(text, encoding="utf-8")
-            said = build_html(stage, strict=strict)
-            contents.update(_read_tree(stage / SITE_DIR, prefix=f"{SITE_DIR}/"))
+    if not html:
+        return DocsWritten(project, None, _write(target, _project_files(prepared), output is None))
+    with tempfile.TemporaryDirectory(prefix="meshgen-docs-") as scratch:
+        stage = Path(scratch)
+        files, said = _built(prepared, stage, strict)
+        contents: dict[str, str | bytes] = {**files, **_read_tree(stage / SITE_DIR, prefix=f"{SITE_DIR}/")}
     written = _write(target, contents, output is None)
-    return DocsWritten(project, project / SITE_DIR if html else None, written, said)
+    return DocsWritten(project, project / SITE_DIR, written, said)
+
+
+def _project_files(prepared: Project) -> dict[str, str]:
+    return dict(sorted({**prepared.render_pages(), **prepared.fixed_files()}.items()))
+
+
+def _built(prepared: Project, stage: Path, strict: bool) -> tuple[dict[str, str], str]:
+    """The project's files and MkDocs' build of them in stage/site: a big site part by part, each
+    part rendered and built by a forked worker (docsite/part_workers.py), else rendered, then built."""
+    from meshgen.docsite import part_workers
+    from meshgen.docsite.mkdocs_build import build_command, build_html, mkdocs_said, reproducible_environment
+
+    parts = part_workers.planned_parts(prepared, stage) if part_workers.wanted(prepared) else []
+    if len(parts) > 1:
+        files, runs = part_workers.render_and_build(prepared, stage, parts, build_command(strict=strict),
+                                                    reproducible_environment(), SITE_DIR)
+        return files, mkdocs_said(stage, runs, strict=strict)
+    files = _project_files(prepared)
+    for rel, text in files.items():
+        (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+        (stage / rel).write_text(text, encoding="utf-8")
+    return files, build_html(stage, strict=strict)
 
 
 def _build_output(mesh: "Mesh") -> Path:

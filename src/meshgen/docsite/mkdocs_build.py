@@ -61,6 +61,11 @@ def reproducible_environment() -> dict[str, str]:
     return env
 
 
+def build_command(*, strict: bool = False) -> list[str]:
+    """`mkdocs build` as meshgen runs it, without its `-f` (the project's or a part's config)."""
+    return mkdocs_command() + ["build", "--quiet", "--clean"] + (["--strict"] if strict else [])
+
+
 def build_html(project: Path, *, strict: bool = False) -> str:
     """`mkdocs build` of the project folder into its `site/`; returns what MkDocs warned about.
     A big site is built by a few MkDocs processes at once (docsite/mkdocs_parts.py), the same bytes."""
@@ -68,7 +73,7 @@ def build_html(project: Path, *, strict: bool = False) -> str:
     from meshgen.docsite.pictures import DOCS_DIR
     from meshgen.docsite.project import SITE_DIR
 
-    command = mkdocs_command() + ["build", "--quiet", "--clean"] + (["--strict"] if strict else [])
+    command = build_command(strict=strict)
     pages = mkdocs_parts.page_order(project / DOCS_DIR)
     parts = mkdocs_parts.split_pages(pages, [(project / DOCS_DIR / p).stat().st_size for p in pages],
                                      mkdocs_parts.part_count(len(pages)))
@@ -78,6 +83,11 @@ def build_html(project: Path, *, strict: bool = False) -> str:
         done = subprocess.run(command + ["-f", str(project / "mkdocs.yml")], cwd=project,
                               env=reproducible_environment(), capture_output=True, text=True, stdin=subprocess.DEVNULL)
         runs = [mkdocs_parts.PartRun(done.returncode, done.stdout + done.stderr, 0.0, 0.0)]
+    return mkdocs_said(project, runs, strict=strict)
+
+
+def mkdocs_said(project: Path, runs: list, *, strict: bool) -> str:
+    """What the MkDocs processes of a build said (each line once), or MkDocsFailed when one failed."""
     output = "\n".join(dict.fromkeys(line for run in runs for line in run.output.strip().splitlines()))
     failed = next((run for run in runs if run.returncode != 0), None)
     if failed is not None:

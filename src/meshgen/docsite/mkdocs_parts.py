@@ -23,6 +23,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import posixpath
 import shutil
 import subprocess
 import time
@@ -78,9 +79,10 @@ def split_pages(pages: list[str], sizes: list[int], parts: int) -> list[list[str
     return [run for run in cut if run]
 
 
-def exclusions(pages: list[str], kept: set[str]) -> list[str]:
+def exclusions(pages: list[str], kept: set[str], beside: tuple[str, ...] = ()) -> list[str]:
     """`exclude_docs` patterns for every page not kept: a whole folder when none of the pages under
-    it is kept (folders without pages stay), else the page itself."""
+    it is kept (folders without pages stay), else the page itself and the files named `beside`
+    in its folder (its lineage picture: the part that renders the page writes it)."""
     kept_under: dict[str, int] = {}
     for page in pages:
         parts = page.split("/")
@@ -96,6 +98,8 @@ def exclusions(pages: list[str], kept: set[str]) -> list[str]:
         outer = next((folder for folder in folders if kept_under[folder] == 0), None)
         if outer is None:
             patterns.append("/" + _escaped(page))
+            folder = posixpath.dirname(page)
+            patterns.extend("/" + _escaped(posixpath.join(folder, name)) for name in beside)
         elif outer not in done:
             done.add(outer)
             patterns.append("/" + _escaped(outer) + "/")
@@ -111,18 +115,30 @@ def build_in_parts(project: Path, command: list[str], env: dict[str, str], site_
                    parts: list[list[str]]) -> list[PartRun]:
     """Run `command` (mkdocs build ... without -f) once per part, all at once, and merge their
     sites into project/site_dir. Returns each process's run; merges only when all succeeded."""
+    configs = write_part_configs(project, site_dir, parts)
+    started = [start_part(project, command, env, config) for config in configs]
+    runs = [finish_part(begun, process) for begun, process in started]
+    if all(run.returncode == 0 for run in runs):
+        merge_sites(part_sites(project, site_dir, len(parts)), project / site_dir)
+    return runs
+
+
+def write_part_configs(project: Path, site_dir: str, parts: list[list[str]]) -> list[Path]:
+    """Each part's config beside mkdocs.yml: it inherits it, excluding the other parts' pages."""
+    from meshgen.docsite.mkdocs_hook import PICTURE_FILE
+
     docs_order = [page for part in parts for page in part]
-    started = []
+    configs = []
     for k, part in enumerate(parts):
         config = project / f".meshgen-mkdocs-part{k}.yml"
-        config.write_text(_part_config(site_dir, k, exclusions(docs_order, set(part))), encoding="utf-8")
-        started.append((time.perf_counter(), subprocess.Popen(
-            command + ["-f", str(config)], cwd=project, env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)))
-    runs = [_finish(begun, process) for begun, process in started]
-    if all(run.returncode == 0 for run in runs):
-        merge_sites([project / _part_site(site_dir, k) for k in range(len(parts))], project / site_dir)
-    return runs
+        config.write_text(_part_config(site_dir, k, exclusions(docs_order, set(part), beside=(PICTURE_FILE,))),
+                          encoding="utf-8")
+        configs.append(config)
+    return configs
+
+
+def part_sites(project: Path, site_dir: str, parts: int) -> list[Path]:
+    return [project / _part_site(site_dir, k) for k in range(parts)]
 
 
 def _part_site(site_dir: str, k: int) -> str:
@@ -136,7 +152,14 @@ def _part_config(site_dir: str, k: int, excluded: list[str]) -> str:
                           "exclude_docs": "\n".join(excluded) + "\n"})
 
 
-def _finish(begun: float, process: subprocess.Popen) -> PartRun:
+def start_part(project: Path, command: list[str], env: dict[str, str], config: Path) -> tuple[float, subprocess.Popen]:
+    """`command -f config` started in the project folder: (when it started, the process)."""
+    return time.perf_counter(), subprocess.Popen(command + ["-f", str(config)], cwd=project, env=env,
+                                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                                 stderr=subprocess.STDOUT)
+
+
+def finish_part(begun: float, process: subprocess.Popen) -> PartRun:
     output = process.stdout.read().decode("utf-8", "replace") if process.stdout else ""
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)

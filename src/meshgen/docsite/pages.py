@@ -12,8 +12,10 @@ descriptions, code blocks) are `Markup`. Pages, relative to the MkDocs `docs/` f
 
 from __future__ import annotations
 
+import os
 import posixpath
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -392,6 +394,12 @@ def _source_path(mesh: "Mesh", pf: "ProductFile") -> str:
     from pathlib import Path
 
     try:
-        return Path(pf.path).resolve().relative_to(Path(mesh.root).resolve()).as_posix()
+        return Path(os.path.realpath(pf.path)).relative_to(_resolved_root(str(mesh.root))).as_posix()
     except ValueError:
         return Path(pf.path).name
+
+
+@lru_cache(maxsize=8)
+def _resolved_root(root: str) -> str:
+    """The mesh root without symbolic links, resolved once per site rather than once per page."""
+    return os.path.realpath(root)

@@ -8,14 +8,16 @@ HTML is MkDocs' job (docsite.mkdocs). The same mesh gives the same bytes on ever
 from __future__ import annotations
 
 import posixpath
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from meshgen.docsite import escape, mkdocs_hook, pages
 from meshgen.docsite.pictures import DOCS_DIR, PictureDrawing
 from meshgen.docsite.render import PageRenderer
+from meshgen.model.models import dotted_fields
 from meshgen.serializer import yaml_document
 
 if TYPE_CHECKING:
@@ -32,32 +34,88 @@ def project_files(mesh: "Mesh", *, build_output: Path | None = None, project_in_
     """The MkDocs project. `build_output`: the build output folder whose manifest lists each
     target's files; `project_in_output`: where the project sits inside it (e.g. `docs`), so the
     pages can link those files relatively (None: the files are named, not linked)."""
-    from meshgen.clock import today
+    project = Project.of(mesh, build_output=build_output, project_in_output=project_in_output,
+                         override_dir=override_dir)
+    return dict(sorted({**project.render_pages(), **project.fixed_files()}.items()))
 
-    products = sorted(mesh.by_address().values(), key=lambda pf: pf.product.address)
-    domains = sorted({pf.product.domain for pf in products})
-    drawing = PictureDrawing.start(mesh, [("mesh", None, pages.HOME)]
-                                   + [("domain", d, pages.domain_page(d)) for d in domains]
-                                   + [("product", pf.product.address, pages.product_page(pf.product.address))
-                                      for pf in products])
-    site = pages.Site(mesh, artifacts=_artifacts(build_output, project_in_output), pictures=drawing.markers)
-    renderer = PageRenderer(override_dir)
-    when = today()
-    files = {f"{DOCS_DIR}/{pages.HOME}": renderer.render("home.md.j2", **pages.home_context(site)),
-             f"{DOCS_DIR}/{pages.RULES}": renderer.render("rules.md.j2", **rules_context(site, when)),
-             f"{DOCS_DIR}/{CSS}": renderer.render("meshgen.css.j2")}
-    for domain in domains:
-        files[f"{DOCS_DIR}/{pages.domain_page(domain)}"] = renderer.render(
-            "domain.md.j2", **pages.domain_context(site, domain))
-    for pf in products:
-        context = pages.product_context(site, pf, changelog_context(site, pf), when)
-        files[f"{DOCS_DIR}/{pages.product_page(pf.product.address)}"] = front_matter(pf) + renderer.render(
-            "product.md.j2", **context)
-    drawing.finish(files)  # the pictures were laid out while the pages rendered
-    files["mkdocs.yml"] = yaml_document(mkdocs_config(mesh, products))
-    files[HOOK_FILE] = Path(mkdocs_hook.__file__).read_text(encoding="utf-8")
-    return dict(sorted(files.items()))
 
+@dataclass
+class Project:
+    """What every page of the project reads, computed once; `render_pages` renders all of them or
+    a part (a forked worker renders its part of a big site: docsite/part_workers.py)."""
+
+    mesh: "Mesh"
+    products: list["ProductFile"]
+    domains: list[str]
+    site: pages.Site
+    renderer: PageRenderer
+    drawing: PictureDrawing
+    when: Any
+    _product_pages: dict[str, "ProductFile"] | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, mesh: "Mesh", *, build_output: Path | None = None, project_in_output: str | None = None,
+           override_dir: Path | None = None) -> "Project":
+        from meshgen.clock import today
+
+        products = sorted(mesh.by_address().values(), key=lambda pf: pf.product.address)
+        domains = sorted({pf.product.domain for pf in products})
+        drawing = PictureDrawing.of(mesh, [("mesh", None, pages.HOME)]
+                                    + [("domain", d, pages.domain_page(d)) for d in domains]
+                                    + [("product", pf.product.address, pages.product_page(pf.product.address))
+                                       for pf in products])
+        site = pages.Site(mesh, artifacts=_artifacts(build_output, project_in_output), pictures=drawing.markers)
+        return cls(mesh, products, domains, site, PageRenderer(override_dir), drawing, today())
+
+    def page_names(self) -> list[str]:
+        """Every page, relative to docs/."""
+        return [pages.HOME, pages.RULES, *map(pages.domain_page, self.domains),
+                *(pages.product_page(pf.product.address) for pf in self.products)]
+
+    def picture_files(self) -> list[str]:
+        """The project files of the pictures the pages show (laid out by render_pages)."""
+        return [self.drawing.picture_file(page) for page in self.drawing.drawn_pages]
+
+    def render_pages(self, wanted: set[str] | None = None) -> dict[str, str]:
+        """The pages in `wanted` (every page when None) and their pictures, as project files."""
+        self.drawing.draw(wanted)  # laid out while the pages render
+        site, renderer, files = self.site, self.renderer, {}
+        chosen = (lambda page: True) if wanted is None else wanted.__contains__
+        if chosen(pages.HOME):
+            files[f"{DOCS_DIR}/{pages.HOME}"] = renderer.render("home.md.j2", **pages.home_context(site))
+        if chosen(pages.RULES):
+            files[f"{DOCS_DIR}/{pages.RULES}"] = renderer.render("rules.md.j2", **rules_context(site, self.when))
+        for domain in self.domains:
+            if chosen(page := pages.domain_page(domain)):
+                files[f"{DOCS_DIR}/{page}"] = renderer.render("domain.md.j2", **pages.domain_context(site, domain))
+        for pf in self.products:
+            if chosen(page := pages.product_page(pf.product.address)):
+                context = pages.product_context(site, pf, changelog_context(site, pf), self.when)
+                files[f"{DOCS_DIR}/{page}"] = front_matter(pf) + renderer.render("product.md.j2", **context)
+        self.drawing.finish(files)  # the pictures were laid out while the pages rendered
+        return files
+
+    def fixed_files(self) -> dict[str, str]:
+        """The files that are not pages: mkdocs.yml, meshgen's hook, the style sheet."""
+        return {"mkdocs.yml": yaml_document(mkdocs_config(self.mesh, self.products)),
+                HOOK_FILE: Path(mkdocs_hook.__file__).read_text(encoding="utf-8"),
+                f"{DOCS_DIR}/{CSS}": self.renderer.render("meshgen.css.j2")}
+
+    def estimated_size(self, page: str) -> int:
+        """About the bytes of a page's Markdown, before it is rendered (what MkDocs' time follows):
+        a part of a big site is chosen by it (docsite/part_workers.py)."""
+        if page == pages.HOME:
+            return 1500 + 400 * len(self.products) * (len(self.products) <= pages.HOME_LISTS_UP_TO)
+        if page.startswith("domains/"):
+            return 1000 + 470 * sum(1 for pf in self.products if pages.domain_page(pf.product.domain) == page)
+        if self._product_pages is None:
+            self._product_pages = {pages.product_page(pf.product.address): pf for pf in self.products}
+        pf = self._product_pages.get(page)
+        if pf is None:
+            return 2000
+        resolved = self.mesh.resolved(pf)
+        fields = sum(sum(1 for _ in dotted_fields(ds.fields)) + len(ds.quality) for ds in pf.product.datasets)
+        return 2200 + 110 * fields + 450 * (len(resolved.inputs) + len(resolved.consumers))
 
 def front_matter(pf: "ProductFile") -> str:
     """The page's metadata: its tags and owner, which Material's search ranks highest, and its

@@ -107,6 +107,14 @@ def _run_one(source: str, program: str, env: dict[str, str] | None) -> str:
     raise MeshgenError(f"Graphviz `dot` failed: {message[-1] if message else f'exit {done.returncode}'}")
 
 
+def warm_up() -> None:
+    """Find `dot` and its core plugins now (cached for the process), so that processes forked
+    after this share them rather than each making a plugin folder of its own."""
+    program = dot_program()
+    if program is not None:
+        core_plugins_env(program)
+
+
 CORE_PLUGINS = ("libgvplugin_core", "libgvplugin_dot_layout")  # the svg renderer; the dot layout
 _LIBDIR = re.compile(r'^libdir = "(.*)"$', re.M)
 
