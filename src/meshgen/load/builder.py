@@ -20,7 +20,7 @@ from typing import Any
 from meshgen.diagnostics import Diagnostic, Location, Severity
 from meshgen.load.nesting import MAX_DEPTH, SAFE_COMPOSE_DEPTH, depth_upper_bound
 from meshgen.load.scalars import (
-    BOOL, CORE_PREFIX, CORE_TAGS, FIRST, INT, MERGE, NULL, STR, TIMESTAMP, YamlFloat, resolve_plain,
+    BOOL, CORE_PREFIX, CORE_TAGS, EXACT, FIRST, INT, MERGE, NULL, STR, TIMESTAMP, YamlFloat, resolve_plain,
     yaml_float, yaml_int,
 )
 
@@ -85,7 +85,7 @@ class ValueBuilder:
         """(whether the stream holds a document, its value)."""
         Scalar, MapStart, SeqStart = classes.scalar, classes.mapping_start, classes.sequence_start
         MapEnd, SeqEnd, Alias, DocStart = classes.mapping_end, classes.sequence_end, classes.alias, classes.document_start
-        values, first = self.values, FIRST
+        values, keys, first, exact = self.values, self.keys, FIRST, EXACT
         # anchors are tracked only when one can be written: an alias of no anchor is an error
         anchors = self.anchors = set() if "&" in self.text else None
         stack: list = []
@@ -117,6 +117,14 @@ class ValueBuilder:
                 continue
             if is_map:
                 if key is _NO_KEY:
+                    if cls is Scalar and anchors is None and event.tag is None:
+                        # the common key, inline: text (plain or quoted) that is new in its mapping
+                        text = event.value
+                        if text not in cur and (not event.implicit[0] or (text not in exact and text[:1] not in first)):
+                            mark = event.start_mark
+                            key = cur_path + (text,)
+                            keys[key] = (mark.line + 1, mark.column + 1)
+                            continue
                     key = self._key(event, cls is Scalar, cls is Alias, cur, cur_path)
                     if key is _SKIP and (cls is MapStart or cls is SeqStart):
                         skip = 1
@@ -138,7 +146,7 @@ class ValueBuilder:
                 anchors.add(event.anchor)
             if cls is Scalar:
                 value = event.value
-                if event.tag is not None or depth > MAX_DEPTH or (event.implicit[0] and value[:1] in first):
+                if event.tag is not None or depth > MAX_DEPTH or (event.implicit[0] and (value[:1] in first or value in exact)):
                     value = self._tagged(event, event.tag, depth)  # else: plain text, the common case
             elif cls is Alias:
                 value = self._alias(event, anchors)

@@ -3,8 +3,9 @@
 A plain scalar (unquoted, untagged) is resolved by the table below: YAML 1.2's core schema as
 ruamel.yaml's 1.2 resolver reads it, so `no`, `on` and `y` are strings, `010` is 10, `0o10` is
 8, there are no sexagesimals (`12:30:00` is text) and a date stays text. Only a scalar whose
-first character starts one of these forms is matched against them: most scalars of a product
-file (names, descriptions, types) are text found by one dictionary look-up.
+first character starts one of these forms is matched against them, and the words of booleans
+and nulls are looked up: most scalars of a product file (names, descriptions, types) are text
+found by two dictionary look-ups.
 tests/load/test_scalars.py checks the table against ruamel.yaml's own resolver and constructor.
 """
 
@@ -18,7 +19,6 @@ STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, MERGE, SEQ, MAP = (
 CORE_TAGS = frozenset({STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, SEQ, MAP})
 
 _DIGITS = "0123456789"
-_BOOL = (BOOL, re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z"))
 _FLOAT = (FLOAT, re.compile(r"""[-+]?(?:
       [0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?   # 1.5, 1., 1.5e3
     | [0-9][0-9_]*[eE][-+]?[0-9]+                  # 1e3
@@ -26,7 +26,6 @@ _FLOAT = (FLOAT, re.compile(r"""[-+]?(?:
     | \.(?:inf|Inf|INF))\Z
     | \.(?:nan|NaN|NAN)\Z""", re.X))
 _INT = (INT, re.compile(r"[-+]?(?:0b[01_]+|0o?[0-7_]+|[0-9_]+|0x[0-9a-fA-F_]+)\Z"))
-_NULL = (NULL, re.compile(r"(?:~|null|Null|NULL|)\Z"))
 _TIMESTAMP = (TIMESTAMP, re.compile(r"""(?:[0-9]{4}-[0-9]{2}-[0-9]{2}
     | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[\ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?
       (?:[\ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)\Z""", re.X))
@@ -35,14 +34,17 @@ _MERGE = (MERGE, re.compile(r"<<\Z"))
 _VALUE = (CORE_PREFIX + "value", re.compile(r"=\Z"))
 _INDICATOR = (CORE_PREFIX + "yaml", re.compile(r"[!&*]\Z"))
 
-# first character -> the forms it may start, in the order they are tried
+# Booleans and nulls are a few whole words: looked up, so that the many names and descriptions
+# starting with t, f or n (`type`, `name`, `field 1`) cost no regular expression.
+EXACT: dict[str, str] = {
+    **dict.fromkeys(("true", "True", "TRUE", "false", "False", "FALSE"), BOOL),
+    **dict.fromkeys(("~", "null", "Null", "NULL", ""), NULL),
+}
+# first character -> the other forms it may start, in the order they are tried
 FIRST: dict[str, tuple] = {
-    **{c: (_BOOL,) for c in "tTfF"},
     **{c: (_FLOAT, _INT, _TIMESTAMP) for c in _DIGITS},
     **{c: (_FLOAT, _INT) for c in "-+"},
     ".": (_FLOAT,),
-    **{c: (_NULL,) for c in "~nN"},
-    "": (_NULL,),
     "<": (_MERGE,),
     "=": (_VALUE,),
     **{c: (_INDICATOR,) for c in "!&*"},
@@ -50,7 +52,11 @@ FIRST: dict[str, tuple] = {
 
 
 def resolve_plain(value: str) -> str:
-    """The tag of a plain scalar written as `value`."""
+    """The tag of a plain scalar written as `value`: a plain string unless `value` is in EXACT
+    or its first character is in FIRST."""
+    exact = EXACT.get(value)
+    if exact is not None:
+        return exact
     for tag, pattern in FIRST.get(value[:1], ()):
         if pattern.match(value):
             return tag
