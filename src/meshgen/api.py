@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from meshgen import __version__
 from meshgen.diagnostics import Diagnostic, DiagnosticList, Severity, display_path, printable
 from meshgen.errors import MeshgenError, UsageError, ViolationsFound
+from meshgen.load.collector import FrozenRun
 
 if TYPE_CHECKING:
     from meshgen.contracts.diff import DiffResult
@@ -81,15 +82,18 @@ def _checking_passes():
     return (check_mesh, check_contracts, check_locks)
 
 
-def _load_and_check(path, output) -> tuple["Mesh", DiagnosticList, dict[str, str]]:
+def _load_and_check(path, output, run: "FrozenRun | None" = None) -> tuple["Mesh", DiagnosticList, dict[str, str]]:
     """The loaded mesh, the findings of every checking pass that concern the selection (at the
     levels `diagnostics:` in meshgen.yaml sets), and those levels. Product files this meshgen
-    loaded before are read back from this user's cache (meshgen.mesh.product_cache)."""
+    loaded before are read back from this user's cache (meshgen.mesh.product_cache). Within `run`,
+    the loaded mesh is left out of the garbage collector's scans until the run ends."""
     from meshgen.mesh.loader import load_mesh
     from meshgen.planner import meshgen_build
     from meshgen.reporting.levels import apply_levels, configured_levels
 
     mesh, diagnostics = load_mesh(path, output=output, cached=meshgen_build())
+    if run is not None:
+        run.keep()
     found = DiagnosticList(list(diagnostics))
     if not any(d.severity is Severity.ERROR and d.code.startswith(("LOAD", "SPEC", "CONF")) for d in diagnostics):
         for checking_pass in _checking_passes():
@@ -128,9 +132,10 @@ def check(path: Path | str | None = None, *, output: Path | None = None, targets
     recorded = fingerprints.recorded_findings(inputs) if inputs is not None else None
     if recorded is not None:
         return CheckResult(None, DiagnosticList(recorded[0]), products=recorded[1])
-    mesh, diagnostics, levels = _load_and_check(path, output)
-    if not diagnostics.has_errors:
-        _run_plan(mesh, diagnostics, levels, output=output, targets=targets, strict=strict)
+    with FrozenRun() as run:
+        mesh, diagnostics, levels = _load_and_check(path, output, run)
+        if not diagnostics.has_errors:
+            _run_plan(mesh, diagnostics, levels, output=output, targets=targets, strict=strict)
     return CheckResult(mesh, diagnostics, products=len(mesh.selected))
 
 
@@ -201,11 +206,12 @@ def build_check(path: Path | str | None = None, *, output: Path | None = None, t
 
 def _planned_build(path, output, targets, strict, incremental, jobs, progress, writing=None):
     """Load, check and run every unit of the plan; ViolationsFound when an error remains."""
-    mesh, diagnostics, levels = _load_and_check(path, output)
-    if diagnostics.has_errors:
-        raise ViolationsFound("the mesh has errors; nothing was written", diagnostics.sorted())
-    plan, results = _run_plan(mesh, diagnostics, levels, output=output, targets=targets, strict=strict,
-                              incremental=incremental, jobs=jobs, progress=progress, writing=writing)
+    with FrozenRun() as run:
+        mesh, diagnostics, levels = _load_and_check(path, output, run)
+        if diagnostics.has_errors:
+            raise ViolationsFound("the mesh has errors; nothing was written", diagnostics.sorted())
+        plan, results = _run_plan(mesh, diagnostics, levels, output=output, targets=targets, strict=strict,
+                                  incremental=incremental, jobs=jobs, progress=progress, writing=writing)
     if diagnostics.has_errors:
         raise ViolationsFound("a target could not express the mesh; nothing was written", diagnostics.sorted())
     return mesh, diagnostics, levels, plan, results

@@ -23,6 +23,7 @@ from typing import Any
 from meshgen.diagnostics import Diagnostic, Location, Severity, display_path
 from meshgen.errors import InputError
 from meshgen.load.builder import EventClasses, NeedsComposer, TooDeep, ValueBuilder
+from meshgen.load.collector import collector_paused
 from meshgen.load.files import MAX_FILE_BYTES, read_bytes
 from meshgen.load.nesting import MAX_DEPTH
 from meshgen.load.scalars import YamlFloat
@@ -168,7 +169,8 @@ def _build(text: str, shown: str) -> tuple[bool, Any, ValueBuilder]:
 def _built(stream, classes: EventClasses, shown: str, text: str) -> tuple[bool, Any, ValueBuilder]:
     builder = ValueBuilder(shown, text)
     try:
-        return (*builder.build(stream, classes), builder)
+        with collector_paused():  # values and positions: no cycles to look for while they are built
+            return (*builder.build(stream, classes), builder)
     finally:
         # A stream left unfinished (the builder stopped early) is closed now: ruamel's parse
         # generator resets its loader's parser only when it ends, and the loader is reused.

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from meshgen.diagnostics import Diagnostic, Location, Severity
+from meshgen.load.collector import collector_paused
 from meshgen.load.yaml_source import Document, SourceMap, load_yaml
 from meshgen.model.models import API_VERSION, DataProduct
 from meshgen.model.portable import portability_diagnostics, unholdable_values
@@ -92,7 +93,8 @@ def validate_document(document: Document) -> tuple[ProductFile | None, list[Diag
     if unholdable:
         return None, unholdable
     try:
-        product = DataProduct.model_validate(data)
+        with collector_paused():  # models hold no cycles: no collection walks them while they are made
+            product = DataProduct.model_validate(data)
     except ValidationError as exc:
         return None, pydantic_diagnostics(exc, data, source, DataProduct)
     pf = ProductFile(Path(document.path), document, product)
