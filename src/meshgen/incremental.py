@@ -43,14 +43,15 @@ class PreviousBuild:
         return self.found
 
 
-def previous_build(out: Path) -> PreviousBuild | None:
-    """The previous build's manifest, or None when there is none meshgen could use."""
+def previous_build(out: Path, read: tuple[bytes, Any] | None = None) -> PreviousBuild | None:
+    """The previous build's manifest, or None when there is none meshgen could use. `read`: its
+    bytes and JSON document, when the build's StagedOutput read them already (parsed once)."""
     try:
-        raw = read_inside(out, MANIFEST)
+        raw = read[0] if read is not None else read_inside(out, MANIFEST)
     except OSError:
         return None
     try:
-        doc = json.loads((raw or b"").decode("utf-8"))
+        doc = read[1] if read is not None else json.loads((raw or b"").decode("utf-8"))
         files = {str(k): str(v) for k, v in doc["files"].items()}
         units = doc.get("units", {})
     except (ValueError, KeyError, TypeError, AttributeError):

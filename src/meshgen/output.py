@@ -18,7 +18,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 from meshgen import __version__
 from meshgen.diagnostics import Diagnostic, Location, Severity, display_path
@@ -79,12 +79,25 @@ def beside_digest(path: Path) -> str:
 
 def read_manifest(out: Path) -> dict[str, str] | None:
     """The previous build's manifest (untrusted: a regular file, no symlink followed), or None."""
+    read = _read_manifest_document(out)
+    return None if read is None else _manifest_file_digests(read[1])
+
+
+def _read_manifest_document(out: Path) -> tuple[bytes, Any] | None:
+    """The manifest's bytes and its JSON document (untrusted), or None when there is none that parses."""
     from meshgen.output_swap import read_inside
 
     try:
-        data = json.loads((read_inside(out, MANIFEST) or b"").decode("utf-8"))
-        return {str(k): str(v) for k, v in data["files"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raw = read_inside(out, MANIFEST)
+        return None if raw is None else (raw, json.loads(raw.decode("utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+def _manifest_file_digests(document: Any) -> dict[str, str] | None:
+    try:
+        return {str(k): str(v) for k, v in document["files"].items()}
+    except (KeyError, TypeError, AttributeError):
         return None
 
 
@@ -169,6 +182,11 @@ class StagedOutput:
         self.out = Path(out)
         self.stage: Path | None = None
         self.previous: dict[str, str] = {}  # the previous manifest's files (path → sha256)
+        self.previous_digest: str | None = None  # sha256 of the previous manifest's bytes
+        # the previous manifest as read (bytes, JSON document) until the build takes it (take_previous):
+        # read and parsed once per build
+        self._previous_read: tuple[bytes, Any] | None = None
+        self._made: set[str] = {""}  # folders of the staging folder this process made
         self._lock = None
 
     def __enter__(self) -> "StagedOutput":
@@ -180,7 +198,10 @@ class StagedOutput:
             self._lock = OutputLock(self.out).__enter__()
             try:
                 recover_leftovers(self.out)
-                self.previous = _previous_manifest(self.out)
+                self._previous_read = _previous_manifest(self.out)
+                if self._previous_read is not None:
+                    self.previous = _manifest_file_digests(self._previous_read[1]) or {}
+                    self.previous_digest = _digest(self._previous_read[0])
                 self.stage = stage_dir(self.out)
             except BaseException:
                 self._lock.__exit__()
@@ -199,18 +220,32 @@ class StagedOutput:
         A file the output already holds, with those bytes, as the previous manifest lists it, is
         not written (a unit run again that wrote the same: its product's folder need not change)."""
         digests: dict[str, str] = {}
-        made: set[str] = set()
         with _writing(self.out):
             for rel, data in encoded_files(files).items():
                 digests[rel] = digest = _digest(data)
                 if self.previous.get(rel) == digest and _holds(self.out, rel, digest):
                     continue
-                folder = rel.rpartition("/")[0]
-                if folder not in made:  # one mkdir per folder, not per file
-                    (self.stage / folder).mkdir(parents=True, exist_ok=True)
-                    made.add(folder)
+                self._make_folder(rel.rpartition("/")[0])
                 (self.stage / rel).write_bytes(data)
         return digests
+
+    def take_previous(self) -> tuple[bytes, Any] | None:
+        """The previous manifest's bytes and JSON document (untrusted), once: the build's record of
+        the previous units (meshgen.incremental.previous_build) is made from them, not read again."""
+        read, self._previous_read = self._previous_read, None
+        return read
+
+    def _make_folder(self, folder: str) -> None:
+        """`folder` of the staging folder and its parents, each made once by this process (a --jobs
+        worker may find one its sibling made): one mkdir a folder, none failing on the way."""
+        if folder in self._made:
+            return
+        self._make_folder(folder.rpartition("/")[0])
+        try:
+            os.mkdir(os.path.join(os.fspath(self.stage), folder))
+        except FileExistsError:
+            pass
+        self._made.add(folder)
 
     def commit(self, files: dict[str, str], changed: set[str], place_of: Callable[[str], str],
                units: dict[str, dict] | None = None, extra: dict | None = None, keep_from_previous: bool = False,
@@ -227,20 +262,22 @@ class StagedOutput:
 
         # a file `write` left out, the output holding it already, changes nothing
         changed = {rel for rel in changed if self.previous.get(rel) != files[rel] or os.path.lexists(self.stage / rel)}
+        self._previous_read = None
         with _writing(self.out):
             if keep_from_previous and self.previous:
                 _keep_previous_digests(self.out, self.previous, files, replace_prefixes)
-            manifest_text = manifest_bytes(files, units, extra)
+            # streamed to the staging folder: the manifest of a big mesh is never one text in memory
+            manifest_digest = write_manifest(self.stage / MANIFEST, files, units, extra)
             gone = {rel for rel in self.previous if rel not in files and _plain(rel)}
             places = sorted({place_of(rel) for rel in changed | gone})
-            if not places and read_inside_or_none(self.out, MANIFEST) == manifest_text:
+            if not places and manifest_digest == self.previous_digest:
                 return sorted(files)  # nothing changed: nothing is written
             if self.previous or os.path.lexists(self.out):
                 chosen = set(places)
                 for rel in sorted(files):
                     if rel not in changed and place_of(rel) in chosen:
                         link_inside(self.out, rel, self.stage / rel)
-            commit_stage(self.stage, self.out, manifest_text, places, files, self.previous)
+            commit_stage(self.stage, self.out, places, files, self.previous)
             self.stage = None
         return sorted(files)
 
@@ -319,25 +356,65 @@ def encoded_files(files: dict[str, str | bytes]) -> dict[str, bytes]:
     return encoded
 
 
-def manifest_bytes(digests: dict[str, str], units: dict[str, dict] | None, extra: dict | None) -> bytes:
-    """The manifest of a tree: every file's sha256 (`digests`), the units (when given) and
-    `extra`'s keys; one line a file and a unit (indenting the units' records doubled its size)."""
-    members = {k: _compact(v) for k, v in {**(extra or {}), "generator": f"meshgen {__version__}"}.items()}
+def manifest_chunks(digests: dict[str, str], units: dict[str, dict] | None, extra: dict | None) -> Iterator[str]:
+    """The manifest of a tree, piece by piece: every file's sha256 (`digests`), the units (when
+    given) and `extra`'s keys; one line a file and a unit (indenting the units' records doubled
+    its size)."""
+    members: dict[str, Iterable[str]] = {
+        k: (_compact(v),) for k, v in {**(extra or {}), "generator": f"meshgen {__version__}"}.items()}
     members["files"] = _object_lines(digests)
     if units is not None:
         members["units"] = _object_lines(units)
-    return ("{\n" + ",\n".join(f"{_compact(k)}: {v}" for k, v in sorted(members.items())) + "\n}\n").encode("utf-8")
+    for n, key in enumerate(sorted(members)):
+        yield ("{\n" if n == 0 else ",\n") + _compact(key) + ": "
+        yield from members[key]
+    yield "\n}\n"
+
+
+def write_manifest(path: Path, digests: dict[str, str], units: dict[str, dict] | None, extra: dict | None,
+                   ) -> str:
+    """Write the manifest (manifest_chunks) to `path` a megabyte or so at a time; its sha256."""
+    h = hashlib.sha256()
+    with open(path, "wb") as fh:
+        for data in _batched_utf8(manifest_chunks(digests, units, extra)):
+            h.update(data)
+            fh.write(data)
+    return h.hexdigest()
+
+
+def manifest_digest(digests: dict[str, str], units: dict[str, dict] | None, extra: dict | None) -> str:
+    """sha256 of the manifest's bytes, computed as they are made (`meshgen build --check`)."""
+    h = hashlib.sha256()
+    for data in _batched_utf8(manifest_chunks(digests, units, extra)):
+        h.update(data)
+    return h.hexdigest()
+
+
+def _batched_utf8(pieces: Iterable[str], size: int = 1 << 20) -> Iterator[bytes]:
+    batch: list[str] = []
+    held = 0
+    for piece in pieces:
+        batch.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield "".join(batch).encode("utf-8")
+            batch, held = [], 0
+    if batch:
+        yield "".join(batch).encode("utf-8")
 
 
 def _compact(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _object_lines(mapping: dict[str, Any]) -> str:
+def _object_lines(mapping: dict[str, Any]) -> Iterator[str]:
     """A JSON object with one member a line, each member's value compact."""
     if not mapping:
-        return "{}"
-    return "{\n" + ",\n".join(f"{_compact(k)}:{_compact(v)}" for k, v in sorted(mapping.items())) + "\n}"
+        yield "{}"
+        return
+    for n, key in enumerate(sorted(mapping)):
+        yield ("{\n" if n == 0 else ",\n") + _compact(key) + ":" + _compact(mapping[key])
+    yield "\n}"
 
 
 @dataclass
@@ -374,23 +451,25 @@ def compare_tree(out: Path, expected: dict[str, str], within: tuple[str, ...] | 
     return TreeDifference(stale, sorted(set(expected) - present), sorted(present - set(expected)))
 
 
-def _previous_manifest(out: Path) -> dict[str, str]:
-    """The previous build's manifest; OutputError when `out` holds files meshgen did not write."""
+def _previous_manifest(out: Path) -> tuple[bytes, Any] | None:
+    """The previous build's manifest (its bytes and document); OutputError when `out` holds files
+    meshgen did not write."""
     if not out.exists():
-        return {}
+        return None
     present = existing_files(out)
-    manifest = read_manifest(out)
+    read = _read_manifest_document(out)
+    manifest = None if read is None else _manifest_file_digests(read[1])
     if manifest is None and present:
         raise _refuse_output(out, "output folder {out} is not empty and was not written by meshgen",
                              "choose an empty or new folder with -o, or empty this one")
     if manifest is None:
-        return {}
+        return None
     foreign = sorted(present - set(manifest) - {MANIFEST})
     if foreign:
         raise _refuse_output(
             out, f"output folder {{out}} holds {len(foreign)} file(s) meshgen did not write, e.g. {foreign[0]}",
             "move them out of the output folder; meshgen replaces the folder's whole content")
-    return manifest
+    return read
 
 
 def write_file_atomic(path: Path, text: str) -> None:

@@ -147,12 +147,10 @@ def _manifest_files(folder: Path) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else None
 
 
-def commit_stage(stage: Path, out: Path, manifest: bytes, places: list[str], new: dict[str, str],
-                 old: dict[str, str]) -> None:
-    """Put the complete staging folder in place: as the output when there is none, else place by
-    place (`places`: the folders and files it replaces or removes), the manifest (`manifest`, which
-    lists `new`; `old` is the previous one's files) last."""
-    (stage / _MANIFEST).write_bytes(manifest)
+def commit_stage(stage: Path, out: Path, places: list[str], new: dict[str, str], old: dict[str, str]) -> None:
+    """Put the complete staging folder, its manifest written (listing `new`; `old` is the previous
+    one's files), in place: as the output when there is none, else place by place (`places`: the
+    folders and files it replaces or removes), the manifest last."""
     if not os.path.lexists(out):
         (stage / STAGING_MARKER).unlink()
         crash_point("staged")

@@ -354,8 +354,10 @@ def execute(plan: Plan, jobs: int = 1, progress: Callable[[int, int], None] | No
     from meshgen.incremental import previous_build
 
     plan.staged = staged
+    read = staged.take_previous() if staged is not None else None  # the manifest the writer read
     if plan.incremental and plan.previous is None:
-        plan.previous = previous_build(plan.output)
+        plan.previous = previous_build(plan.output, read)
+    del read  # the document's files as parsed: PreviousBuild holds its own
     results: list[UnitResult | None] = [reused_unit(plan, unit) for unit in plan.units]
     plan.reused = sum(r is not None for r in results)
     todo = [i for i, r in enumerate(results) if r is None]
@@ -516,12 +518,12 @@ def check_results(plan: Plan, results: list[UnitResult]):
     """How the output folder differs from what this build would write (output.TreeDifference);
     writes nothing. A partial build compares only the folders of the units it built."""
     from meshgen.mesh.index import INDEX_FILE
-    from meshgen.output import MANIFEST, compare_tree, manifest_bytes
+    from meshgen.output import MANIFEST, compare_tree, manifest_digest
 
     expected = _tree_digests(plan, results)
     if plan.partial:  # the units built, and the index every build writes
         return compare_tree(plan.output, expected, (*(r.unit.folder for r in results), INDEX_FILE))
-    expected[MANIFEST] = _digest(manifest_bytes(expected, _manifest_units(plan, results), _manifest_extra(plan)))
+    expected[MANIFEST] = manifest_digest(expected, _manifest_units(plan, results), _manifest_extra(plan))
     return compare_tree(plan.output, expected)
 
 
