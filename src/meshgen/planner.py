@@ -124,6 +124,7 @@ class UnitResult:
     after_write: list[Callable[[], None]] = field(default_factory=list)
     reused: bool = False
     digests: dict[str, str] = field(default_factory=dict)  # path inside the output folder → sha256
+    parts: "PartStore | None" = None  # a mesh unit's parts, recorded once its files are written (_settled)
 
 
 def plan_build(mesh: "Mesh", *, output: Path | None = None, targets: list[str] | None = None,
@@ -260,13 +261,11 @@ def run_unit(plan: Plan, unit: Unit) -> UnitResult:
     target = cls(context, options)
     artifacts = target.generate_mesh() if unit.product is None else target.generate(unit.product)
     files = {f"{unit.folder}/{a.path}": a.content for a in artifacts}
-    if context.parts is not None:
-        context.parts.save()
     inputs = {**planned_inputs(plan, unit), "templates": dict(sorted(renderer.used.items()))}
     if context.beside_inputs:
         inputs["beside"] = {_mesh_relative(plan.mesh, Path(p)): d for p, d in sorted(context.beside_inputs.items())}
     # context.diagnostics itself: work run after the write may still report into it
-    return UnitResult(unit, files, context.diagnostics, inputs, list(context.after_write))
+    return UnitResult(unit, files, context.diagnostics, inputs, list(context.after_write), parts=context.parts)
 
 
 def _part_store(plan: Plan, unit: Unit, context) -> "PartStore | None":
@@ -464,6 +463,9 @@ def _settled(plan: Plan, result: UnitResult) -> UnitResult:
     else:
         result.digests = {rel: _digest(data.encode("utf-8") if isinstance(data, str) else bytes(data))
                           for rel, data in result.files.items()}
+    if result.parts is not None:  # after the write: a mesh unit's texts and its parts' record are not held at once
+        result.parts.save()
+        result.parts = None
     return result
 
 

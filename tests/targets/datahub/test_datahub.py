@@ -249,7 +249,9 @@ def test_the_mesh_files_proposals_are_the_joined_texts_of_each_products(tmp_path
 
     nested = [{"b": [1, {"c": "x\ny"}], "a": None}, {"e": []}, "\u2028", 1.5]
     for items in ([], nested[:1], nested):
-        assert json_list_text([json_text(item) for item in items]) == json_text(items)
+        assert json_list_text([json_text(item).replace("\n", "\n  ") for item in items]) == json_text(items)
+        assert json_list_text([json_text(item).replace("\n", "\n  ") for item in items], end="\n") == \
+            json_text(items) + "\n"
     mesh, _ = load_mesh(SPECS)
     plan = plan_build(mesh, targets=["datahub"], incremental=False)
     [mesh_unit] = [u for u in plan.units if u.product is None]

@@ -134,7 +134,7 @@ class DataHubTarget(Target):
                     seen.add((urn, aspect))
                     bundle.append(text)
         if self.renders_builtin("mcps.json.j2"):  # `{{ proposals | tojson }}`: the texts joined as tojson would
-            mesh_json = json_list_text(bundle) + "\n"
+            mesh_json = json_list_text(bundle, end="\n")
         else:
             mesh_json = self.render("mcps.json.j2", proposals=[json.loads(text) for text in bundle])
         name = self.mesh.config.name or self.mesh.root.name
@@ -371,16 +371,21 @@ class DataHubTarget(Target):
 
 
 def proposal_texts(proposals: list[dict[str, Any]]) -> list[list[str]]:
-    """[entityUrn, aspectName, the proposal as JSON text] of each proposal (a mesh unit's part)."""
-    return [[item["entityUrn"], item["aspectName"], json_text(item)] for item in proposals]
+    """[entityUrn, aspectName, the proposal as JSON text] of each proposal (a mesh unit's part),
+    the text as an item of a list: its lines after the first indented one step (json_list_text)."""
+    return [[item["entityUrn"], item["aspectName"], json_text(item).replace("\n", "\n  ")] for item in proposals]
 
 
-def json_list_text(items: list[str]) -> str:
-    """The JSON text of a list whose items are `items` (each an item's own json_text): the bytes
-    json_text gives the list (each item's lines indented one step more)."""
+def json_list_text(items: list[str], end: str = "") -> str:
+    """The JSON text of a list whose items are `items` (each an item's own json_text, its lines
+    after the first indented one step), then `end`: the bytes json_text gives the list. Made in one
+    join: the mesh's proposals are the biggest text a build holds."""
     if not items:
-        return "[]"
-    return "[\n  " + ",\n  ".join(text.replace("\n", "\n  ") for text in items) + "\n]"
+        return "[]" + end
+    pieces = list(items)
+    pieces[0] = "[\n  " + pieces[0]
+    pieces[-1] = pieces[-1] + "\n]" + end
+    return ",\n  ".join(pieces)
 
 
 def _description(pf: ProductFile) -> str:
