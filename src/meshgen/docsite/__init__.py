@@ -18,7 +18,7 @@ output folder, docs included, so run `meshgen docs build` after it.
 
 from __future__ import annotations
 
-import tempfile
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -84,11 +84,13 @@ def write_docs(mesh: "Mesh", output: Path | None = None, *, html: bool = True, s
                           override_dir=_override_dir(mesh))
     if not html:
         return DocsWritten(project, None, _write(target, _project_files(prepared), output is None))
-    with tempfile.TemporaryDirectory(prefix="meshgen-docs-") as scratch:
-        stage = Path(scratch)
-        files, said = _built(prepared, stage, strict)
-        contents: dict[str, str | bytes] = {**files, **_read_tree(stage / SITE_DIR, prefix=f"{SITE_DIR}/")}
-    written = _write(target, contents, output is None)
+    from meshgen.output import StagedOutput
+
+    with StagedOutput(target) as staged:  # MkDocs builds in the output's own staging folder
+        root = (staged.stage / PROJECT_IN_OUTPUT if output is None else staged.stage).absolute()  # MkDocs runs in it
+        root.mkdir(exist_ok=True)
+        files, said = _built(prepared, root, strict)
+        written = _commit(staged, files, _tree_digests(root / SITE_DIR, f"{SITE_DIR}/"), output is None)
     return DocsWritten(project, project / SITE_DIR, written, said)
 
 
@@ -124,21 +126,48 @@ def _override_dir(mesh: "Mesh") -> Path | None:
     return mesh.root / mesh.config.templates if mesh.config.templates else None
 
 
-def _read_tree(folder: Path, prefix: str) -> dict[str, bytes]:
-    return {prefix + p.relative_to(folder).as_posix(): p.read_bytes()
+def _tree_digests(folder: Path, prefix: str) -> dict[str, str]:
+    """sha256 of every file under `folder` (MkDocs' site), by its path with `prefix`."""
+    return {prefix + p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
 
 
-def _write(target: Path, contents: dict[str, str | bytes], in_output: bool) -> list[str]:
-    """Into the build output: the project replaces only `docs/` and is recorded as one unit of its
-    manifest. Elsewhere (-o DIR): the folder holds the project alone."""
-    from meshgen.output import read_manifest_units, write_tree
+def _write(target: Path, contents: dict[str, str], in_output: bool) -> list[str]:
+    """The project without its HTML (--no-html), as `_commit` records it."""
+    from meshgen.output import write_tree
 
     if not in_output:
         return write_tree(target, contents)
     files = {f"{PROJECT_IN_OUTPUT}/{rel}": data for rel, data in contents.items()}
+    return write_tree(target, files, keep_from_previous=True, replace_prefixes=(PROJECT_IN_OUTPUT + "/",),
+                      units=_units(target, files))
+
+
+def _commit(staged, files: dict[str, str], site: dict[str, str], in_output: bool) -> list[str]:
+    """Make the staged project and site (written in place by `_built`: `files` and the site's
+    digests) the output. Into the build output: the project replaces only `docs/` and is recorded
+    as one unit of its manifest. Elsewhere (-o DIR): the folder holds the project alone."""
+    from meshgen.output import plain_relpath
+
+    digests = {plain_relpath(rel): hashlib.sha256(text.encode("utf-8")).hexdigest() for rel, text in files.items()}
+    digests.update({plain_relpath(rel): digest for rel, digest in site.items()})
+    if not in_output:
+        return staged.commit(digests, set(digests), _top_entry)
+    digests = {f"{PROJECT_IN_OUTPUT}/{rel}": digest for rel, digest in digests.items()}
+    return staged.commit(digests, set(digests), _top_entry, units=_units(staged.out, digests), keep_from_previous=True,
+                         replace_prefixes=(PROJECT_IN_OUTPUT + "/",))
+
+
+def _top_entry(rel: str) -> str:
+    return rel.split("/", 1)[0]
+
+
+def _units(target: Path, files: dict) -> dict[str, dict]:
+    """The build output's manifest units, the docs project's (one unit, `files`) replaced."""
+    from meshgen.output import read_manifest_units
+
     units = {k: v for k, v in read_manifest_units(target).items()
              if v.get("folder") != PROJECT_IN_OUTPUT and not str(v.get("folder", "")).startswith(PROJECT_IN_OUTPUT + "/")}
     units[f"{DOCS_UNIT_TARGET}@mesh"] = {"target": DOCS_UNIT_TARGET, "reads": "mesh", "folder": PROJECT_IN_OUTPUT,
                                          "product": None, "files": sorted(files)}
-    return write_tree(target, files, keep_from_previous=True, replace_prefixes=(PROJECT_IN_OUTPUT + "/",), units=units)
+    return units

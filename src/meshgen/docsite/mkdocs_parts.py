@@ -118,6 +118,8 @@ def build_in_parts(project: Path, command: list[str], env: dict[str, str], site_
     configs = write_part_configs(project, site_dir, parts)
     started = [start_part(project, command, env, config) for config in configs]
     runs = [finish_part(begun, process) for begun, process in started]
+    for config in configs:
+        config.unlink()
     if all(run.returncode == 0 for run in runs):
         merge_sites(part_sites(project, site_dir, len(parts)), project / site_dir)
     return runs
@@ -167,29 +169,44 @@ def finish_part(begun: float, process: subprocess.Popen) -> PartRun:
 
 
 def merge_sites(part_sites: list[Path], site: Path) -> None:
-    """The part sites as one: shared files must agree; the search index and sitemap are joined."""
+    """The part sites as one: shared files must agree; the search index and sitemap are joined.
+    A folder only one part wrote moves as a whole (one rename, not a file at a time)."""
     if site.exists():
         shutil.rmtree(site)
     shutil.move(str(part_sites[0]), str(site))
     joined = {SEARCH_INDEX: [_read(site / SEARCH_INDEX)], SITEMAP: [_read(site / SITEMAP)]}
     for part in part_sites[1:]:
-        for path in sorted(p for p in part.rglob("*") if p.is_file()):
-            rel = path.relative_to(part).as_posix()
-            if rel in joined:
-                joined[rel].append(_read(path))
-            elif rel == SITEMAP + ".gz":
-                continue
-            elif not (site / rel).exists():
-                (site / rel).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(path, site / rel)
-            elif (site / rel).read_bytes() != path.read_bytes():
-                raise MeshgenError(f"MkDocs wrote {rel} differently in two parts of the site: "
-                                   f"build it in one process ({PARTS_VARIABLE}=1)")
+        for folder, dirnames, filenames in os.walk(part):
+            at = Path(folder).relative_to(part)
+            dirnames[:] = [name for name in sorted(dirnames) if not _moved_whole(part, site, (at / name).as_posix())]
+            for name in sorted(filenames):
+                _merge_file(part / at / name, site, (at / name).as_posix(), joined)
         shutil.rmtree(part)
     if all(text is not None for text in joined[SEARCH_INDEX]):
         (site / SEARCH_INDEX).write_text(_joined_search_index(joined[SEARCH_INDEX]), encoding="utf-8")
     if all(text is not None for text in joined[SITEMAP]):
         _write_sitemap(site, _joined_sitemap(joined[SITEMAP]))
+
+
+def _moved_whole(part: Path, site: Path, rel: str) -> bool:
+    """Move the part's folder `rel` into the site when the site has none (and no joined file is in it)."""
+    if os.path.lexists(site / rel) or any(joined.startswith(rel + "/") for joined in (SEARCH_INDEX, SITEMAP)):
+        return False
+    os.replace(part / rel, site / rel)
+    return True
+
+
+def _merge_file(path: Path, site: Path, rel: str, joined: dict[str, list]) -> None:
+    if rel in joined:
+        joined[rel].append(_read(path))
+    elif rel == SITEMAP + ".gz":
+        return
+    elif not (site / rel).exists():
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, site / rel)
+    elif (site / rel).read_bytes() != path.read_bytes():
+        raise MeshgenError(f"MkDocs wrote {rel} differently in two parts of the site: "
+                           f"build it in one process ({PARTS_VARIABLE}=1)")
 
 
 def _read(path: Path) -> str | None:

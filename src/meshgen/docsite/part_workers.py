@@ -18,7 +18,6 @@ place.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import posixpath
@@ -94,19 +93,23 @@ def render_and_build(project: "Project", stage: Path, parts: list[list[str]], co
     from concurrent.futures import ProcessPoolExecutor
 
     from meshgen.lineage.dot import warm_up
+    from meshgen.load.collector import FrozenRun
     from meshgen.planner import _die_with_parent
 
     global _JOB
     warm_up()  # what every worker's `dot` processes share, found once
-    _JOB = PartsJob(project, stage, parts, mkdocs_parts.write_part_configs(stage, site_dir, parts), command, env)
-    gc.freeze()  # the loaded mesh stays out of the workers' collections (and so unshared pages uncopied)
+    configs = mkdocs_parts.write_part_configs(stage, site_dir, parts)
+    _JOB = PartsJob(project, stage, parts, configs, command, env)
     try:
-        with ProcessPoolExecutor(max_workers=len(parts), mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+        with FrozenRun() as run, ProcessPoolExecutor(
+                max_workers=len(parts), mp_context=multiprocessing.get_context("fork"),
+                initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+            run.keep()  # the loaded mesh stays out of the workers' collections (and so its pages unshared)
             done = [future.result() for future in [pool.submit(_render_and_build_part, k) for k in range(len(parts))]]
     finally:
         _JOB = None
-        gc.unfreeze()
+    for config in configs:
+        config.unlink()
     LAST_TIMES[:] = [times for _, times in done]
     runs = [times.mkdocs for _, times in done]
     if all(run.returncode == 0 for run in runs):
