@@ -100,6 +100,7 @@ class Plan:
     # product file → (its path relative to the mesh root, sha256 of its bytes): read once per build,
     # however many units read the file (a mesh-reading target has a unit per product)
     spec_digests: dict[str, tuple[str, str]] = field(default_factory=dict)
+    read_digests: dict[tuple[str, str], str] = field(default_factory=dict)  # (reads, product file) → its specs digest
     incremental: bool = True  # reuse the previous output's files of units whose inputs did not change
     previous: "PreviousBuild | None" = None  # read by execute
     reused: int = 0  # units whose files came from the previous output
@@ -317,7 +318,7 @@ def planned_inputs(plan: Plan, unit: Unit) -> dict[str, Any]:
     strictness and meshgen.yaml, the version."""
     reads_mesh = unit.reads == "mesh" or unit.product is None
     planned = {"config": _target_config_digest(plan, unit.target), "mesh": mesh_digest(plan) if reads_mesh else None,
-               "meshgen": meshgen_build(), "specs": None if reads_mesh else _digest(_canonical(_spec_digests(plan, unit)))}
+               "meshgen": meshgen_build(), "specs": None if reads_mesh else _specs_digest(plan, unit)}
     if not reads_mesh and getattr(plan.targets[unit.target][0], "mesh_facts", None) is not None:
         planned["facts"] = _facts_digest(plan, unit.target)
     return planned
@@ -632,6 +633,16 @@ def _read_products(mesh: "Mesh", unit: Unit) -> list["ProductFile"]:
         return [unit.product, *(pf for a in near if a != address and (pf := mesh.get(a)) is not None)]
     upstream = [mesh.get(address) for address in mesh.graph.upstream(unit.product.product.address)]
     return [unit.product, *(pf for pf in upstream if pf is not None)]
+
+
+def _specs_digest(plan: Plan, unit: Unit) -> str:
+    """One digest of the product files a unit reads: the same for the units of every target that
+    reads as much of a product (a product has a unit per target), so it is computed once."""
+    key = (unit.reads, str(unit.product.path))
+    known = plan.read_digests.get(key)
+    if known is None:
+        known = plan.read_digests[key] = _digest(_canonical(_spec_digests(plan, unit)))
+    return known
 
 
 def _spec_digests(plan: Plan, unit: Unit) -> dict[str, str]:
