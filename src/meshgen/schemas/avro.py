@@ -15,7 +15,7 @@ from meshgen.model.models import Dataset, SchemaField
 from meshgen.model.types import DataType, Kind
 from meshgen.model.values import json_as_text, map_leaves, record_to_python, to_python
 from meshgen.schemas.privacy import privacy
-from meshgen.schemas.reporter import Reporter
+from meshgen.schemas.reporter import FieldNotes, Reporter
 from meshgen.targets.base import NameScope, identifier, is_identifier, pascal_case
 
 # meshgen type → Avro type, for the kinds that map to one fixed Avro type.
@@ -96,13 +96,18 @@ class _AvroBuild:
         # Valid names are kept as written; sanitized ones take what is left.
         names = NameScope(f.name for f in fields if is_identifier(f.name))
         chosen = [f.name if is_identifier(f.name) else names.claim(identifier(f.name)) for f in fields]
+        notes = FieldNotes()
+        for i, (f, name) in enumerate(zip(fields, chosen)):
+            if name != f.name:
+                notes.add("AVRO001", f"{f.name!r} as {name!r}",
+                          f"field name {f.name!r} is not a valid Avro name; written as {name!r}",
+                          self.pf.location(*path, "fields", i, "name"),
+                          "use letters, digits and underscores, not starting with a digit")
+        notes.report(self.reporter, {"AVRO001": f"record {owner}: {{count}} field names are not valid Avro names, "
+                                                "written as: {listed}"})
         return [self.field(f, name, owner, path + ("fields", i)) for i, (f, name) in enumerate(zip(fields, chosen))]
 
     def field(self, f: SchemaField, name: str, owner: str, path: tuple) -> dict:
-        if name != f.name:
-            self.reporter.unsupported(
-                "AVRO001", f"field name {f.name!r} is not a valid Avro name; written as {name!r}",
-                self.pf.location(*path, "name"), "use letters, digits and underscores, not starting with a digit")
         kind = f.data_type.kind  # a named type (enum, record) is named after its field; a scalar needs no name
         named = kind not in AVRO_TYPES and kind is not Kind.DECIMAL
         avro_type = self.type(f.data_type, owner + pascal_case(f.name) if named else owner, path)

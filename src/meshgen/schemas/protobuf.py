@@ -25,7 +25,7 @@ from meshgen.model.types import DataType, Kind
 from meshgen.model.values import to_python
 from meshgen.schemas.avro import namespace
 from meshgen.schemas.privacy import privacy, redacted
-from meshgen.schemas.reporter import Reporter
+from meshgen.schemas.reporter import LISTED, FieldNotes, Reporter
 from meshgen.targets.base import NameScope as Scope, TemplateInfo, identifier, is_identifier, pascal_case
 from meshgen.targets.protobuf_lock import LockError, NumberLock, lock_path
 
@@ -180,6 +180,7 @@ class _ProtoBuild:
         self.pf, self.ds, self.lock, self.reporter = pf, ds, lock, reporter
         self.imports: set[str] = set()
         self.unenforced: list[tuple[tuple, str, str]] = []  # (field path, spec key, "field: constraint")
+        self.field_notes: dict[int, FieldNotes] = {}  # id(message) -> its per-field notes (PROTO003/004)
 
     def file(self) -> dict[str, Any]:
         pf, ds = self.pf, self.ds
@@ -233,6 +234,13 @@ class _ProtoBuild:
             msg.fields.append(ProtoField(label, type_, pname, numbers[f.name], options,
                                          self._field_comment(f, _join(key, f.name).replace("/", "."), fpath)))
         self._reserve(msg, reserved, proto_field_name)
+        notes = self.field_notes.pop(id(msg), None)
+        if notes is not None:
+            notes.report(self.reporter, {
+                "PROTO003": f"message {name}: {{count}} fields are not required, but proto3 cannot tell a missing "
+                            "list or map from an empty one (null is read as empty): {listed}",
+                "PROTO004": f"proto3 has no defaults: {{count}} fields of message {name} read as the zero value "
+                            "when absent (each default is stated in its comment): {listed}"})
         return msg
 
     def _field_names(self, message: str, fields: list[SchemaField], scope: Scope, path: tuple) -> tuple[dict[str, str], set[str]]:
@@ -314,16 +322,16 @@ class _ProtoBuild:
         required = f is None or f.required
         if kind is Kind.ARRAY:
             if f is not None and not f.required:
-                self._collection_presence(f, path)
+                self._collection_presence(msg, f, path)
             return "repeated", self._element(msg, scope, t.items, hint + "Item", key + "[]", path + ("items",))
         if kind is Kind.MAP:
             if f is not None and not f.required:
-                self._collection_presence(f, path)
+                self._collection_presence(msg, f, path)
             value = self._element(msg, scope, t.values, hint + "Value", key + "{}", path + ("values",))
             return "", f"map<string, {value}>"
         type_ = self._element(msg, scope, t, hint, key, path)
         if f is not None and f.default is not None:
-            self._default(f, type_, path)
+            self._default(msg, f, type_, path)
         is_message = kind in (Kind.STRUCT, Kind.TIMESTAMP, Kind.JSON)
         return ("" if required or is_message else "optional"), type_
 
@@ -384,20 +392,26 @@ class _ProtoBuild:
                                             sorted(reserved))
         return enum
 
-    def _collection_presence(self, f: SchemaField, path: tuple) -> None:
-        self.reporter.unsupported("PROTO003", f"field {f.name!r} is not required, but proto3 cannot tell a missing "
-                         f"{f.data_type.kind.value} from an empty one: null is read as empty",
-                         self.pf.location(*path, "name"),
-                         "make the field required (an empty list or map for no values) if that is what it means")
+    def _collection_presence(self, msg: ProtoMessage, f: SchemaField, path: tuple) -> None:
+        kind = f.data_type.kind.value
+        self._notes(msg).add("PROTO003", f"{f.name!r} ({kind})",
+                             f"field {f.name!r} is not required, but proto3 cannot tell a missing {kind} from an "
+                             "empty one: null is read as empty", self.pf.location(*path, "name"),
+                             "make the field required (an empty list or map for no values) if that is what it means")
 
-    def _default(self, f: SchemaField, type_: str, path: tuple) -> None:
+    def _default(self, msg: ProtoMessage, f: SchemaField, type_: str, path: tuple) -> None:
         value = to_python(f.default, f.data_type)
         zero = ZERO.get(type_)
         if zero is not None and value == zero and isinstance(value, bool) == isinstance(zero, bool):
             return
-        self.reporter.unsupported("PROTO004", f"proto3 has no defaults: field {f.name!r} reads as the zero value when absent, "
-                         f"not {f.default!r} (the default is stated in its comment)",
-                         self.pf.location(*path, "default"), "readers must apply the default themselves")
+        self._notes(msg).add("PROTO004", f"{f.name!r} (not {f.default!r})",
+                             f"proto3 has no defaults: field {f.name!r} reads as the zero value when absent, "
+                             f"not {f.default!r} (the default is stated in its comment)",
+                             self.pf.location(*path, "default"), "readers must apply the default themselves")
+
+    def _notes(self, msg: ProtoMessage) -> FieldNotes:
+        """The per-field notes of a message, reported as one a code when it is complete (_message)."""
+        return self.field_notes.setdefault(id(msg), FieldNotes())
 
     # ---- gRPC ---------------------------------------------------------------------------
 
@@ -467,11 +481,6 @@ class _ProtoBuild:
                                  self.pf.location("outputPorts", index, "url"),
                                  f"end the url with /{package}.<Service>")
         return file_scope.claim(name)
-
-
-# A note names this many renamed fields or symbols and counts the rest: one note per message or
-# enum, a few lines long, however wide the dataset (each name is in the generated file).
-LISTED = 20
 
 
 def _listed(renamed: list[tuple[int, str]], what: str) -> str:

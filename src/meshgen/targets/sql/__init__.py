@@ -22,6 +22,7 @@ from meshgen.dialects.base import TableName
 from meshgen.model.models import Dataset, SchemaField, iter_fields
 from meshgen.model.types import DataType, Kind
 from meshgen.model.values import to_python
+from meshgen.schemas.reporter import FieldNotes
 from meshgen.targets.base import CANNOT_EXPRESS, TemplateInfo, Target
 
 DialectName = Literal[tuple(DIALECTS)]  # type: ignore[valid-type]  # every registered dialect
@@ -131,8 +132,10 @@ class SqlTarget(Target):
         protected: dict[str, tuple[str, SchemaField]] = {}
         comments: dict[str, str] = {}
         at = pf.dataset_path(ds.name) + ("fields",)
+        self.column_notes = FieldNotes()  # a code met for many columns is one note for the table
         for i, f in enumerate(ds.fields):
             t.columns.append(self.column(pf, ds, d, t, i, protected, comments, at))
+        self.column_notes.report(self.reporter, _many_columns(d, ds))
         has_defaults = any(c.clauses.get("default") for c in t.columns)
         if ds.primaryKey:
             cols = ", ".join(d.quote(k) for k in ds.primaryKey)
@@ -156,6 +159,8 @@ class SqlTarget(Target):
             t.epilogue.append(self.protected_view(pf, ds, d, t, protected))
         return t
 
+    column_notes: FieldNotes  # the notes of the table being written (table())
+
     def column(self, pf: ProductFile, ds: Dataset, d: Dialect, t: Table, i: int,
                protected: dict, comments: dict, at: tuple) -> "Column":
         """One column with its clauses (written in the dialect's `column_order`); CHECKs a
@@ -176,9 +181,9 @@ class SqlTarget(Target):
         if f.default is not None:
             default = default_literal(d, f, sql_type)
             if default is None:
-                self.unsupported("SQL005", f"{d.name}: the default of {ds.name}.{f.name} ({f.type}) is not written "
-                                 "as a column DEFAULT", pf.location(*path, "default"),
-                                 "consumers still see it in the contract; fill the value in the pipeline")
+                self.column_notes.add("SQL005", f"{f.name} ({f.type})", f"{d.name}: the default of {ds.name}.{f.name} "
+                                      f"({f.type}) is not written as a column DEFAULT", pf.location(*path, "default"),
+                                      "consumers still see it in the contract; fill the value in the pipeline")
             else:
                 c.add("default", f"DEFAULT {default}")
         if f.required and (d.array_not_null or f.data_type.kind is not Kind.ARRAY):
@@ -194,15 +199,16 @@ class SqlTarget(Target):
             if d.unique_constraint:
                 c.add("unique", "UNIQUE")
             else:
-                self.unsupported("SQL003", f"{d.name}: unique on {ds.name}.{f.name} is not declared (no UNIQUE "
-                                 "constraint in this dialect)", pf.location(*path, "unique"),
-                                 "uniqueness is still tested by the dbt target and the quality checks")
+                self.column_notes.add("SQL003", f.name, f"{d.name}: unique on {ds.name}.{f.name} is not declared (no "
+                                      "UNIQUE constraint in this dialect)", pf.location(*path, "unique"),
+                                      "uniqueness is still tested by the dbt target and the quality checks")
         self.column_checks(pf, ds, d, t, f, c, path)
         if losses:
-            self.unsupported("SQL001", f"{d.name}: column {ds.name}.{f.name} ({f.type}) loses part of its type: "
-                             + "; ".join(losses), pf.location(*path, "type"),
-                             "choose a warehouse with nested types for this dataset, or accept the fallback "
-                             "(the contract and the dbt tests still state the full type)")
+            self.column_notes.add("SQL001", f"{f.name} ({f.type}: {'; '.join(losses)})",
+                                  f"{d.name}: column {ds.name}.{f.name} ({f.type}) loses part of its type: "
+                                  + "; ".join(losses), pf.location(*path, "type"),
+                                  "choose a warehouse with nested types for this dataset, or accept the fallback "
+                                  "(the contract and the dbt tests still state the full type)")
         if c.clauses:
             c.constraints = [text for key in d.column_order for text in c.clauses.get(key, ())]
         return c
@@ -210,13 +216,14 @@ class SqlTarget(Target):
     def column_checks(self, pf, ds: Dataset, d: Dialect, t: Table, f: SchemaField, c: "Column", path) -> None:
         conditions, unchecked = checks(d, f, c.name)
         if unchecked:
-            self.unsupported("SQL006", f"{d.name}: {', '.join(said for _, said in unchecked)} of {ds.name}.{f.name} "
-                             f"{'is' if len(unchecked) == 1 else 'are'} not enforced (no CHECK constraints in "
-                             "this dialect" + (", and VARCHAR lengths count bytes" if any(
-                                 k == "maxLength" for k, _ in unchecked) and d.varchar_bytes else "") + ")",
-                             pf.location(*path, unchecked[0][0]),
-                             "the JSON Schema and the dbt target on a warehouse with CHECK constraints enforce "
-                             "it; add a quality check with `sql:` to test it on this warehouse")
+            self.column_notes.add("SQL006", f"{f.name} ({', '.join(said for _, said in unchecked)})",
+                                  f"{d.name}: {', '.join(said for _, said in unchecked)} of {ds.name}.{f.name} "
+                                  f"{'is' if len(unchecked) == 1 else 'are'} not enforced (no CHECK constraints in "
+                                  "this dialect" + (", and VARCHAR lengths count bytes" if any(
+                                      k == "maxLength" for k, _ in unchecked) and d.varchar_bytes else "") + ")",
+                                  pf.location(*path, unchecked[0][0]),
+                                  "the JSON Schema and the dbt target on a warehouse with CHECK constraints enforce "
+                                  "it; add a quality check with `sql:` to test it on this warehouse")
         for j, check in enumerate(conditions):
             if d.check_constraints == "inline":
                 c.add("check", f"CHECK ({check})")
@@ -398,3 +405,16 @@ def default_literal(d: Dialect, f: SchemaField, sql_type: str) -> str | None:
     if kind in (Kind.DATE, Kind.TIME, Kind.TIMESTAMP, Kind.TIMESTAMP_NTZ, Kind.UUID):
         return f"CAST({d.literal(str(f.default))} AS {sql_type})"
     return None
+
+
+def _many_columns(d: Dialect, ds: Dataset) -> dict[str, str]:
+    """The one note of a table for a column code met for several of its columns ({count}, {listed})."""
+    return {
+        "SQL001": f"{d.name}: {{count}} columns of {ds.name} lose part of their type: {{listed}}",
+        "SQL003": f"{d.name}: unique on {{count}} columns of {ds.name} is not declared (no UNIQUE constraint in "
+                  "this dialect): {listed}",
+        "SQL005": f"{d.name}: the defaults of {{count}} columns of {ds.name} are not written as column DEFAULTs: "
+                  "{listed}",
+        "SQL006": f"{d.name}: constraints of {{count}} columns of {ds.name} are not enforced (no CHECK constraints "
+                  "in this dialect" + (", and VARCHAR lengths count bytes" if d.varchar_bytes else "") + "): {listed}",
+    }
