@@ -615,7 +615,7 @@ class DataProduct(SpecModel):
     @property
     def classification(self) -> str:
         """The highest effective classification of any field, nested ones included (public when none)."""
-        levels = [f.effective_classification for ds in self.datasets for f in iter_fields(ds.fields)]
+        levels = {f.effective_classification for ds in self.datasets for f in iter_fields(ds.fields)}
         return max(levels or ["public"], key=CLASSIFICATION_ORDER.index)
 
     @property
@@ -623,22 +623,38 @@ class DataProduct(SpecModel):
         return any(f.pii for ds in self.datasets for f in iter_fields(ds.fields))
 
 
+# Kinds that may hold struct members (a struct, or an array or map of one); most fields hold none.
+_HOLDERS = frozenset({Kind.ARRAY, Kind.MAP, Kind.STRUCT})
+
+
+def _members(t: DataType) -> tuple | None:
+    """The struct members a value of type `t` holds, through arrays and maps (None: none)."""
+    while t.kind in (Kind.ARRAY, Kind.MAP):
+        t = t.items if t.kind is Kind.ARRAY else t.values
+    return t.fields if t.kind is Kind.STRUCT else None
+
+
 def iter_fields(fields):
     """Every field, nested ones included, depth first."""
-    for _, f in dotted_fields(fields):
+    for f in fields:
         yield f
+        t = f.data_type
+        if t.kind in _HOLDERS:
+            members = _members(t)
+            if members is not None:
+                yield from iter_fields(members)
 
 
 def dotted_fields(fields, prefix: str = ""):
     """(dotted path, field) for every field, nested ones included, depth first: `items.sku`."""
     for f in fields:
-        dotted = f"{prefix}{f.name}"
+        dotted = prefix + f.name
         yield dotted, f
         t = f.data_type
-        while t.kind in (Kind.ARRAY, Kind.MAP):
-            t = t.items if t.kind is Kind.ARRAY else t.values
-        if t.kind is Kind.STRUCT:
-            yield from dotted_fields(t.fields, dotted + ".")
+        if t.kind in _HOLDERS:
+            members = _members(t)
+            if members is not None:
+                yield from dotted_fields(members, dotted + ".")
 
 
 def parse_address(address: str) -> tuple[str, str, int] | None:

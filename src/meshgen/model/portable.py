@@ -16,6 +16,7 @@ warehouse, protoc or a JSON parser later:
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import TYPE_CHECKING, Any, Iterator
@@ -55,8 +56,25 @@ def _yaml_float(value: float) -> str:
 
 
 def _holds_unholdable(data: Any) -> bool:
-    """Whether the document holds a value unholdable_values reports: one pass that builds no
-    paths, with one search over all the text (a wide product has ~10 strings a field)."""
+    """Whether the document may hold a value unholdable_values reports (a yes is then checked
+    value by value): one json.dumps, json's C encoder, which refuses a non-finite float, writes
+    NUL as \\u0000 and keeps a lone surrogate, then one search over its text. A document json
+    cannot write (no YAML gives one) is walked in Python."""
+    try:
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False, check_circular=False)
+    except ValueError:  # .nan or .inf
+        return True
+    except (TypeError, RecursionError):
+        return _walk_holds_unholdable(data)
+    return "\\u0000" in text or _SURROGATE.search(text) is not None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _walk_holds_unholdable(data: Any) -> bool:
+    """_holds_unholdable for any data: one pass that builds no paths, with one search over all
+    the text."""
     texts: list[str] = []
     stack = [data]
     while stack:
