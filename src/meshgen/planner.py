@@ -18,6 +18,7 @@ The output layout lives here and nowhere else:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 import hashlib
@@ -359,6 +360,8 @@ def execute(plan: Plan, jobs: int = 1, progress: Callable[[int, int], None] | No
         plan.previous = previous_build(plan.output, read)
     del read  # the document's files as parsed: PreviousBuild holds its own
     results: list[UnitResult | None] = [reused_unit(plan, unit) for unit in plan.units]
+    if plan.previous is not None:  # the previous units' records and bytes, read for reuse: not held to the end
+        plan.previous = dataclasses.replace(plan.previous, units={}, manifest=b"")  # (nor by every worker)
     plan.reused = sum(r is not None for r in results)
     todo = [i for i, r in enumerate(results) if r is None]
     report = progress or (lambda done, total: None)
