@@ -74,7 +74,8 @@ def refuse_a_domain_named_like_the_project(mesh: "Mesh") -> None:
 
 def write_docs(mesh: "Mesh", output: Path | None = None, *, html: bool = True, strict: bool = False) -> DocsWritten:
     """Generate the project and (with `html`) build it with MkDocs, then write both atomically:
-    nothing changes when generation or MkDocs fails."""
+    nothing changes when generation or MkDocs fails. MkDocs builds in the output's own staging
+    folder (output.StagedOutput), which then replaces the output's project by renames."""
     from meshgen.docsite.mkdocs_build import mkdocs_command
 
     if html:
