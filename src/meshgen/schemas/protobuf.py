@@ -219,9 +219,13 @@ class _ProtoBuild:
         for i, f in enumerate(fields):
             fpath = path + ("fields", i)
             pname = proto_names[f.name]
-            # the name of a nested type (enum, message, wrapper); a scalar's type has its own
-            hint = "" if f.data_type.kind in PROTO_TYPES or f.data_type.kind in WELL_KNOWN else pascal_case(f.name)
-            label, type_ = self._field_type(msg, scope, f.data_type, hint, _join(key, f.name), fpath, f)
+            kind = f.data_type.kind
+            if kind in PROTO_TYPES and f.default is None:  # a scalar with no default (most fields), as _field_type
+                label, type_ = ("" if f.required else "optional"), PROTO_TYPES[kind]
+            else:
+                # the name of a nested type (enum, message, wrapper); a scalar's type has its own
+                hint = "" if kind in PROTO_TYPES or kind in WELL_KNOWN else pascal_case(f.name)
+                label, type_ = self._field_type(msg, scope, f.data_type, hint, _join(key, f.name), fpath, f)
             opts = []
             if f.name in explicit_json:
                 opts.append(f"json_name = {proto_string(f.name)}")
@@ -232,7 +236,7 @@ class _ProtoBuild:
                 opts.append("debug_redact = true")
             options = f" [{', '.join(opts)}]" if opts else ""
             msg.fields.append(ProtoField(label, type_, pname, numbers[f.name], options,
-                                         self._field_comment(f, _join(key, f.name).replace("/", "."), fpath)))
+                                         self._field_comment(f, key, fpath)))
         self._reserve(msg, reserved, proto_field_name)
         notes = self.field_notes.pop(id(msg), None)
         if notes is not None:
@@ -277,7 +281,9 @@ class _ProtoBuild:
                                                                    or defaults[json_names[name]] > 1))}
         return proto_names, explicit
 
-    def _field_comment(self, f: SchemaField, where: str, path: tuple) -> str:
+    def _field_comment(self, f: SchemaField, key: str, path: tuple) -> str:
+        """A field's comment: its description, then what its type and constraints say that
+        proto3 cannot (`key`: the field's message path, for the PROTO007 note)."""
         notes = []
         kind = f.data_type.kind
         if kind is Kind.DECIMAL:
@@ -293,14 +299,16 @@ class _ProtoBuild:
         # once per file (PROTO007).
         constrained = f.unique or f.minLength or f.maxLength is not None or f.pattern is not None \
             or f.minimum is not None or f.maximum is not None  # few fields of a wide dataset are constrained
-        for key in _CONSTRAINTS if constrained else ():
-            value = getattr(f, key)
-            if value is None or value is False or (key == "minLength" and value == 0):
+        where = _join(key, f.name).replace("/", ".") if constrained else ""
+        for spec_key in _CONSTRAINTS if constrained else ():
+            value = getattr(f, spec_key)
+            if value is None or value is False or (spec_key == "minLength" and value == 0):
                 continue
-            said = key if value is True else f"{key} {value!r}" if key == "pattern" else f"{key} {value}"
+            said = (spec_key if value is True else f"{spec_key} {value!r}" if spec_key == "pattern"
+                    else f"{spec_key} {value}")
             notes.append(said)
-            if key != "unique":  # a property of the dataset, not of one message: stated only
-                self.unenforced.append((path, key, f"{where} {said}"))
+            if spec_key != "unique":  # a property of the dataset, not of one message: stated only
+                self.unenforced.append((path, spec_key, f"{where} {said}"))
         if f.default is not None:
             notes.append(f"default: {f.default}")
         text = f.description or ""
