@@ -160,6 +160,8 @@ def own_value_diagnostics(pf: "ProductFile") -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for _, fields, path in records(pf):
         for i, f in enumerate(fields):
+            if f.default is None and not f.examples:
+                continue  # nothing of its own to check (most fields)
             candidates = [(("default",), f.default, "default")] if f.default is not None else []
             candidates += [(("examples", j), v, f"example {j + 1}") for j, v in enumerate(f.examples or [])]
             for where, raw, label in candidates:

@@ -82,8 +82,11 @@ class NamingConvention(Rule):
         yield from _style("product", p.name, o.product, ctx.at("name"))
         for ds in p.datasets:
             yield from _style("dataset", ds.name, o.dataset, ctx.dataset(ds, "name"))
+        # a field in case with no pattern or length to check is fine, with no place to build (most fields)
+        in_style = CASES[o.field.case].match if o.field.pattern is None and o.field.maxLength is None else None
         for ref in ctx.fields():
-            yield from _style("field", ref.field.name, o.field, ref.place.child("name"))
+            if in_style is None or not in_style(ref.field.name):
+                yield from _style("field", ref.field.name, o.field, ref.place.child("name"))
 
 
 def in_case(name: str, case: str) -> str:
