@@ -11,6 +11,7 @@ from meshgen import api
 from meshgen.errors import ViolationsFound
 from meshgen.load.collector import FrozenRun, collector_paused
 from meshgen.load.yaml_source import parse_yaml
+from tests.support.products import one_dataset_product
 
 
 @pytest.fixture()
@@ -71,33 +72,19 @@ def test_a_run_inside_frozen_objects_leaves_them_to_their_owner(collector):
     assert gc.get_freeze_count() == frozen  # not unfrozen by the inner run
 
 
-PRODUCT = """apiVersion: meshgen/v1
-kind: DataProduct
-domain: sales
-name: orders
-version: 1.0.0
-owner: {team: sales-team, email: sales@example.com}
-description: {purpose: orders placed in the web shop}
-datasets:
-  - name: orders
-    description: one row per order
-    primaryKey: [id]
-    fields:
-      - {name: id, type: long, required: true, description: the order}
-"""
 
 
 def test_check_and_build_leave_the_collector_as_they_found_it(collector, tmp_path):
     thresholds = gc.get_threshold()
     product = tmp_path / "mesh" / "dataproduct.yaml"
     product.parent.mkdir()
-    product.write_text(PRODUCT)
+    product.write_text(one_dataset_product())
     result = api.check(product, targets=["avro"])
     assert result.mesh is not None and not result.diagnostics.has_errors
     built = api.build(product, output=tmp_path / "out", targets=["avro"])
     assert built.written
     assert (gc.get_freeze_count(), gc.get_threshold(), gc.isenabled()) == (0, thresholds, True)
-    product.write_text(PRODUCT.replace("type: long", "type: lung"))  # an error: nothing is built
+    product.write_text(one_dataset_product().replace("type: long", "type: lung"))  # an error: nothing is built
     with pytest.raises(ViolationsFound):
         api.build(product, output=tmp_path / "out", targets=["avro"])
     assert (gc.get_freeze_count(), gc.get_threshold(), gc.isenabled()) == (0, thresholds, True)

@@ -9,21 +9,8 @@ from collections import Counter
 from meshgen import api
 from meshgen.diagnostics import Location
 from meshgen.schemas.reporter import LISTED, FieldNotes, Reporter, listed
+from tests.support.products import one_dataset_product
 
-HEAD = """apiVersion: meshgen/v1
-kind: DataProduct
-domain: qa
-name: wide
-version: 1.0.0
-owner: {team: qa-team, email: qa@example.com}
-description: {purpose: many fields that no format can say everything about}
-datasets:
-  - name: things
-    description: one row per thing
-    primaryKey: [id]
-    fields:
-      - {name: id, type: long, required: true}
-"""
 MANY = 45
 
 
@@ -31,7 +18,7 @@ def _check(tmp_path, lines: str, targets: list[str], config: str = ""):
     product = tmp_path / "mesh" / "dataproduct.yaml"
     product.parent.mkdir(exist_ok=True)
     (product.parent / "meshgen.yaml").write_text('governance: {rules: {naming: "off"}}\n' + config)
-    product.write_text(HEAD + lines)
+    product.write_text(one_dataset_product(lines))
     result = api.check(product, targets=targets)
     assert not result.diagnostics.has_errors, [d.message for d in result.diagnostics]
     return list(result.diagnostics)
@@ -63,7 +50,7 @@ def test_avro_renames_are_one_note_a_record(tmp_path):
     assert len(found) == 1
     assert f"{MANY} field names are not valid Avro names" in found[0].message
     assert f"and {MANY - LISTED} more" in found[0].message
-    assert found[0].location.line == HEAD.count("\n") + 1  # the first renamed field
+    assert found[0].location.line == one_dataset_product().count("\n") + 1  # the first renamed field
 
 
 def test_proto3_presence_and_defaults_are_one_note_each_a_message(tmp_path):
