@@ -82,16 +82,18 @@ def _checking_passes():
     return (check_mesh, check_contracts, check_locks)
 
 
-def _load_and_check(path, output, run: "FrozenRun | None" = None) -> tuple["Mesh", DiagnosticList, dict[str, str]]:
+def _load_and_check(path, output, run: "FrozenRun | None" = None,
+                    found=None) -> tuple["Mesh", DiagnosticList, dict[str, str]]:
     """The loaded mesh, the findings of every checking pass that concern the selection (at the
     levels `diagnostics:` in meshgen.yaml sets), and those levels. Product files this meshgen
     loaded before are read back from this user's cache (meshgen.mesh.product_cache). Within `run`,
-    the loaded mesh is left out of the garbage collector's scans until the run ends."""
+    the loaded mesh is left out of the garbage collector's scans until the run ends. `found`: the
+    mesh's files as a build's fingerprint found them (not looked for again)."""
     from meshgen.mesh.loader import load_mesh
     from meshgen.planner import meshgen_build
     from meshgen.reporting.levels import apply_levels, configured_levels
 
-    mesh, diagnostics = load_mesh(path, output=output, cached=meshgen_build())
+    mesh, diagnostics = load_mesh(path, output=output, cached=meshgen_build(), found=found)
     if run is not None:
         run.keep()
     found = DiagnosticList(list(diagnostics))
@@ -133,7 +135,7 @@ def check(path: Path | str | None = None, *, output: Path | None = None, targets
     if recorded is not None:
         return CheckResult(None, DiagnosticList(recorded[0]), products=recorded[1])
     with FrozenRun() as run:
-        mesh, diagnostics, levels = _load_and_check(path, output, run)
+        mesh, diagnostics, levels = _load_and_check(path, output, run, inputs.found if inputs is not None else None)
         if not diagnostics.has_errors:
             _run_plan(mesh, diagnostics, levels, output=output, targets=targets, strict=strict)
     return CheckResult(mesh, diagnostics, products=len(mesh.selected))
@@ -160,10 +162,12 @@ def build(path: Path | str | None = None, *, output: Path | None = None, targets
                            replay.units, products=replay.products)
     with ExitStack() as writing:  # the output's lock and staging folder, from the first unit to the last write
         mesh, diagnostics, levels, plan, results = _planned_build(path, output, targets, strict, incremental, jobs,
-                                                                  progress, writing)
+                                                                  progress, writing, inputs.found if inputs else None)
         replayable = list(diagnostics)  # what the next build replays if nothing changes (no work after the write)
         written = planner.write_results(plan, results)
-        fingerprints.record_output_files(plan.output)  # the next build reads only the files changed since
+        # the next build reads only the files changed since; this one walked the output already
+        walked = plan.previous.found if plan.previous is not None else None
+        fingerprints.record_output_files(plan.output, walked, written.replaced if walked is not None else None)
     diagnostics.extend(apply_levels(written.diagnostics, levels))
     if inputs is not None:
         inputs.requires = plan.requires
@@ -197,17 +201,18 @@ def build_check(path: Path | str | None = None, *, output: Path | None = None, t
     replay = fingerprints.unchanged_build(inputs) if inputs is not None else None
     if replay is not None:
         return BuildCheck(None, DiagnosticList(replay.diagnostics), inputs.out, products=replay.products)
-    mesh, diagnostics, _levels, plan, results = _planned_build(path, output, targets, strict, True, jobs, progress)
+    mesh, diagnostics, _levels, plan, results = _planned_build(path, output, targets, strict, True, jobs, progress,
+                                                               found=inputs.found if inputs else None)
     difference = planner.check_results(plan, results)
     stale_beside = [display_path(p) for p in planner.stale_beside(plan, results)]
     return BuildCheck(mesh, diagnostics, plan.output, difference.stale + stale_beside, difference.missing,
                       difference.extra, products=len(mesh.selected))
 
 
-def _planned_build(path, output, targets, strict, incremental, jobs, progress, writing=None):
+def _planned_build(path, output, targets, strict, incremental, jobs, progress, writing=None, found=None):
     """Load, check and run every unit of the plan; ViolationsFound when an error remains."""
     with FrozenRun() as run:
-        mesh, diagnostics, levels = _load_and_check(path, output, run)
+        mesh, diagnostics, levels = _load_and_check(path, output, run, found)
         if diagnostics.has_errors:
             raise ViolationsFound("the mesh has errors; nothing was written", diagnostics.sorted())
         plan, results = _run_plan(mesh, diagnostics, levels, output=output, targets=targets, strict=strict,

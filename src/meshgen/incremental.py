@@ -95,8 +95,7 @@ def _intact_files(previous: PreviousBuild, names: Any, folder: str | None) -> di
         if not isinstance(rel, str) or (folder is not None and not rel.startswith(folder + "/")) \
                 or rel not in previous.files:
             return None
-        safe_relpath(rel)
-        if found.get(rel) != previous.files[rel]:
+        if found.get(rel) != previous.files[rel]:  # the walk's paths are plain: no `..`, no symlink
             return None
         files[rel] = previous.files[rel]
     return files
@@ -124,17 +123,26 @@ class OutputFiles:
     read: int = 0  # files read (their stat was not the recorded one)
 
 
-def output_files(out: Path) -> OutputFiles:
-    """What `out` holds, each regular file read only when its stat is not the one recorded."""
+def output_files(out: Path, known: dict | None = None, within: str = "") -> OutputFiles:
+    """What `out` holds (only under its folder `within`, when given), each regular file read only
+    when its stat is not the one recorded (`known`: path → stat and sha256; default: the record
+    of the last walk)."""
     import time
 
+    if known is None:
+        known = _recorded_stats(out)
+    found = OutputFiles({}, {})
+    top = os.path.join(out, within) if within else out
+    _walk_output(top, within + "/" if within else "", known, time.time_ns() - RACY_NS, found)
+    return found
+
+
+def _recorded_stats(out: Path) -> dict:
     from meshgen.signed_cache import read_record
 
-    record = read_record(TREE_RECORD, _sha256(os.path.abspath(out).encode("utf-8", "surrogateescape")))
+    record = read_record(TREE_RECORD, _tree_record_name(out))
     known = record.get("files") if isinstance(record, dict) and record.get("out") == os.path.abspath(out) else None
-    found = OutputFiles({}, {})
-    _walk_output(out, "", known if isinstance(known, dict) else {}, time.time_ns() - RACY_NS, found)
-    return found
+    return known if isinstance(known, dict) else {}
 
 
 def _walk_output(folder: Path | str, prefix: str, known: dict, settled_before: int, found: OutputFiles) -> None:
@@ -163,20 +171,20 @@ def _walk_output(folder: Path | str, prefix: str, known: dict, settled_before: i
             if isinstance(recorded, list) and len(recorded) == 5 and recorded[:4] == seen:
                 digest = recorded[4]
             else:
-                digest, seen = _read_digest(Path(folder), entry.name)
+                digest, seen = _read_digest(entry.path)
                 found.read += 1
             found.digests[rel] = digest
             if digest is not None and max(seen[1], seen[2]) < settled_before:
                 found.stats[rel] = [*seen, digest]
 
 
-def _read_digest(folder: Path, name: str) -> tuple[str | None, list]:
-    """sha256 of a regular file and the stat it had when read (no symlink followed)."""
+def _read_digest(path: str) -> tuple[str | None, list]:
+    """sha256 of a regular file and the stat it had when read (a symlink is not followed)."""
     import stat
 
     flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(folder / name, flags)
+        fd = os.open(path, flags)
     except OSError:
         return None, []
     try:
@@ -190,13 +198,26 @@ def _read_digest(folder: Path, name: str) -> tuple[str | None, list]:
         os.close(fd)
 
 
-def record_output_files(out: Path, found: OutputFiles | None = None) -> None:
-    """Record what `out` holds (walked now, unless `found` is a walk of it), for the next walk."""
+def record_output_files(out: Path, found: OutputFiles | None = None, replaced: list[str] | None = None) -> None:
+    """Record what `out` holds, for the next walk: `found`, a walk of it (default: walk it now);
+    with `replaced`, `found` is a walk from before the build wrote, and only those folders (and
+    files) of the output were replaced since: the folders are walked now, the rest of `found`
+    stands (a file changed meanwhile has another stat: the next walk reads it)."""
     from meshgen.signed_cache import write_record
 
-    found = found if found is not None else output_files(out)
-    write_record(TREE_RECORD, _sha256(os.path.abspath(out).encode("utf-8", "surrogateescape")),
-                 {"out": os.path.abspath(out), "files": found.stats})
+    if found is None or replaced is None:
+        stats = (found if found is not None else output_files(out)).stats
+    else:
+        prefixes = tuple(place + "/" for place in replaced)
+        stats = {rel: s for rel, s in found.stats.items() if rel not in replaced and not rel.startswith(prefixes)}
+        for place in replaced:  # a file replaced (the manifest) is read by the next walk
+            if os.path.isdir(os.path.join(out, place)) and not os.path.islink(os.path.join(out, place)):
+                stats.update(output_files(out, found.stats, place).stats)
+    write_record(TREE_RECORD, _tree_record_name(out), {"out": os.path.abspath(out), "files": stats})
+
+
+def _tree_record_name(out: Path) -> str:
+    return _sha256(os.path.abspath(out).encode("utf-8", "surrogateescape"))
 
 
 # ---- diagnostics in the manifest -------------------------------------------------------------
@@ -272,6 +293,7 @@ class BuildInputs:
     out: Path
     facts: dict[str, Any]
     requires: tuple[str, ...] = ()
+    found: Any = None  # mesh.loader.MeshFiles: the discovery the fingerprint read, for the load to reuse
 
     def fingerprint(self, requires: tuple[str, ...] | None = None, beside: dict[str, str] | None = None) -> str:
         """One digest of the facts, with the presence of `requires` (default: this build's) folded
@@ -317,7 +339,7 @@ def build_inputs(path, output: Path | None, targets: list[str] | None, strict: b
     except (MeshgenError, _NotComparable, OSError):
         return None
     out = Path(output) if output is not None else root / found.config.output
-    return BuildInputs(root, out, facts)
+    return BuildInputs(root, out, facts, found=found)
 
 
 def _locks(files: list[Path]) -> list[Path]:
@@ -495,30 +517,30 @@ def recorded_findings(inputs: BuildInputs) -> tuple[list[Diagnostic], int] | Non
 
 # ---- a mesh unit's per-product parts, kept between builds ------------------------------------
 # A mesh unit (DataHub's mesh.json) computes one part per product, each reading what that
-# product's unit reads. The parts it computed are kept, signed, in this user's cache, one record
-# per output folder and unit, each under a digest of what it read; the next run of the unit
-# computes again only the parts whose digest changed. What computing a part reported is recorded
-# with it and reported again, in order, so the unit's diagnostics are a clean run's.
+# product's unit reads. Each part it computed is kept, signed, in this user's cache: one record a
+# part, named by the unit's store and a digest of what the part read, so a build reads the records
+# of the parts it needs and writes those of the parts it computed, never the whole unit's (at
+# 1,000 products DataHub's parts are ~30 MB of JSON). What computing a part reported is recorded
+# with it and reported again, in order, so the unit's diagnostics are a clean run's. Records of
+# parts no build asks for any more are left in the cache (each is small; removing the cache
+# folder is always safe).
 
 PART_RECORD = "parts"  # the signed_cache kind of these records
 
 
 class PartStore:
-    """The parts of one mesh unit: `get(pf, compute, also)` is the previous build's part of `pf`
-    when `key_of(pf, also)` (the digest of its inputs) is the one it was recorded under, else
-    `compute()`."""
+    """The parts of one mesh unit: `get(pf, compute, also)` is a previous build's part of `pf`
+    when one was recorded under `key_of(pf, also)` (the digest of its inputs), else `compute()`."""
 
     def __init__(self, name: str, key_of: Callable[[Any, Any], str], reporter: Any, root: Path):
         self.name, self.key_of, self.reporter, self.root = name, key_of, reporter, root
-        self.previous: dict[str, Any] | None = None  # read on first use
-        self.kept: dict[str, Any] = {}
+        self.kept: dict[str, Any] = {}  # key → the part, as recorded, of every part this run used
+        self.fresh: set[str] = set()  # ...of which this run computed these
         self.computed = 0
 
     def get(self, pf: Any, compute: Callable[[], Any], also: Any = None) -> Any:
         key = self.key_of(pf, also)
-        if self.previous is None:
-            self.previous = self._recorded()
-        hit = self.kept.get(key) or self.previous.get(key)
+        hit = self.kept.get(key) or self._recorded(key)
         if isinstance(hit, dict) and "value" in hit:
             reports = restored_diagnostics(hit.get("reports"), self.root)
             if reports is not None:
@@ -537,20 +559,21 @@ class PartStore:
         added = self.reporter.diagnostics[before:]
         if all(any(d is t for t in tap) for d in added):  # nothing reported around the reporter
             self.kept[key] = {"value": value, "reports": diagnostic_records(tap, self.root)}
+            self.fresh.add(key)
         return value
 
-    def _recorded(self) -> dict[str, Any]:
+    def record_name(self, key: str) -> str:
+        return _sha256(f"{self.name}/{key}".encode("ascii"))
+
+    def _recorded(self, key: str) -> Any:
         from meshgen.signed_cache import read_record
 
-        record = read_record(PART_RECORD, self.name)
-        parts = record.get("parts") if isinstance(record, dict) else None
-        return parts if isinstance(parts, dict) else {}
+        return read_record(PART_RECORD, self.record_name(key))
 
     def save(self) -> None:
-        """Record the parts this run used (only those: the record does not grow with old ones)."""
+        """Record the parts this run computed."""
         from meshgen.signed_cache import write_record
 
-        if self.previous is None:  # the unit asked for no part (Backstage's, dbt's mesh units)
-            return
-        if self.computed or set(self.kept) != set(self.previous):
-            write_record(PART_RECORD, self.name, {"parts": self.kept})
+        for key in sorted(self.fresh):
+            write_record(PART_RECORD, self.record_name(key), self.kept[key])
+        self.fresh.clear()

@@ -274,7 +274,8 @@ def _part_store(plan: Plan, unit: Unit, context) -> "PartStore | None":
     """The parts kept for a mesh unit of a target whose parts read less than the mesh (`part_reads`,
     default its `reads`): a part of a product is keyed by what a unit of those reads reads (product
     files, mesh facts, the target's configuration), every template the target declares, the
-    product's Protobuf lock and what the target names (`also`)."""
+    product's Protobuf lock (when the target's `part_reads_lock(pf)`) and what the target names
+    (`also`)."""
     from meshgen.incremental import PartStore
 
     cls = plan.targets[unit.target][0]
@@ -288,7 +289,9 @@ def _part_store(plan: Plan, unit: Unit, context) -> "PartStore | None":
         from meshgen.targets.protobuf_lock import lock_path
 
         planned = planned_inputs(plan, Unit(unit.target, pf, reads))
-        return _digest(_canonical([planned, templates, beside_digest(lock_path(pf.path)), also]))
+        lock = beside_digest(lock_path(pf.path)) if cls.part_reads_lock(pf) else None
+        # whose part it is: two products that read only each other read the same files
+        return _digest(_canonical([_spec_digest(plan, pf), planned, templates, lock, also]))
 
     name = _digest(_canonical([os.path.abspath(plan.output), unit.key]))
     return PartStore(name, key_of, context.reporter, plan.mesh.root)
@@ -496,6 +499,9 @@ class Written:
     files: list[str]  # paths inside the output folder
     beside: list[Path]  # files written outside it by work run after the write (a Protobuf lock)
     diagnostics: list[Diagnostic]  # what that work reported
+    # the places (`place_of`) and top files of the output that the write may have replaced: every
+    # other file is where the build found it (incremental.record_output_files walks only these)
+    replaced: list[str] = field(default_factory=list)
 
 
 def _manifest_units(plan: Plan, results: list[UnitResult]) -> dict[str, dict]:
@@ -547,6 +553,7 @@ def write_results(plan: Plan, results: list[UnitResult]) -> Written:
     a whole, `place_of`), record them in the manifest, then run the work that touches files
     outside the output folder (an action returns the path it wrote, if any)."""
     from meshgen.mesh.index import INDEX_FILE, index_text
+    from meshgen.output import MANIFEST
 
     files = {path: digest for r in results for path, digest in r.digests.items()}
     changed = {path for r in results if not r.reused for path in r.digests}
@@ -565,7 +572,8 @@ def write_results(plan: Plan, results: list[UnitResult]) -> Written:
             if (path := action()) is not None:
                 beside.append(Path(path))
         later.extend(r.diagnostics[before:])
-    return Written(written, sorted(beside), later)
+    gone = set(plan.previous.files) - set(files) if plan.previous is not None else set()
+    return Written(written, sorted(beside), later, sorted({place_of(rel) for rel in changed | gone} | {MANIFEST}))
 
 
 INDEX_UNIT = "index@mesh"

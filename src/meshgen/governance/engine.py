@@ -1,13 +1,15 @@
 """The governance pass: every enabled rule on every product, under its domain's policy, then waivers.
 
-`check_mesh(mesh)` is one of the checking passes meshgen.api runs after loading.
+`check_mesh(mesh)` is one of the checking passes meshgen.api runs after loading. A product's
+findings are kept in this user's cache when the mesh was loaded with it (`_KeptFindings`).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 
 from meshgen.diagnostics import Diagnostic, Location, Severity
-from meshgen.governance.policy import Policy, domain_policy, mesh_policy
+from meshgen.governance.policy import Policy, domain_policy, domain_policy_path, mesh_policy
 from meshgen.governance.registry import Registry, load_registry
 from meshgen.clock import today
 from meshgen.governance.rule import RuleContext
@@ -41,30 +43,87 @@ def check_mesh(mesh) -> list[Diagnostic]:
     _, by_domain, problems = policies(mesh, registry)
     out.extend(problems)
     when = today()
+    kept = _KeptFindings.of(mesh, registry, when)
     for pf in mesh.products:
-        policy = by_domain[pf.product.domain]
-        results: list[Result] = []
-        for code, rule in registry.rules.items():
-            config = policy.rules[code]
-            if config.severity is None:
-                continue
-            ctx = RuleContext(pf=pf, mesh=mesh, options=config.options, today=when)
-            try:
-                findings = list(rule().check(ctx) or ())
-            except Exception as exc:
-                if rule.__module__.startswith("meshgen."):
-                    raise  # a bug in meshgen itself: the CLI reports it as an internal error
-                out.append(Diagnostic("GOV005", Severity.ERROR,
-                                      f"rule {code} ({rule.name}) failed: {type(exc).__name__}: {exc}",
-                                      pf.location(), f"a bug in the plugin that provides {code} ({rule.__module__})"))
-                continue
-            for f in findings:
-                results.append(Result(rule, f, Diagnostic(
-                    code, config.severity, f.message, pf.location(*f.place.at, key=f.place.key),
-                    f"{f.hint} (to waive: rule {code}, path {f.place.path})" if f.hint else
-                    f"to waive: rule {code}, path {f.place.path}", name=rule.name, path=f.place.path)))
-        out.extend(apply_waivers(pf, results, policy, registry, when))
+        name = kept.name(pf) if kept is not None else None
+        found = kept.read(name) if name is not None else None
+        if found is None:
+            found = _product_findings(pf, mesh, by_domain[pf.product.domain], registry, when)
+            if name is not None:
+                kept.keep(name, found)
+        out.extend(found)
     return out
+
+
+def _product_findings(pf, mesh, policy: Policy, registry: Registry, when) -> list[Diagnostic]:
+    """Every enabled rule's findings on one product, after its waivers."""
+    out: list[Diagnostic] = []
+    results: list[Result] = []
+    for code, rule in registry.rules.items():
+        config = policy.rules[code]
+        if config.severity is None:
+            continue
+        ctx = RuleContext(pf=pf, mesh=mesh, options=config.options, today=when)
+        try:
+            findings = list(rule().check(ctx) or ())
+        except Exception as exc:
+            if rule.__module__.startswith("meshgen."):
+                raise  # a bug in meshgen itself: the CLI reports it as an internal error
+            out.append(Diagnostic("GOV005", Severity.ERROR,
+                                  f"rule {code} ({rule.name}) failed: {type(exc).__name__}: {exc}",
+                                  pf.location(), f"a bug in the plugin that provides {code} ({rule.__module__})"))
+            continue
+        for f in findings:
+            results.append(Result(rule, f, Diagnostic(
+                code, config.severity, f.message, pf.location(*f.place.at, key=f.place.key),
+                f"{f.hint} (to waive: rule {code}, path {f.place.path})" if f.hint else
+                f"to waive: rule {code}, path {f.place.path}", name=rule.name, path=f.place.path)))
+    out.extend(apply_waivers(pf, results, policy, registry, when))
+    return out
+
+
+class _KeptFindings:
+    """A product's governance findings kept between runs in this user's cache (signed, as its
+    loaded form is: meshgen.mesh.product_cache), named by what they depend on: the product's
+    record (its bytes, path and meshgen's code), meshgen.yaml's and its domain's governance.yaml's
+    bytes, and today. Only when every rule is meshgen's own (a plugin's rule may read other
+    products) and the mesh was loaded with the cache."""
+
+    def __init__(self, mesh, when):
+        self.mesh, self.when, self.policies = mesh, when, {}
+
+    @classmethod
+    def of(cls, mesh, registry: Registry, when) -> "_KeptFindings | None":
+        if not mesh.cached or registry.problems or any(
+                not rule.__module__.startswith("meshgen.") for rule in registry.rules.values()):
+            return None
+        return cls(mesh, when)
+
+    def name(self, pf) -> str | None:
+        import hashlib
+        import json
+
+        from meshgen.output import beside_digest
+
+        record = self.mesh.records.get(str(pf.path))
+        domain = pf.product.domain
+        if record is None:
+            return None
+        if domain not in self.policies:
+            path = domain_policy_path(self.mesh, domain)
+            self.policies[domain] = [beside_digest(Path(self.mesh.root) / "meshgen.yaml"), str(path), beside_digest(path)]
+        facts = [self.mesh.cached, "governance", record, self.policies[domain], self.when.isoformat()]
+        return hashlib.sha256(json.dumps(facts).encode("utf-8")).hexdigest()
+
+    def read(self, name: str) -> list[Diagnostic] | None:
+        from meshgen.mesh.product_cache import recorded_findings
+
+        return recorded_findings(name)
+
+    def keep(self, name: str, found: list[Diagnostic]) -> None:
+        from meshgen.mesh.product_cache import keep_findings
+
+        keep_findings(name, found)
 
 
 def rules_in_force(path=None, domain: str | None = None) -> list[dict]:

@@ -194,8 +194,8 @@ def mesh_files(path: Path | str | None = None, *, output: Path | None = None) ->
     return MeshFiles(root, config, config_source, diagnostics, files, selected_paths, standalone)
 
 
-def load_mesh(path: Path | str | None = None, *, output: Path | None = None,
-              cached: str | None = None) -> tuple[Mesh, list[Diagnostic]]:
+def load_mesh(path: Path | str | None = None, *, output: Path | None = None, cached: str | None = None,
+              found: MeshFiles | None = None) -> tuple[Mesh, list[Diagnostic]]:
     """Load the mesh that `path` belongs to.
 
     - a folder with a meshgen.yaml (or inside one): that mesh, acting on the products under `path`;
@@ -204,29 +204,36 @@ def load_mesh(path: Path | str | None = None, *, output: Path | None = None,
     - no path: the whole mesh that the current folder belongs to.
     Unreadable product files raise InputError after every file has been tried. With `cached`
     (meshgen's code digest), a product file whose bytes this code loaded before is read back from
-    this user's cache (meshgen.mesh.product_cache) instead of parsed and validated again.
+    this user's cache (meshgen.mesh.product_cache) instead of parsed and validated again. `found`:
+    what `mesh_files(path, output=output)` returned just before (a build's fingerprint read it).
     """
-    found = mesh_files(path, output=output)
+    found = found if found is not None else mesh_files(path, output=output)
     root, config, config_source, diagnostics = found.root, found.config, found.config_source, found.diagnostics
-    products, broken = _load_products(found.files, root, found.selected, diagnostics, cached)
+    records: dict[str, str] = {}
+    products, broken = _load_products(found.files, root, found.selected, diagnostics, cached, records)
     mesh = Mesh(root=root, config=config, config_source=config_source, products=products,
                 selected={pf.path for pf in products if pf.path in found.selected}, standalone=found.standalone,
-                broken=broken, foreign=_foreign_products(root, config, config_source, products, diagnostics))
+                broken=broken, foreign=_foreign_products(root, config, config_source, products, diagnostics),
+                cached=cached, records=records)
     diagnostics.extend(check_references(mesh))
     return mesh, diagnostics
 
 
 def _load_products(files: list[Path], root: Path, selected_paths: set[Path],
-                   diagnostics: list[Diagnostic], cached: str | None = None) -> tuple[list, dict[str, Path]]:
+                   diagnostics: list[Diagnostic], cached: str | None = None,
+                   records: dict[str, str] | None = None) -> tuple[list, dict[str, Path]]:
     """Read and validate every product file (their findings join `diagnostics`): the valid
     products, and the address each invalid file meant to define. Unreadable files raise
-    InputError after every file has been tried, unless they are not among the products asked for."""
+    InputError after every file has been tried, unless they are not among the products asked for.
+    With `cached`, each valid product's cache record is noted in `records` (its path → name)."""
     products = []
     input_errors: list[Diagnostic] = []
     broken: dict[str, Path] = {}
     for f in files:
         raw = _raw_bytes(f, root) if cached is not None else None
         record = record_name(f, raw, cached) if raw is not None and cached is not None else None
+        if record is not None and records is not None:
+            records[str(f)] = record
         if record is not None and (hit := recorded_product(record)) is not None:
             products.append(hit[0])
             diagnostics.extend(hit[1])

@@ -33,6 +33,10 @@ class Mesh:
     # Products of other repositories, read from the indexes of `indexes:` (mesh/remote.py): facts
     # that input ports resolve against and consumers that contract checks name, never built.
     foreign: "list[ForeignProduct]" = field(default_factory=list)
+    # loaded with this user's cache (mesh/product_cache.py): meshgen's code digest, and each product
+    # file's record (a digest of what loading it read), which checking passes key their own records by
+    cached: str | None = field(default=None, compare=False)
+    records: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _index: dict[str, ProductFile] | None = field(default=None, repr=False, compare=False)
     _resolution: "Resolution | None" = field(default=None, repr=False, compare=False)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)

@@ -1,5 +1,6 @@
 """Loaded products kept between runs: a product file's validated model, read back instead of
-parsing and validating the file again when its bytes did not change.
+parsing and validating the file again when its bytes did not change (and, the same way, a
+checking pass's findings on one product: `recorded_findings`, `keep_findings`).
 
 Each record (meshgen.signed_cache, kind `product`) is named by one digest of what loading the
 file depends on: the file's bytes, its path as the build names it and as diagnostics show it
@@ -14,6 +15,7 @@ cannot be read, or that does not validate, is never cached.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
@@ -60,15 +62,8 @@ def recorded_product(name: str) -> tuple[Any, list] | None:
     """(ProductFile, the findings its validation reported) from the record `name`, or None."""
     from meshgen.diagnostics import Diagnostic
     from meshgen.model.loader import ProductFile
-    from meshgen.signed_cache import read_bytes_record
 
-    body = read_bytes_record(PRODUCT_RECORD, name)
-    if body is None:
-        return None
-    try:
-        value = _ModelUnpickler(io.BytesIO(body)).load()
-    except Exception:  # noqa: BLE001 - a record that does not read back is a cache miss, whatever went wrong
-        return None
+    value = _unpickled(PRODUCT_RECORD, name)
     if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], ProductFile)
             and isinstance(value[1], list) and all(isinstance(d, Diagnostic) for d in value[1])):
         return None
@@ -78,11 +73,48 @@ def recorded_product(name: str) -> tuple[Any, list] | None:
 def keep_product(name: str, pf: Any, diagnostics: list) -> None:
     """Record a product file just validated (before any pass has looked at it)."""
     from meshgen.model.loader import ProductFile
-    from meshgen.signed_cache import write_bytes_record
 
     bare = ProductFile(pf.path, pf.document, pf.product)  # without the lookup tables later passes add
+    _keep_pickled(PRODUCT_RECORD, name, (bare, list(diagnostics)))
+
+
+FINDINGS_RECORD = "findings"  # a checking pass's findings on one product (governance.engine)
+
+
+def recorded_findings(name: str) -> list | None:
+    """The diagnostics recorded as `name` (a digest of everything they depend on), or None."""
+    from meshgen.diagnostics import Diagnostic
+
+    value = _unpickled(FINDINGS_RECORD, name)
+    return value if isinstance(value, list) and all(isinstance(d, Diagnostic) for d in value) else None
+
+
+def keep_findings(name: str, diagnostics: list) -> None:
+    _keep_pickled(FINDINGS_RECORD, name, list(diagnostics))
+
+
+def _unpickled(kind: str, name: str) -> Any:
+    from meshgen.signed_cache import read_bytes_record
+
+    body = read_bytes_record(kind, name)
+    if body is None:
+        return None
+    collecting = gc.isenabled()
+    gc.disable()  # thousands of objects made at once, no cycle among them: collections would only walk them
     try:
-        body = pickle.dumps((bare, list(diagnostics)), protocol=pickle.HIGHEST_PROTOCOL)
+        return _ModelUnpickler(io.BytesIO(body)).load()
+    except Exception:  # noqa: BLE001 - a record that does not read back is a cache miss, whatever went wrong
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _keep_pickled(kind: str, name: str, value: Any) -> None:
+    from meshgen.signed_cache import write_bytes_record
+
+    try:
+        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return
-    write_bytes_record(PRODUCT_RECORD, name, body)
+    write_bytes_record(kind, name, body)

@@ -114,6 +114,10 @@ class AmundsenTarget(Target):
     scope = "mesh"
     reads = "mesh"
     part_reads = "neighbours"  # a product's rows: it and its producers (and their table keys)
+
+    @staticmethod
+    def part_reads_lock(pf: ProductFile) -> bool:
+        return False  # Amundsen's rows hold no Protobuf numbers
     Options: ClassVar[type[BaseModel]] = AmundsenOptions
     codes = CodeFamily("AMUNDSEN", "The Amundsen records can express the product.", "docs/targets-amundsen.md", (
         DiagnosticCode("AMUNDSEN001", CANNOT_EXPRESS,

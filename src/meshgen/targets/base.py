@@ -132,6 +132,13 @@ class Target:
         (JSON data: facts of the whole mesh the part depends on, such as names handed out)."""
         return compute() if self.context.parts is None else self.context.parts.get(pf, compute, also)
 
+    @staticmethod
+    def part_reads_lock(pf: "ProductFile") -> bool:
+        """Whether a part of `pf` (Target.part) may read the product's Protobuf lock: then its key
+        holds the lock's digest (a lock a build creates or extends changes the key of every such
+        part, so a target whose parts never number Protobuf fields says False)."""
+        return True
+
     def generate(self, pf: "ProductFile") -> Iterable[Artifact]:  # scope == "product"
         raise NotImplementedError
 

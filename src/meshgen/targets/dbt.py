@@ -71,6 +71,10 @@ class DbtTarget(Target):
             ("addresses", "the product versions' addresses, for the header comment"),
         ))}
 
+    @staticmethod
+    def part_reads_lock(pf: ProductFile) -> bool:
+        return False  # a model file has no Protobuf numbers
+
     def generate_mesh(self) -> Iterable[Artifact]:
         live = [pf for pf in self.mesh.products if pf.product.status != "retired"]
         names = model_names(live)
@@ -79,10 +83,19 @@ class DbtTarget(Target):
             groups[(pf.product.domain, pf.product.name)].append(pf)
         for (domain, product), versions in sorted(groups.items()):
             versions.sort(key=lambda pf: pf.product.major)
-            document = self.document(versions, names)
             yield Artifact(f"models/{domain}/{product}.yml",
-                           self.render("models.yml.j2", body=yaml_document(document),
+                           self.render("models.yml.j2", body=self.body(versions, names),
                                        addresses=[pf.product.address for pf in versions]))
+
+    def body(self, versions: list[ProductFile], names: dict) -> str:
+        """The YAML document of one product's live versions. One version reads only its own file
+        and its models' names (mesh-wide: a name two domains share is prefixed): a part, kept
+        between builds (Target.part); several versions are one document, made each time."""
+        if len(versions) > 1:
+            return yaml_document(self.document(versions, names))
+        p = versions[0].product
+        models = sorted([ds.name, names[(p.domain, p.name, ds.name)]] for ds in p.datasets)
+        return self.part(versions[0], lambda: yaml_document(self.document(versions, names)), models)
 
     def warehouse(self, versions: list[ProductFile]) -> str:
         if self.options.warehouse:

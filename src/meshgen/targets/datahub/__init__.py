@@ -120,6 +120,11 @@ class DataHubTarget(Target):
         self._paths: dict[int, tuple[Dataset, dict[str, str]]] = {}
         self._levels: dict[tuple[int, int], str] = {}
 
+    @staticmethod
+    def part_reads_lock(pf: ProductFile) -> bool:
+        """Only a Protobuf port's schema document (`platform_schema`) is numbered from the lock."""
+        return any(port.format == "protobuf" for port in pf.product.outputPorts)
+
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         yield Artifact("mcps.json", self.render("mcps.json.j2", proposals=self.proposals(pf, report=True)))
 
