@@ -15,7 +15,6 @@ cannot be read, or that does not validate, is never cached.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import json
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from meshgen.diagnostics import display_path
+from meshgen.load.collector import collector_paused
 
 PRODUCT_RECORD = "product"  # the signed_cache kind of these records
 
@@ -99,22 +99,20 @@ def _unpickled(kind: str, name: str) -> Any:
     body = read_bytes_record(kind, name)
     if body is None:
         return None
-    collecting = gc.isenabled()
-    gc.disable()  # thousands of objects made at once, no cycle among them: collections would only walk them
     try:
-        return _ModelUnpickler(io.BytesIO(body)).load()
+        # thousands of objects made at once, no cycle among them: collections would only walk them
+        with collector_paused():
+            return _ModelUnpickler(io.BytesIO(body)).load()
     except Exception:  # noqa: BLE001 - a record that does not read back is a cache miss, whatever went wrong
         return None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _keep_pickled(kind: str, name: str, value: Any) -> None:
     from meshgen.signed_cache import write_bytes_record
 
     try:
-        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        with collector_paused():  # the pickler's memo holds every object: collections would walk it again and again
+            body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return
     write_bytes_record(kind, name, body)
