@@ -187,23 +187,24 @@ def test_internal_errors_are_reported_as_bugs_without_traceback(monkeypatch, cap
     assert "internal error" in err and "kaboom" in err and "Traceback" not in err
 
 
-def test_template_override_replaces_one_template(mesh_copy, tmp_path):
-    overrides = mesh_copy / "templates" / "avro"
-    overrides.mkdir(parents=True)
-    (overrides / "schema.avsc.j2").write_text("{{ schema | tojson(indent=None) }}\n")
-    config = mesh_copy / "meshgen.yaml"
+def _override(mesh: Path, template: str, text: str) -> None:
+    """`templates/<template>` in `mesh`, holding `text`, and meshgen.yaml naming the folder."""
+    override = mesh / "templates" / template
+    override.parent.mkdir(parents=True, exist_ok=True)
+    override.write_text(text)
+    config = mesh / "meshgen.yaml"
     config.write_text(config.read_text() + "templates: templates\n")
+
+
+def test_template_override_replaces_one_template(mesh_copy, tmp_path):
+    _override(mesh_copy, "avro/schema.avsc.j2", "{{ schema | tojson(indent=None) }}\n")
     build(mesh_copy, output=tmp_path / "out")
     text = (tmp_path / "out/users/customers/v1/avro/customers.avsc").read_text()
     assert text.count("\n") == 1 and json.loads(text)["type"] == "record"
 
 
 def test_templates_cannot_reach_python_internals(mesh_copy, tmp_path):
-    overrides = mesh_copy / "templates" / "avro"
-    overrides.mkdir(parents=True)
-    (overrides / "schema.avsc.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}\n")
-    config = mesh_copy / "meshgen.yaml"
-    config.write_text(config.read_text() + "templates: templates\n")
+    _override(mesh_copy, "avro/schema.avsc.j2", "{{ ''.__class__.__mro__[1].__subclasses__() }}\n")
     from meshgen.errors import TemplateFailure
 
     with pytest.raises(TemplateFailure) as err:
@@ -214,11 +215,7 @@ def test_templates_cannot_reach_python_internals(mesh_copy, tmp_path):
 
 
 def test_a_broken_override_template_is_a_positioned_diagnostic(mesh_copy, tmp_path, cli):
-    overrides = mesh_copy / "templates" / "avro"
-    overrides.mkdir(parents=True)
-    (overrides / "schema.avsc.j2").write_text("line one\n{% if %}\n")
-    config = mesh_copy / "meshgen.yaml"
-    config.write_text(config.read_text() + "templates: templates\n")
+    _override(mesh_copy, "avro/schema.avsc.j2", "line one\n{% if %}\n")
     result = cli("build", mesh_copy, "-o", tmp_path / "out", "--format", "json")
     assert result.exit_code == 2
     first = json.loads(result.stdout)[0]
@@ -388,11 +385,7 @@ def test_the_manifest_records_each_units_inputs_and_files(mesh_copy, tmp_path):
     ("pydantic/models.py.j2", "class Broken(\n", 1),
 ])
 def test_an_override_that_writes_an_invalid_artifact_is_refused(mesh_copy, tmp_path, cli, template, text, line):
-    override = mesh_copy / "templates" / template
-    override.parent.mkdir(parents=True)
-    override.write_text(text)
-    config = mesh_copy / "meshgen.yaml"
-    config.write_text(config.read_text() + "templates: templates\n")
+    _override(mesh_copy, template, text)
     target = template.split("/")[0]
     result = cli("build", mesh_copy, "-o", tmp_path / "out", "-t", target, "--format", "json")
     assert result.exit_code == 2, result.output
@@ -402,11 +395,7 @@ def test_an_override_that_writes_an_invalid_artifact_is_refused(mesh_copy, tmp_p
 
 
 def test_a_number_too_large_to_print_is_said_in_the_template_authors_words(mesh_copy, tmp_path):
-    overrides = mesh_copy / "templates" / "avro"
-    overrides.mkdir(parents=True)
-    (overrides / "schema.avsc.j2").write_text("{{ 10**5000 }}\n")
-    config = mesh_copy / "meshgen.yaml"
-    config.write_text(config.read_text() + "templates: templates\n")
+    _override(mesh_copy, "avro/schema.avsc.j2", "{{ 10**5000 }}\n")
     from meshgen.errors import TemplateFailure
 
     with pytest.raises(TemplateFailure) as err:
