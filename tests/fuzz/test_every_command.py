@@ -78,14 +78,22 @@ def _parent(document, path):
     return document
 
 
+def _drawn_place(draw, document) -> tuple | None:
+    """(the container, the key or index) of a value drawn from anywhere in `document`; None when
+    it holds nothing left to mutate."""
+    paths = [p for p in _paths(document) if p]
+    if not paths:
+        return None
+    path = draw(st.sampled_from(paths))
+    return _parent(document, path), path[-1]
+
+
 def mutate_document(draw, document, values: list) -> None:
     """One to three mutations of `document` in place: a key deleted, or a value replaced by one of `values`."""
     for _ in range(draw(st.integers(1, 3))):
-        paths = [p for p in _paths(document) if p]
-        if not paths:
+        if (place := _drawn_place(draw, document)) is None:
             return
-        path = draw(st.sampled_from(paths))
-        parent, key = _parent(document, path), path[-1]
+        parent, key = place
         if draw(st.booleans()):
             del parent[key]
         else:
@@ -96,11 +104,9 @@ def mutated_text(draw, document) -> str:
     """`document` (plain data, changed in place) with one to three mutations, written as YAML."""
     fragments = {}
     for n in range(draw(st.integers(1, 3))):
-        paths = [p for p in _paths(document) if p]
-        if not paths:
+        if (place := _drawn_place(draw, document)) is None:
             break
-        path = draw(st.sampled_from(paths))
-        parent, key = _parent(document, path), path[-1]
+        parent, key = place
         kind = draw(st.sampled_from(["delete", "wrong", "hostile", "fragment", "fragment", "duplicate"]))
         if kind == "delete":
             del parent[key]
