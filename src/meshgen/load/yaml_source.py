@@ -77,7 +77,12 @@ def read_text(path: Path, shown: str, root: Path | None = None) -> str:
 
     The file must be a regular file (inside `root`, when given): see meshgen.load.files.
     """
-    raw = read_bytes(path, shown, root=root, limit=MAX_FILE_BYTES)
+    return decode_text(read_bytes(path, shown, root=root, limit=MAX_FILE_BYTES), shown)
+
+
+def decode_text(raw: bytes, shown: str) -> str:
+    """A file's bytes as UTF-8 text (a byte-order mark dropped); LOAD005 at the first byte that
+    is not UTF-8."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from meshgen.diagnostics import Diagnostic, Location, Severity, display_path
 from meshgen.errors import InputError, UsageError
 from meshgen.load.files import MAX_FILE_BYTES, REFUSED_INPUT_CODES, read_bytes, within
-from meshgen.load.yaml_source import SourceMap, load_yaml, parse_yaml
+from meshgen.load.yaml_source import SourceMap, decode_text, load_yaml, parse_yaml
 from meshgen.mesh.config import CONFIG_FILE, MeshConfig
 from meshgen.mesh.model import Mesh, check_references
 from meshgen.mesh.product_cache import keep_product, record_name, recorded_product
@@ -240,8 +240,8 @@ def _load_products(files: list[Path], root: Path, selected_paths: set[Path],
             continue
         try:
             # the bytes the record is named by are the ones parsed (the file may change meanwhile)
-            text = _utf8(raw) if raw is not None else None
-            document = parse_yaml(text, display_path(f), f) if text is not None else load_yaml(f, root=root)
+            shown = display_path(f)
+            document = parse_yaml(decode_text(raw, shown), shown, f) if raw is not None else load_yaml(f, root=root)
         except InputError as exc:
             refused = any(d.code in REFUSED_INPUT_CODES for d in exc.diagnostics)
             if f in selected_paths or len(selected_paths) == len(files) or refused:
@@ -271,15 +271,6 @@ def _raw_bytes(path: Path, root: Path) -> bytes | None:
     try:
         return read_bytes(path, display_path(path), root=root, limit=MAX_FILE_BYTES)
     except InputError:
-        return None
-
-
-def _utf8(raw: bytes) -> str | None:
-    """The text of a file's bytes as load_yaml decodes them; None when they are not UTF-8
-    (load_yaml then reports where)."""
-    try:
-        return (raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).decode("utf-8")
-    except UnicodeDecodeError:
         return None
 
 
