@@ -103,3 +103,26 @@ def test_a_plugin_rule_turns_the_records_off(cache, mesh_copy, monkeypatch):
     monkeypatch.setattr(engine, "load_registry", with_plugin)
     _checked(mesh_copy)
     assert not (cache / FINDINGS_RECORD).exists()
+
+
+
+def test_meshgens_own_rules_are_given_no_mesh_and_a_plugins_rule_the_whole_mesh(mesh_copy, monkeypatch):
+    """meshgen's rules' findings are kept per product, so none of them may read other products:
+    their context's mesh raises on any use (a rule that read it would fail every test running it)."""
+    from meshgen.clock import today
+    from meshgen.governance.registry import Registry, load_registry
+    from meshgen.governance.rule import RuleContext
+
+    mesh, seen, real = load_mesh(mesh_copy)[0], [], RuleContext.__init__
+    monkeypatch.setattr(RuleContext, "__init__", lambda self, *a, **k: real(self, *a, **k) or seen.append(self.mesh))
+    engine.check_mesh(mesh)
+    assert seen and all(m is engine._NOT_READ for m in seen)
+    with pytest.raises(AssertionError, match=r"ctx\.mesh\.products"):
+        engine._NOT_READ.products
+    registry, pf = load_registry(), mesh.products[0]
+    policy = engine.policies(mesh, registry)[1][pf.product.domain]
+    code = next(code for code in registry.rules if policy.rules[code].severity is not None)
+    plugin = type("Plugin", (registry.rules[code],), {"__module__": "acme_rules"})
+    seen.clear()
+    engine._product_findings(pf, mesh, policy, Registry(rules={code: plugin}), today())
+    assert seen == [mesh]

@@ -63,11 +63,11 @@ def _product_findings(pf, mesh, policy: Policy, registry: Registry, when) -> lis
         config = policy.rules[code]
         if config.severity is None:
             continue
-        ctx = RuleContext(pf=pf, mesh=mesh, options=config.options, today=when)
+        ctx = RuleContext(pf=pf, mesh=mesh if not _meshgens(rule) else _NOT_READ, options=config.options, today=when)
         try:
             findings = list(rule().check(ctx) or ())
         except Exception as exc:
-            if rule.__module__.startswith("meshgen."):
+            if _meshgens(rule):
                 raise  # a bug in meshgen itself: the CLI reports it as an internal error
             out.append(Diagnostic("GOV005", Severity.ERROR,
                                   f"rule {code} ({rule.name}) failed: {type(exc).__name__}: {exc}",
@@ -82,6 +82,25 @@ def _product_findings(pf, mesh, policy: Policy, registry: Registry, when) -> lis
     return out
 
 
+def _meshgens(rule) -> bool:
+    """Whether a rule is one of meshgen's own (a plugin's is anything else)."""
+    return rule.__module__.startswith("meshgen.")
+
+
+class _MeshNotRead:
+    """The mesh as meshgen's own rules see it: not at all. Their findings on a product are kept
+    per product (`_KeptFindings`, named by that product and the policies only), so a rule of
+    meshgen's that read another product would be answered from a stale record once that product
+    changed. Reading it is a bug in meshgen, reported as one by the first test that runs the rule."""
+
+    def __getattr__(self, name: str):
+        raise AssertionError(f"a meshgen governance rule read ctx.mesh.{name}: its findings are kept per product; "
+                             "judge other products in a checking pass of their own, or keep the rule's findings out of the cache")
+
+
+_NOT_READ = _MeshNotRead()
+
+
 class _KeptFindings:
     """A product's governance findings kept between runs in this user's cache (signed, as its
     loaded form is: meshgen.mesh.product_cache), named by what they depend on: the product's
@@ -94,8 +113,7 @@ class _KeptFindings:
 
     @classmethod
     def of(cls, mesh, registry: Registry, when) -> "_KeptFindings | None":
-        if not mesh.cached or registry.problems or any(
-                not rule.__module__.startswith("meshgen.") for rule in registry.rules.values()):
+        if not mesh.cached or registry.problems or not all(map(_meshgens, registry.rules.values())):
             return None
         return cls(mesh, when)
 

@@ -137,7 +137,9 @@ class FieldRef:
 
 @dataclass
 class RuleContext:
-    """What a rule sees: the product it checks, the whole mesh, its options and today's date."""
+    """What a rule sees: the product it checks, the whole mesh (a plugin's rule; meshgen's own
+    rules judge one product, their findings kept per product: governance.engine._MeshNotRead),
+    its options and today's date."""
 
     pf: "ProductFile"
     mesh: "Mesh"
