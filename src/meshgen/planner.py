@@ -382,20 +382,17 @@ _WORKER_PLAN: Plan | None = None  # the plan a forked worker inherited
 
 def _run_units(plan: Plan, indexes: list[int], jobs: int):
     """(index, result) for each unit to run, in order, in `jobs` forked processes when worth it."""
-    import multiprocessing
+    from meshgen import forked
 
     indexes = _execution_order(plan, indexes)
-    if jobs <= 1 or len(indexes) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(indexes) < PARALLEL_FROM or not forked.can_fork():
         yield from ((i, _settled(plan, run_unit(plan, plan.units[i]))) for i in indexes)
         return
     global _WORKER_PLAN
-    from concurrent.futures import ProcessPoolExecutor
-
     _WORKER_PLAN = plan
     _prepare_fork(plan)
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+        with forked.pool(jobs) as pool:
             chunk = max(1, len(indexes) // (jobs * 8))
             for i, outcome in zip(indexes, pool.map(_run_in_worker, indexes, chunksize=chunk)):
                 # work to do after the write (a lock file to record) cannot leave the worker: rerun here
@@ -435,20 +432,6 @@ def _prepare_fork(plan: Plan) -> None:
             except Exception:  # noqa: BLE001 - a broken override: the unit rendering it reports it (TPL001)
                 pass
     gc.freeze()
-
-
-def _die_with_parent(parent: int) -> None:
-    """A worker ends when the build is killed (SIGKILL gives it no chance to stop its workers),
-    instead of waiting for work forever: Linux's PR_SET_PDEATHSIG; elsewhere nothing."""
-    import ctypes
-    import signal
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the build died before the call
-        os._exit(1)
 
 
 def _run_in_worker(index: int):

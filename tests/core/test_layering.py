@@ -13,7 +13,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "meshgen"
 
 # Lowest first. A module belongs to the layer of the longest prefix that names it.
 LAYERS: list[tuple[str, ...]] = [
-    ("meshgen.diagnostics", "meshgen.errors", "meshgen.clock", "meshgen.serializer", "meshgen.cron"),
+    ("meshgen.diagnostics", "meshgen.errors", "meshgen.clock", "meshgen.serializer", "meshgen.cron", "meshgen.forked"),
     ("meshgen.load", "meshgen.output", "meshgen.output_swap", "meshgen.render", "meshgen.signed_cache"),  # reading and writing files
     ("meshgen.model", "meshgen.dialects", "meshgen.naming"),                   # what a product means
     # model.reference documents both dataproduct.yaml and meshgen.yaml (mesh.config)

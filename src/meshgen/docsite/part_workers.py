@@ -18,7 +18,6 @@ place.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import posixpath
 import resource
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from meshgen import forked
 from meshgen.docsite import mkdocs_parts
 from meshgen.docsite.pictures import DOCS_DIR
 
@@ -66,7 +66,7 @@ LAST_TIMES: list[PartTimes] = []  # the workers of the last render_and_build in 
 def wanted(project: "Project") -> bool:
     """Whether the site is big enough for more than one MkDocs process, and workers can be forked."""
     return (mkdocs_parts.part_count(len(project.page_names())) > 1
-            and "fork" in multiprocessing.get_all_start_methods())
+            and forked.can_fork())
 
 
 def planned_parts(project: "Project", stage: Path) -> list[list[str]]:
@@ -90,20 +90,15 @@ def render_and_build(project: "Project", stage: Path, parts: list[list[str]], co
     """Each part rendered and built by a worker of its own (the stage as `planned_parts` left it);
     the sites merged into stage/site_dir when every MkDocs process succeeded. Returns the
     project's files and each MkDocs process's run."""
-    from concurrent.futures import ProcessPoolExecutor
-
     from meshgen.lineage.dot import warm_up
     from meshgen.load.collector import FrozenRun
-    from meshgen.planner import _die_with_parent
 
     global _JOB
     warm_up()  # what every worker's `dot` processes share, found once
     configs = mkdocs_parts.write_part_configs(stage, site_dir, parts)
     _JOB = PartsJob(project, stage, parts, configs, command, env)
     try:
-        with FrozenRun() as run, ProcessPoolExecutor(
-                max_workers=len(parts), mp_context=multiprocessing.get_context("fork"),
-                initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+        with FrozenRun() as run, forked.pool(len(parts)) as pool:
             run.keep()  # the loaded mesh stays out of the workers' collections (and so its pages unshared)
             done = [future.result() for future in [pool.submit(_render_and_build_part, k) for k in range(len(parts))]]
     finally:
