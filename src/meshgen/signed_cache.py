@@ -12,6 +12,10 @@ pickle of meshgen's own model classes, read by an unpickler that builds nothing 
 signature, kind, shape or size is wrong, or that is not a regular file, is ignored and the work is
 done again. A record cannot be made on another machine, so a fresh clone (CI) always
 does the work itself.
+
+The folder stays bounded: a record read back is marked used (its mtime, at most once a day), and
+at most once a day the first record a process writes first removes every record unused for
+KEEP_DAYS days and any temporary file a killed write left. Deleting the folder is always safe.
 """
 
 from __future__ import annotations
@@ -23,12 +27,16 @@ import json
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 CACHE_VARIABLE = "MESHGEN_CACHE"
 KEY_BYTES = 32
 MAX_RECORD_BYTES = 64 * 1024 * 1024
+KEEP_DAYS = 30  # a record unused this long is removed
+DAY_S = 24 * 3600
+_PRUNE_MARK = "pruned"  # the file whose mtime says when the folder was last pruned
 
 
 def cache_folder() -> Path:
@@ -106,6 +114,7 @@ def write_bytes_record(kind: str, name: str, body: bytes) -> bool:
     if key is None or len(body) > MAX_RECORD_BYTES:  # too big: it would never be read back
         return False
     path = record_path(kind, name)
+    _prune_daily()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(prefix=".record-", dir=path.parent)
@@ -157,4 +166,64 @@ def read_bytes_record(kind: str, name: str) -> bytes | None:
     signature, _, body = b"".join(chunks).partition(b"\n")
     if not hmac.compare_digest(signature, _signature(key, kind, name, body).encode("ascii")):
         return None
+    if time.time() - info.st_mtime > DAY_S:  # in use: kept from pruning for another KEEP_DAYS days
+        try:
+            os.utime(path, follow_symlinks=False)
+        except OSError:
+            pass
     return body
+
+
+def _prune_daily() -> None:
+    _prune_daily_at(cache_folder())
+
+
+@functools.cache
+def _prune_daily_at(folder: Path) -> None:
+    """Once per process and folder, when it was not pruned in the last day: `prune()`."""
+    mark = folder / _PRUNE_MARK
+    try:
+        if time.time() - os.lstat(mark).st_mtime < DAY_S:
+            return
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return
+    prune()
+
+
+def prune(keep_days: float = KEEP_DAYS) -> int:
+    """Remove every record not read or written for `keep_days` days, and every temporary file of
+    a write older than a day; returns how many files were removed. Only regular files named as
+    records are removed, inside the kinds' folders of this user's cache."""
+    folder, now, removed = cache_folder(), time.time(), 0
+    try:
+        kinds = [entry for entry in os.scandir(folder) if entry.is_dir(follow_symlinks=False) and entry.name.isidentifier()]
+    except OSError:
+        return 0
+    for kind in kinds:
+        try:
+            entries = list(os.scandir(kind.path))
+        except OSError:
+            continue
+        for entry in entries:
+            removed += _removed_if_stale(entry, now, keep_days)
+    try:
+        (folder / _PRUNE_MARK).touch()
+    except OSError:
+        pass
+    return removed
+
+
+def _removed_if_stale(entry: os.DirEntry, now: float, keep_days: float) -> int:
+    record = entry.name.endswith(".json") and entry.name[:-5].isalnum()
+    temporary = entry.name.startswith(".record-")
+    try:
+        info = entry.stat(follow_symlinks=False)
+        age = now - info.st_mtime
+        if stat.S_ISREG(info.st_mode) and ((record and age > keep_days * DAY_S) or (temporary and age > DAY_S)):
+            os.unlink(entry.path)
+            return 1
+    except OSError:
+        pass
+    return 0

@@ -73,3 +73,40 @@ def test_a_key_others_can_read_is_not_used(cache):
 def test_record_names_cannot_leave_the_cache(cache, kind, name):
     with pytest.raises(ValueError):
         signed_cache.record_path(kind, name)
+
+
+def _age(path, days):
+    when = os.stat(path).st_mtime - days * signed_cache.DAY_S
+    os.utime(path, (when, when))
+
+
+def test_records_unused_for_a_month_are_pruned_and_those_read_back_are_kept(cache):
+    for name in ("aa11", "bb22", "cc33"):
+        assert signed_cache.write_record("parts", name, {"n": name})
+    kept, stale, fresh = (signed_cache.record_path("parts", n) for n in ("aa11", "bb22", "cc33"))
+    for path in (kept, stale):
+        _age(path, signed_cache.KEEP_DAYS + 5)
+    assert signed_cache.read_record("parts", "aa11") == {"n": "aa11"}  # read back: marked used
+    leftover = cache / "parts" / ".record-killed"
+    leftover.write_bytes(b"half")
+    _age(leftover, 2)
+    outside = cache / "key"
+    _age(outside, signed_cache.KEEP_DAYS + 5)  # the key is no record: never removed
+    assert signed_cache.prune() == 2
+    assert kept.exists() and fresh.exists() and not stale.exists() and not leftover.exists()
+    assert signed_cache.read_record("parts", "aa11") == {"n": "aa11"} and outside.exists()
+
+
+def test_the_first_write_of_a_day_prunes_and_later_writes_do_not(cache, monkeypatch):
+    signed_cache.write_record("parts", "aa11", {"n": 1})
+    signed_cache._prune_daily_at.cache_clear()
+    mark = cache / "pruned"
+    assert mark.exists()  # the first write pruned the (empty) folder
+    old = signed_cache.record_path("parts", "aa11")
+    _age(old, signed_cache.KEEP_DAYS + 1)
+    signed_cache.write_record("parts", "bb22", {"n": 2})
+    assert old.exists()  # pruned less than a day ago: not again
+    _age(mark, 2)
+    signed_cache._prune_daily_at.cache_clear()
+    signed_cache.write_record("parts", "cc33", {"n": 3})
+    assert not old.exists() and signed_cache.read_record("parts", "bb22") == {"n": 2}
