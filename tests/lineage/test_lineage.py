@@ -317,3 +317,20 @@ def test_every_picture_of_a_large_mesh_is_the_same_bytes_every_build(tmp_path, m
     assert len(views) > 128
     first = render_svgs(views, [None] * len(views))
     assert render_svgs(views, [None] * len(views)) == first
+
+
+def test_the_plugin_folders_of_killed_processes_are_removed_and_a_running_ones_kept(tmp_path, monkeypatch):
+    import tempfile
+
+    from meshgen.lineage import dot
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / f"meshgen-graphviz-{int(ended.stdout)}-abc"
+    alive = tmp_path / f"meshgen-graphviz-{os.getpid()}-def"
+    other = tmp_path / "meshgen-graphviz-notapid"
+    for folder in (dead, alive, other):
+        folder.mkdir()
+        (folder / "config6").write_text("x")
+    dot._remove_dead_folders()
+    assert not dead.exists() and alive.exists() and other.exists()

@@ -133,7 +133,8 @@ def core_plugins_env(program: str) -> dict[str, str] | None:
                             if not path.endswith(".la")) if found else [] for name in CORE_PLUGINS]
         if not all(libraries):
             return None
-        folder = tempfile.mkdtemp(prefix="meshgen-graphviz-")
+        _remove_dead_folders()
+        folder = tempfile.mkdtemp(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-")
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
         for library in libraries:
             os.symlink(library[0], os.path.join(folder, os.path.basename(library[0])))
@@ -143,6 +144,38 @@ def core_plugins_env(program: str) -> dict[str, str] | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return env if configured.returncode == 0 and glob.glob(os.path.join(folder, "config*")) else None
+
+
+_FOLDER_PREFIX = "meshgen-graphviz-"  # then the pid of the process that made it
+
+
+def _remove_dead_folders() -> None:
+    """The plugin folders of this user's processes that ended without removing theirs (killed by
+    a signal, atexit never ran), removed: the pid in a folder's name is no process any more."""
+    base = tempfile.gettempdir()
+    try:
+        entries = [entry for entry in os.scandir(base) if entry.name.startswith(_FOLDER_PREFIX)]
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry.name[len(_FOLDER_PREFIX):].partition("-")[0]
+        try:
+            if not pid.isdigit() or entry.stat(follow_symlinks=False).st_uid != os.getuid() \
+                    or not entry.is_dir(follow_symlinks=False) or _running(int(pid)):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: running
+        return True
+    return True
 
 
 _PROLOGUE = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.S)
