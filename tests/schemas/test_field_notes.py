@@ -67,3 +67,17 @@ def test_sql_column_notes_are_one_a_table_and_dialect(tmp_path):
              if d.code in ("SQL003", "SQL006")]
     assert sorted(d.code for d in found) == ["SQL003", "SQL006"], [d.message for d in found]
     assert all(f"{MANY} columns of things" in d.message and f"and {MANY - LISTED} more" in d.message for d in found)
+
+
+def test_sql_protection_notes_are_one_a_table_and_dialect(tmp_path):
+    # `encrypt` cannot be done by DDL: each protected column was its own SQL004, per dialect
+    lines = "".join(f"      - {{name: c_{i}, type: string, pii: true, classification: confidential, protection: encrypt}}\n" for i in range(MANY))
+    lines += "      - {name: alone, type: long, pii: true, classification: confidential, protection: hash}\n"  # Snowflake hashes only text
+    found = [d for d in _check(tmp_path, lines, ["sql"], "targets:\n  sql:\n    dialects: [duckdb, snowflake]\n")
+             if d.code == "SQL004"]
+    by_dialect = {d.message.split(":")[0]: d for d in found}
+    assert len(found) == 2 and set(by_dialect) == {"duckdb", "snowflake"}, [d.message for d in found]
+    assert f"{MANY} protected columns of things" in by_dialect["duckdb"].message
+    assert f"{MANY + 1} protected columns of things" in by_dialect["snowflake"].message
+    assert "c_0 (`encrypt`)" in by_dialect["duckdb"].message and f"and {MANY - LISTED} more" in found[0].message
+    assert by_dialect["duckdb"].location.line == one_dataset_product().count("\n") + 1  # the first such column

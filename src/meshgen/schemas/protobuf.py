@@ -78,6 +78,9 @@ ZERO: dict[str, Any] = {"string": "", "bool": False, "int32": 0, "int64": 0, "fl
 
 
 _CONSTRAINTS = ("unique", "minLength", "maxLength", "pattern", "minimum", "maximum")
+# a spec name proto_field_name leaves as it is (its words joined by `_`: snake_case's own form)
+_PROTO_NAME = re.compile(r"[a-z]+(?:_(?:[a-z]+|[0-9]+))*")
+_LOWER_AFTER_UNDERSCORE = re.compile(r"_[a-z]")
 _PLAIN_PROTO_TEXT = re.compile(r"[^\"\\'\x00-\x1f\x7f]*\Z")
 
 
@@ -98,6 +101,10 @@ def proto_string(text: str) -> str:
 
 def json_name(name: str) -> str:
     """protoc's default JSON name: underscores removed, the letter after one upper-cased."""
+    if "_" not in name:
+        return name
+    if name.isascii() and not _LOWER_AFTER_UNDERSCORE.search(name):  # nothing to upper-case (`f_0`)
+        return name.replace("_", "")
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest) if rest else head
 
@@ -253,31 +260,36 @@ class _ProtoBuild:
         field, and one whose default JSON name is another field's JSON name. Every JSON name is
         then unique, and none is another field's proto name (both are refused by protoc or the
         protobuf runtime). The renamed fields are one note (PROTO001) for the message."""
-        bases = [proto_field_name(f.name) for f in fields]
-        order = sorted(range(len(fields)), key=lambda i: bases[i] != fields[i].name)
+        names = [f.name for f in fields]
+        bases = [name if _PROTO_NAME.fullmatch(name) else proto_field_name(name) for name in names]
+        taken = scope.taken  # a plain scope (no folding, no keywords): a name is its own key
         proto_names: dict[str, str] = {}
-        renamed: list[tuple[int, str]] = []  # (index, "'a' as 'b' (why)"), one note for them all
-        for i in order:
-            f = fields[i]
-            base = bases[i]
-            candidate, n = base, 2
-            while candidate in scope.taken:
-                candidate, n = f"{base}_{n}", n + 1
-            proto_names[f.name] = scope.claim(candidate)
-            if proto_names[f.name] != f.name:
-                why = ("not a lower_snake_case Protobuf name" if base != f.name else "taken in the message")
-                renamed.append((i, f"{f.name!r} as {proto_names[f.name]!r} ({why})"))
+        renamed: list[tuple[int, str, str]] = []  # (index, name, why): one note names the first of them
+        for kept in (True, False):  # fields already so named first, then the others, each in order
+            for i, name in enumerate(names):
+                base = bases[i]
+                if (base == name) is not kept:
+                    continue
+                candidate, n = base, 2
+                while candidate in taken:
+                    candidate, n = f"{base}_{n}", n + 1
+                taken.add(candidate)
+                proto_names[name] = candidate
+                if candidate != name:
+                    renamed.append((i, candidate, "taken in the message" if kept else
+                                    "not a lower_snake_case Protobuf name"))
         if renamed:
             renamed.sort()
-            self.reporter.unsupported("PROTO001", f"message {message}: {_listed(renamed, 'field')}; each keeps "
-                                      "its spec name as its json_name",
+            shown = [f"{names[i]!r} as {candidate!r} ({why})" for i, candidate, why in renamed[:LISTED]]
+            self.reporter.unsupported("PROTO001", f"message {message}: {_listed(shown, len(renamed), 'field')}; "
+                                      "each keeps its spec name as its json_name",
                                       self.pf.location(*path, "fields", renamed[0][0], "name"),
                                       "use lower-case letters, digits and single underscores, starting with a letter")
-        spec_names = set(proto_names)
-        json_names = {name: json_name(p) for name, p in proto_names.items()}  # protoc's default, once a field
+        # protoc's default JSON name, once a field; a renamed field gets json_name whatever it is
+        json_names = {name: json_name(p) for name, p in proto_names.items()}
         defaults = Counter(json_names.values())
         explicit = {name for name, p in proto_names.items()
-                    if p != name or (json_names[name] != name and (json_names[name] in spec_names
+                    if p != name or (json_names[name] != name and (json_names[name] in proto_names
                                                                    or defaults[json_names[name]] > 1))}
         return proto_names, explicit
 
@@ -388,7 +400,7 @@ class _ProtoBuild:
                 renamed.append(f"{symbol!r} as {value_name!r} ({why})")
             values.append((value_name, numbers[symbol], symbol if value_name != f"{prefix}_{symbol}" else ""))
         if renamed:
-            self.reporter.unsupported("PROTO002", f"enum {name}: {_listed(list(enumerate(renamed)), 'symbol')}; "
+            self.reporter.unsupported("PROTO002", f"enum {name}: {_listed(renamed, len(renamed), 'symbol')}; "
                              "each symbol is kept in its value's comment",
                              self.pf.location(*path, "symbols"),
                              "use upper-case symbols made of letters, digits and underscores that differ in more "
@@ -491,11 +503,10 @@ class _ProtoBuild:
         return file_scope.claim(name)
 
 
-def _listed(renamed: list[tuple[int, str]], what: str) -> str:
-    """`3 fields renamed: 'a' as 'b' (why); ...`, naming at most LISTED of them."""
-    shown = "; ".join(text for _, text in renamed[:LISTED])
-    more = f"; and {len(renamed) - LISTED:,} more" if len(renamed) > LISTED else ""
-    return f"{len(renamed):,} {what}{'s' if len(renamed) > 1 else ''} renamed: {shown}{more}"
+def _listed(shown: list[str], count: int, what: str) -> str:
+    """`3 fields renamed: 'a' as 'b' (why); ...`: `shown` names at most LISTED of the `count`."""
+    more = f"; and {count - LISTED:,} more" if count > LISTED else ""
+    return f"{count:,} {what}{'s' if count > 1 else ''} renamed: {'; '.join(shown[:LISTED])}{more}"
 
 
 def _join(key: str, name: str) -> str:

@@ -73,14 +73,13 @@ class ProtobufTarget(Target):
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
         lock = self._read_lock(pf)
-        before = lock.text()
         # Files sit where their package says (buf's PACKAGE_DIRECTORY_MATCH), under a buf module
         # root: this target's folder, with its buf.yaml.
         files = proto_file_names(pf)
         artifacts = [Artifact(files[ds.name], proto_text(self.context.renderer, pf, ds, self.reporter, lock))
                      for ds in pf.product.datasets]
         artifacts.append(Artifact("buf.yaml", yaml_document(buf_module(pf.product.major))))
-        self._write_lock(pf, lock, before)
+        self._write_lock(pf, lock)
         return artifacts
 
     # ---- lock file ----------------------------------------------------------------------
@@ -88,23 +87,23 @@ class ProtobufTarget(Target):
     def _read_lock(self, pf: ProductFile) -> NumberLock:
         return NumberLock() if self.options.lock == "off" else read_number_lock(pf, self.reporter)
 
-    def _write_lock(self, pf: ProductFile, lock: NumberLock, before: str) -> None:
-        path = lock_path(pf.path)
-        after = lock.text()
+    def _write_lock(self, pf: ProductFile, lock: NumberLock) -> None:
         if self.options.lock == "off":
             return
-        if after == before and path.exists() or self.options.lock == "frozen":
+        path = lock_path(pf.path)
+        unchanged = not lock.changed and path.exists()  # a lock that assigned nothing new says what it did
+        if unchanged or self.options.lock == "frozen":
             self.context.beside_inputs[str(path)] = beside_digest(path)
-            if after == before and path.exists():
+            if unchanged:
                 return
-        else:
-            self.context.beside_inputs[str(path)] = hashlib.sha256(after.encode("utf-8")).hexdigest()
         if self.options.lock == "frozen":
             self.reporter.error(
                 "PROTO011", f"{path.name} does not record every Protobuf number this product needs",
                 Location(str(path)) if path.exists() else pf.location(),
                 "run `meshgen build` locally (lock: update) and commit the updated lock file")
             return
+        after = lock.text()
+        self.context.beside_inputs[str(path)] = hashlib.sha256(after.encode("utf-8")).hexdigest()
 
         def record():  # returns the path written, for the build to announce
             try:

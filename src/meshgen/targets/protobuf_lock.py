@@ -42,6 +42,7 @@ class NumberLock:
 
     def __init__(self, tables: dict[str, dict[str, dict[str, int]]] | None = None):
         self.tables = tables or {}
+        self.changed = False  # whether assign added a table or a name: text() differs from before
 
     @classmethod
     def read(cls, path: Path) -> "NumberLock":
@@ -78,12 +79,17 @@ class NumberLock:
     def assign(self, dataset: str, key: str, names: list[str], *, first: int = 1,
                field_numbers: bool = True) -> tuple[dict[str, int], list[tuple[str, int]]]:
         """Numbers for `names` (existing ones kept, new ones appended), and the reserved (name, number) pairs."""
-        table = self.tables.setdefault(dataset, {}).setdefault(key, {})
+        elements = self.tables.setdefault(dataset, {})
+        if key not in elements:
+            elements[key] = {}
+            self.changed = True
+        table = elements[key]
         taken = set(table.values())
-        nxt = max(taken | {first - 1}) + 1
+        nxt = max(max(taken, default=first - 1), first - 1) + 1
         for name in names:
             if name in table:
                 continue
+            self.changed = True
             while nxt in taken or (field_numbers and FIRST_RESERVED <= nxt <= LAST_RESERVED):
                 nxt += 1
             table[name] = nxt

@@ -135,7 +135,6 @@ class SqlTarget(Target):
         self.column_notes = FieldNotes()  # a code met for many columns is one note for the table
         for i, f in enumerate(ds.fields):
             t.columns.append(self.column(pf, ds, d, t, i, protected, comments, at))
-        self.column_notes.report(self.reporter, _many_columns(d, ds))
         has_defaults = any(c.clauses.get("default") for c in t.columns)
         if ds.primaryKey:
             cols = ", ".join(d.quote(k) for k in ds.primaryKey)
@@ -157,6 +156,7 @@ class SqlTarget(Target):
             if any(method in ("hash", "tokenize") for method, _ in protected.values()):
                 t.epilogue.extend(d.HASH_SETUP)
             t.epilogue.append(self.protected_view(pf, ds, d, t, protected))
+        self.column_notes.report(self.reporter, _many_columns(d, ds))  # the view's SQL004s too
         return t
 
     column_notes: FieldNotes  # the notes of the table being written (table())
@@ -268,13 +268,16 @@ class SqlTarget(Target):
         if method in ("hash", "tokenize"):
             return d.hash_expr(column, t)
         if method == "withhold":
-            self.unsupported("SQL004", f"{d.name}: {ds.name}.{f.name} holds personal data in a nested field; readers "
-                             "without access to personal data see NULL for the whole column", pf.location(*path, "type"),
-                             "mark the column itself pii with a protection, or move the personal field to the top level")
+            self.column_notes.add("SQL004", f"{f.name} (personal data in a nested field)",
+                                  f"{d.name}: {ds.name}.{f.name} holds personal data in a nested field; readers "
+                                  "without access to personal data see NULL for the whole column",
+                                  pf.location(*path, "type"), "mark the column itself pii with a protection, or move "
+                                  "the personal field to the top level")
             return d.null_expr(sql_type)
-        self.unsupported("SQL004", f"{d.name}: {ds.name}.{f.name} is protected by `{method}`, which DDL cannot do; "
-                         "readers without access to personal data see NULL", pf.location(*path, "protection"),
-                         "encrypt in the pipeline that writes the table; the DDL only keeps the value from readers")
+        self.column_notes.add("SQL004", f"{f.name} (`{method}`)",
+                              f"{d.name}: {ds.name}.{f.name} is protected by `{method}`, which DDL cannot do; "
+                              "readers without access to personal data see NULL", pf.location(*path, "protection"),
+                              "encrypt in the pipeline that writes the table; the DDL only keeps the value from readers")
         return d.null_expr(sql_type)
 
     def protected_view(self, pf, ds: Dataset, d: Dialect, t: Table, protected: dict) -> str:
@@ -299,9 +302,10 @@ class SqlTarget(Target):
         if method in ("hash", "tokenize") and kind in (Kind.STRING, Kind.UUID, Kind.ENUM, Kind.BYTES):
             masked = d.hash_expr("val", f.data_type)
         elif method in ("hash", "tokenize"):
-            self.unsupported("SQL004", f"snowflake: {ds.name}.{f.name} ({f.type}) cannot be hashed by a masking policy "
-                             f"that must return {sig}; readers without the role see NULL",
-                             pf.location(*path, "protection"), "hash text or bytes fields, or use protection: mask")
+            self.column_notes.add("SQL004", f"{f.name} ({f.type}: `{method}` of a non-text value)",
+                                  f"snowflake: {ds.name}.{f.name} ({f.type}) cannot be hashed by a masking policy "
+                                  f"that must return {sig}; readers without the role see NULL",
+                                  pf.location(*path, "protection"), "hash text or bytes fields, or use protection: mask")
             masked = "NULL"
         else:
             masked = self.protection_expr(pf, ds, f, d, "val", sig, method, path)
@@ -408,9 +412,11 @@ def default_literal(d: Dialect, f: SchemaField, sql_type: str) -> str | None:
 
 
 def _many_columns(d: Dialect, ds: Dataset) -> dict[str, str]:
-    """The one note of a table for a column code met for several of its columns ({count}, {listed})."""
+    """The one note of a table and dialect for a column code met for several of its columns ({count}, {listed})."""
     return {
         "SQL001": f"{d.name}: {{count}} columns of {ds.name} lose part of their type: {{listed}}",
+        "SQL004": f"{d.name}: {{count}} protected columns of {ds.name} cannot be protected in DDL; readers without "
+                  "access to personal data see NULL in them: {listed}",
         "SQL003": f"{d.name}: unique on {{count}} columns of {ds.name} is not declared (no UNIQUE constraint in "
                   "this dialect): {listed}",
         "SQL005": f"{d.name}: the defaults of {{count}} columns of {ds.name} are not written as column DEFAULTs: "
