@@ -110,12 +110,15 @@ def _run_plan(mesh: "Mesh", diagnostics: DiagnosticList, levels: dict[str, str],
     unless `writing` (an ExitStack) is given: then the output's lock and staging folder are held
     in it and each unit's files are staged as it finishes (planner.write_results puts them in place)."""
     from meshgen import planner
+    from meshgen.incremental import output_files
     from meshgen.output import StagedOutput
     from meshgen.reporting.levels import apply_levels
 
     plan = planner.plan_build(mesh, output=output, targets=targets, strict=strict, incremental=incremental)
     diagnostics.extend(planner.template_warnings(plan))  # TPL003: an override that overrides nothing
-    staged = writing.enter_context(StagedOutput(plan.output)) if writing is not None else None
+    # an incremental build walks the output once: the writer's check of it and every unit's reuse check
+    walk = output_files if incremental else None
+    staged = writing.enter_context(StagedOutput(plan.output, walk)) if writing is not None else None
     results = planner.execute(plan, jobs, progress, staged)
     # a mesh unit (dbt) reads every product: only what concerns the selected ones is reported
     diagnostics.extend(mesh.concerning(apply_levels(planner.unit_diagnostics(results).items, levels, plan.strict)))

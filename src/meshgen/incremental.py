@@ -161,7 +161,8 @@ def _walk_output(folder: Path | str, prefix: str, known: dict, settled_before: i
         else:
             try:
                 info = entry.stat(follow_symlinks=False)
-            except OSError:
+            except OSError:  # gone meanwhile: held by no unit, and still an entry the output had
+                found.digests[rel] = None
                 continue
             if not stat.S_ISREG(info.st_mode):
                 found.digests[rel] = None

@@ -178,8 +178,11 @@ class StagedOutput:
     `commit` puts the staged folders in place (output_swap.commit_stage). Leaving without a
     commit removes the staging folder: the previous output is untouched."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, walk: Callable[[Path], Any] | None = None):
         self.out = Path(out)
+        # `walk(out)`: what the output holds, as one walk finds it (its `digests`: every entry that is
+        # not a folder); the build's reuse checks take that same walk (`walked`), not a second one
+        self.walk, self.walked = walk, None
         self.stage: Path | None = None
         self.previous: dict[str, str] = {}  # the previous manifest's files (path → sha256)
         self.previous_digest: str | None = None  # sha256 of the previous manifest's bytes
@@ -198,7 +201,7 @@ class StagedOutput:
             self._lock = OutputLock(self.out).__enter__()
             try:
                 recover_leftovers(self.out)
-                self._previous_read = _previous_manifest(self.out)
+                self._previous_read = _previous_manifest(self.out, self._entries)
                 if self._previous_read is not None:
                     self.previous = _manifest_file_digests(self._previous_read[1]) or {}
                     self.previous_digest = _digest(self._previous_read[0])
@@ -228,6 +231,13 @@ class StagedOutput:
                 self._make_folder(rel.rpartition("/")[0])
                 (self.stage / rel).write_bytes(data)
         return digests
+
+    def _entries(self) -> set[str]:
+        """Every entry of the output but its folders (existing_files), from the build's one walk when it has one."""
+        if self.walk is None:
+            return existing_files(self.out)
+        self.walked = self.walk(self.out)
+        return set(self.walked.digests)
 
     def take_previous(self) -> tuple[bytes, Any] | None:
         """The previous manifest's bytes and JSON document (untrusted), once: the build's record of
@@ -451,12 +461,12 @@ def compare_tree(out: Path, expected: dict[str, str], within: tuple[str, ...] | 
     return TreeDifference(stale, sorted(set(expected) - present), sorted(present - set(expected)))
 
 
-def _previous_manifest(out: Path) -> tuple[bytes, Any] | None:
+def _previous_manifest(out: Path, entries: Callable[[], set[str]] | None = None) -> tuple[bytes, Any] | None:
     """The previous build's manifest (its bytes and document); OutputError when `out` holds files
-    meshgen did not write."""
+    meshgen did not write (`entries()`: what it holds, default existing_files)."""
     if not out.exists():
         return None
-    present = existing_files(out)
+    present = entries() if entries is not None else existing_files(out)
     read = _read_manifest_document(out)
     manifest = None if read is None else _manifest_file_digests(read[1])
     if manifest is None and present:

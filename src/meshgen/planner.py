@@ -79,11 +79,12 @@ class Unit:
     product: "ProductFile | None"  # None: one unit for the whole mesh
     reads: str  # one of READS
 
-    @property
+    # both asked for many times by every build (the reuse checks, the manifest, the write): made once
+    @functools.cached_property
     def key(self) -> str:
         return f"{self.target}@{self.product.product.address if self.product else 'mesh'}"
 
-    @property
+    @functools.cached_property
     def folder(self) -> str:
         return unit_folder(self.target, self.product)
 
@@ -361,6 +362,8 @@ def execute(plan: Plan, jobs: int = 1, progress: Callable[[int, int], None] | No
     read = staged.take_previous() if staged is not None else None  # the manifest the writer read
     if plan.incremental and plan.previous is None:
         plan.previous = previous_build(plan.output, read)
+        if plan.previous is not None and staged is not None and staged.walked is not None:
+            plan.previous.found = staged.walked  # the writer's walk of the output, under the lock: not walked again
     del read  # the document's files as parsed: PreviousBuild holds its own
     results: list[UnitResult | None] = [reused_unit(plan, unit) for unit in plan.units]
     if plan.previous is not None:  # the previous units' records and bytes, read for reuse: not held to the end
@@ -535,12 +538,12 @@ def write_results(plan: Plan, results: list[UnitResult]) -> Written:
     that ran, and the index when it changed; each product's folder, and `_mesh/`, is replaced as
     a whole, `place_of`), record them in the manifest, then run the work that touches files
     outside the output folder (an action returns the path it wrote, if any)."""
-    from meshgen.mesh.index import INDEX_FILE, index_text
+    from meshgen.mesh.index import INDEX_FILE
     from meshgen.output import MANIFEST
 
     files = {path: digest for r in results for path, digest in r.digests.items()}
     changed = {path for r in results if not r.reused for path in r.digests}
-    index = index_text(plan.mesh).encode("utf-8")
+    index = _index_bytes(plan)
     files[INDEX_FILE] = _digest(index)
     if plan.previous is None or _previous_bytes(plan, INDEX_FILE) != index:
         plan.staged.write({INDEX_FILE: index})  # a rebuild with nothing changed writes nothing, the index included
@@ -574,11 +577,23 @@ def place_of(path: str) -> str:
 
 def _tree_digests(plan: Plan, results: list[UnitResult]) -> dict[str, str]:
     """Every file of the new tree with its sha256: the units' and `_mesh/index.json`."""
-    from meshgen.mesh.index import INDEX_FILE, index_text
+    from meshgen.mesh.index import INDEX_FILE
 
     files = {path: digest for r in results for path, digest in r.digests.items()}
-    files[INDEX_FILE] = _digest(index_text(plan.mesh).encode("utf-8"))  # every build publishes the mesh's index
+    files[INDEX_FILE] = _digest(_index_bytes(plan))  # every build publishes the mesh's index
     return files
+
+
+def _index_bytes(plan: Plan) -> bytes:
+    """`_mesh/index.json`, put together from each product's entry, kept between builds in the
+    mesh's record (meshgen.mesh.mesh_record): an edit computes the edited product's entry only."""
+    from meshgen.mesh.index import index_text
+    from meshgen.mesh.mesh_record import MeshRecord
+
+    kept = MeshRecord(plan.mesh)
+    index = index_text(plan.mesh, kept.index_entry).encode("utf-8")
+    kept.save()
+    return index
 
 
 def _previous_bytes(plan: Plan, rel: str) -> bytes | None:

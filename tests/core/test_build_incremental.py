@@ -726,3 +726,23 @@ def test_a_planted_output_record_is_not_believed(mesh_copy, tmp_path, monkeypatc
     again = build(mesh_copy, output=out)
     assert again.reused == again.units - 1
     assert avsc.read_text() != "{}"
+
+
+def test_an_incremental_build_walks_the_whole_output_once(mesh_copy, tmp_path, monkeypatch):
+    from meshgen import incremental, output
+
+    out = tmp_path / "out"
+    build(mesh_copy, output=out)
+    walks, real = [], incremental.output_files
+    monkeypatch.setattr(incremental, "output_files", lambda o, known=None, within="": walks.append(within) or
+                        real(o, known, within))
+    monkeypatch.setattr(output, "existing_files", lambda o: pytest.fail("a second walk of the output"))
+    _edit_spec(mesh_copy)
+    again = build(mesh_copy, output=out)
+    # the writer's check for files meshgen did not write and every reuse check: one walk; after the
+    # write, only the replaced folders
+    assert again.reused > 0 and walks.count("") == 1 and all(w for w in walks[1:])
+    (out / "users" / "planted.txt").write_text("not meshgen's")
+    _edit_spec(mesh_copy)
+    with pytest.raises(MeshgenError, match="did not write"):
+        build(mesh_copy, output=out)

@@ -26,7 +26,7 @@ from meshgen.diagnostics import Diagnostic, Location, Severity
 from meshgen.load.yaml_source import Document, SourceMap
 from meshgen.model.loader import ProductFile, pydantic_diagnostics
 from meshgen.model.models import API_VERSION, DataProduct, SchemaField, TypeSpec
-from meshgen.serializer import json_document
+from meshgen.serializer import json_document, json_text
 
 if TYPE_CHECKING:
     from meshgen.mesh.model import Mesh
@@ -151,8 +151,21 @@ def index_document(mesh: "Mesh") -> dict[str, Any]:
     return {"indexFormat": INDEX_FORMAT, "mesh": mesh.name, "products": [_product_entry(pf) for pf in products]}
 
 
-def index_text(mesh: "Mesh") -> str:
-    return json_document(index_document(mesh))
+def index_text(mesh: "Mesh", entry_text: Callable[[ProductFile], str] | None = None) -> str:
+    """`json_document(index_document(mesh))`, the same bytes, put together from each product's
+    entry as `product_entry_text(pf)` writes it (`entry_text`: the same text, kept between builds by
+    meshgen.mesh.mesh_record): JSON strings hold no raw line break, so an entry is indented into
+    the list by indenting each of its lines."""
+    products = sorted(mesh.by_address().values(), key=lambda pf: pf.product.address)
+    entries = [(entry_text or product_entry_text)(pf).replace("\n", "\n    ") for pf in products]
+    listed = "[\n    " + ",\n    ".join(entries) + "\n  ]" if entries else "[]"
+    return (f'{{\n  "indexFormat": {json_text(INDEX_FORMAT)},\n  "mesh": {json_text(mesh.name)},\n'
+            f'  "products": {listed}\n}}\n')
+
+
+def product_entry_text(pf: ProductFile) -> str:
+    """One product's entry of the index as indented JSON text (at the top level)."""
+    return json_text(_product_entry(pf))
 
 
 def index_json_schema() -> dict[str, Any]:
