@@ -8,6 +8,7 @@ component declares the codes it reports as a `CodeFamily` next to the code that 
 from __future__ import annotations
 
 import enum
+import functools
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -140,9 +141,16 @@ def display_path(path: Path | str) -> str:
     p = Path(path)
     try:
         # abspath, not resolve: a symlink is shown under its own name, not its target's
-        return str(Path(os.path.abspath(p)).relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(p)).relative_to(_real_folder(os.getcwd())))
     except (ValueError, OSError):
         return str(p)
+
+
+@functools.lru_cache(maxsize=16)
+def _real_folder(cwd: str) -> Path:
+    """The working folder resolved, once per folder a process works in (a build shows thousands of
+    paths: resolving it for each took a stat per folder on its way, every time)."""
+    return Path(cwd).resolve()
 
 
 _BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}

@@ -660,16 +660,19 @@ def _spec_digests(plan: Plan, unit: Unit) -> dict[str, str]:
 
 
 def _spec_digest(plan: Plan, pf: "ProductFile") -> tuple[str, str]:
+    """(path relative to the mesh root, sha256): of the bytes the load read when it noted them
+    (`Mesh.digests`: the bytes the product was loaded from), else of the file's bytes now."""
     known = plan.spec_digests.get(str(pf.path))
     if known is None:
+        loaded = plan.mesh.digests.get(str(pf.path))
         known = plan.spec_digests[str(pf.path)] = (_mesh_relative(plan.mesh, Path(pf.path)),
-                                                   _digest(Path(pf.path).read_bytes()))
+                                                   loaded or _digest(Path(pf.path).read_bytes()))
     return known
 
 
 def _mesh_relative(mesh: "Mesh", path: Path) -> str:
     try:
-        return path.resolve().relative_to(Path(mesh.root).resolve()).as_posix()
+        return path.resolve().relative_to(mesh.memo("planner.real_root", lambda: Path(mesh.root).resolve())).as_posix()
     except ValueError:
         return path.name
 

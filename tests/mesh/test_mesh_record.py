@@ -18,17 +18,11 @@ from meshgen.mesh.index import INDEX_FILE, index_document
 from meshgen.mesh.loader import load_mesh
 from meshgen.mesh.mesh_record import MESH_RECORD, MeshRecord
 from meshgen.serializer import json_document
+from tests.mesh.test_product_cache import cache  # noqa: F401 - the fixture: this user's cache in tmp_path
 
 TARGETS = ["avro"]  # the index is written by every build, whatever its targets
 EXISTING_FIELD = "      - name: full_name\n"
 ADDED_FIELD = "      - {name: nickname, type: string, description: What the customer likes to be called.}\n"
-
-
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(signed_cache.CACHE_VARIABLE, str(folder))
-    return folder
 
 
 def _entries_computed(monkeypatch) -> list[str]:

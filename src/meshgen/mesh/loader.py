@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -210,22 +211,25 @@ def load_mesh(path: Path | str | None = None, *, output: Path | None = None, cac
     found = found if found is not None else mesh_files(path, output=output)
     root, config, config_source, diagnostics = found.root, found.config, found.config_source, found.diagnostics
     records: dict[str, str] = {}
-    products, broken = _load_products(found.files, root, found.selected, diagnostics, cached, records)
+    digests: dict[str, str] = {}
+    products, broken = _load_products(found.files, root, found.selected, diagnostics, cached, records, digests)
     mesh = Mesh(root=root, config=config, config_source=config_source, products=products,
                 selected={pf.path for pf in products if pf.path in found.selected}, standalone=found.standalone,
                 broken=broken, foreign=_foreign_products(root, config, config_source, products, diagnostics),
-                cached=cached, records=records)
+                cached=cached, records=records, digests=digests)
     diagnostics.extend(check_references(mesh))
     return mesh, diagnostics
 
 
 def _load_products(files: list[Path], root: Path, selected_paths: set[Path],
                    diagnostics: list[Diagnostic], cached: str | None = None,
-                   records: dict[str, str] | None = None) -> tuple[list, dict[str, Path]]:
+                   records: dict[str, str] | None = None,
+                   digests: dict[str, str] | None = None) -> tuple[list, dict[str, Path]]:
     """Read and validate every product file (their findings join `diagnostics`): the valid
     products, and the address each invalid file meant to define. Unreadable files raise
     InputError after every file has been tried, unless they are not among the products asked for.
-    With `cached`, each valid product's cache record is noted in `records` (its path → name)."""
+    With `cached`, each valid product's cache record is noted in `records` (its path → name), and
+    the sha256 of the bytes read in `digests`."""
     products = []
     input_errors: list[Diagnostic] = []
     broken: dict[str, Path] = {}
@@ -234,6 +238,8 @@ def _load_products(files: list[Path], root: Path, selected_paths: set[Path],
         record = record_name(f, raw, cached) if raw is not None and cached is not None else None
         if record is not None and records is not None:
             records[str(f)] = record
+        if raw is not None and digests is not None:
+            digests[str(f)] = hashlib.sha256(raw).hexdigest()
         if record is not None and (hit := recorded_product(record)) is not None:
             products.append(hit[0])
             diagnostics.extend(hit[1])

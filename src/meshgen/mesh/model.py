@@ -37,6 +37,8 @@ class Mesh:
     # file's record (a digest of what loading it read), which checking passes key their own records by
     cached: str | None = field(default=None, compare=False)
     records: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # each product file loaded with the cache → sha256 of the bytes loaded (the planner's specs digests)
+    digests: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _index: dict[str, ProductFile] | None = field(default=None, repr=False, compare=False)
     _resolution: "Resolution | None" = field(default=None, repr=False, compare=False)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
