@@ -398,9 +398,9 @@ def _run_units(plan: Plan, indexes: list[int], jobs: int):
         with forked.pool(jobs) as pool:
             chunk = max(1, len(indexes) // (jobs * 8))
             for i, outcome in zip(indexes, pool.map(_run_in_worker, indexes, chunksize=chunk)):
-                # work to do after the write (a lock file to record) cannot leave the worker: rerun here
+                # work to do after the write that cannot leave the worker (a closure): rerun here
                 yield i, (_settled(plan, run_unit(plan, plan.units[i])) if outcome is None
-                          else UnitResult(plan.units[i], *outcome[:3], digests=outcome[3]))
+                          else UnitResult(plan.units[i], *outcome[:3], digests=outcome[3], after_write=outcome[4]))
     finally:
         _WORKER_PLAN = None
         gc.unfreeze()
@@ -438,13 +438,20 @@ def _prepare_fork(plan: Plan) -> None:
 
 
 def _run_in_worker(index: int):
-    """A worker's unit as plain data (files, diagnostics, inputs, digests; no files when the worker
-    wrote them to the staging folder itself), or None when it has work after the write."""
+    """A worker's unit as plain data (files, diagnostics, inputs, digests, the work after the
+    write; no files when the worker wrote them to the staging folder itself), or None when its
+    work after the write cannot leave the process (a closure). The diagnostics go back as the
+    list that work reports into (one pickle keeps them one object)."""
+    import pickle
+
     result = run_unit(_WORKER_PLAN, _WORKER_PLAN.units[index])
     if result.after_write:
-        return None
+        try:
+            pickle.dumps(result.after_write)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return None
     result = _settled(_WORKER_PLAN, result)
-    return result.files, list(result.diagnostics), result.inputs, result.digests
+    return result.files, result.diagnostics, result.inputs, result.digests, result.after_write
 
 
 def _settled(plan: Plan, result: UnitResult) -> UnitResult:

@@ -264,13 +264,14 @@ def _key_text(key: str) -> str | None:
 def _value_text(value: str) -> str | None:
     """` value` and the line end, as ruamel writes a one-line string mapping value; None when
     only ruamel knows."""
-    if len(value) > _LONGEST_SCALAR or _YAML_BREAKS.search(value):
+    if len(value) > _LONGEST_SCALAR:
         return None
-    text = _string_text(value)
+    if _PLAIN_TEXT.match(value) and _reads_as_str(value):  # most values (no line break in them)
+        return " " + value + "\n"
+    text = None if _YAML_BREAKS.search(value) else _ascii_scalar(value)
     return None if text is None else " " + text + "\n"
 
 
-@functools.lru_cache(maxsize=8192)  # keys and type names repeat on every field
 def _is_plain(text: str) -> bool:
     """True when ruamel writes `text` as it is: plainly safe characters that YAML 1.2 reads back
     as a string (not `true`, `null`, `Null`...)."""
@@ -283,8 +284,8 @@ def _string_text(text: str) -> str | None:
 
 
 def _reads_as_str(text: str) -> bool:
-    implicit = _implicit_resolvers()
-    for tag, pattern in implicit.get(text[:1], ()) + implicit.get(None, ()):
+    implicit, others = _implicit_resolvers()
+    for tag, pattern in implicit.get(text[:1], others):
         if pattern.match(text):
             return tag == "tag:yaml.org,2002:str"
     return True
@@ -310,13 +311,23 @@ def _ascii_scalar(text: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=None)
-def _implicit_resolvers() -> dict:
+def _implicit_resolvers() -> tuple[dict, tuple]:
     """ruamel's YAML 1.2 implicit resolvers by first character: (tag, pattern) pairs, in the
-    order its resolver tries them."""
+    order its resolver tries them (those of the first character, then those for any, listed
+    under None), and the ones for a first character not listed (those for any)."""
     from ruamel.yaml import YAML
 
     table = YAML(typ="rt", pure=True).resolver.versioned_resolver
-    return {first: tuple((str(tag), pattern) for tag, pattern in pairs) for first, pairs in table.items()}
+    pairs = {first: tuple((str(tag), _compiled(pattern)) for tag, pattern in listed) for first, listed in table.items()}
+    others = pairs.pop(None, ())
+    return {first: listed + others for first, listed in pairs.items()}, others
+
+
+def _compiled(pattern: Any) -> Any:
+    """The regular expression itself: ruamel wraps its resolvers' in a LazyEval, whose every
+    attribute read (`.match`) goes through Python code (~1 µs, twice a scalar of a dbt column)."""
+    lazy = getattr(pattern, "lazy_self", None)
+    return lazy() if callable(lazy) else pattern
 
 
 def _quoted_by_ruamel(scalars: list) -> list[str]:

@@ -305,6 +305,39 @@ def test_parallel_units_run_in_other_processes(mesh_copy, tmp_path, monkeypatch)
     assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "serial")
 
 
+def test_a_worker_hands_back_the_lock_to_record_instead_of_the_unit_running_again(mesh_copy, tmp_path, monkeypatch):
+    """A first build with --jobs writes each Protobuf lock from the record the worker returned:
+    no protobuf unit runs twice (it used to run again in the build's process)."""
+    from meshgen import planner
+
+    locks = sorted(mesh_copy.rglob("*.lock.json"))
+    assert locks, "the mesh has Protobuf products"
+    serial = {}
+    for lock in locks:
+        lock.unlink()
+    build(mesh_copy, output=tmp_path / "serial", jobs=1)
+    for lock in locks:
+        serial[lock] = lock.read_bytes()
+        lock.unlink()
+    runs = tmp_path / "runs"
+    real = planner.run_unit
+
+    def noting(plan, unit):  # forked workers inherit it
+        with runs.open("a") as fh:
+            fh.write(f"{unit.key} {os.getpid()}\n")
+        return real(plan, unit)
+
+    monkeypatch.setattr(planner, "run_unit", noting)
+    result = build(mesh_copy, output=tmp_path / "out", jobs=2)
+    ran = [line.split() for line in runs.read_text().splitlines()]
+    keys = [key for key, _ in ran]
+    assert any(k.startswith("protobuf@") for k in keys) and len(keys) == len(set(keys)), keys
+    assert str(os.getpid()) not in {pid for _, pid in ran}
+    assert {lock: lock.read_bytes() for lock in locks} == serial
+    assert sorted(result.beside) == locks
+    assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "serial")
+
+
 def test_parallel_workers_inherit_the_compiled_templates(mesh_copy, tmp_path, monkeypatch):
     """The build's process compiles the plan's templates before it forks its workers, so no
     worker compiles one again (each used to compile every template it rendered)."""

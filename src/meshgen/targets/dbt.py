@@ -38,7 +38,7 @@ class DbtOptions(BaseModel):
 
 def jinja_text(text: str) -> str:
     """Text that dbt's Jinja renders back to itself."""
-    if not any(opener in text for opener in ("{{", "{%", "{#")):
+    if "{" not in text or not any(opener in text for opener in ("{{", "{%", "{#")):  # most text: one scan
         return text
     return text.replace("{", "{{ '{' }}")
 
@@ -153,55 +153,61 @@ class DbtTarget(Target):
     def columns_into(self, node: dict, pf: ProductFile, ds: Dataset, d: Dialect) -> list[str]:
         """Fill `columns` of a model or version; returns the ids of checks dbt cannot express."""
         tests, unexpressed = quality_tests(ds)
-        columns = []
-        for i, f in enumerate(ds.fields):
-            losses: list[str] = []
-            col: dict[str, Any] = {"name": f.name, "data_type": d.column_type(f.data_type, losses, f.name, f.maxLength,
-                                                                                 symbols_tested=True)}
-            if losses:
-                self.unsupported("DBT001", f"dbt ({d.name}): column {ds.name}.{f.name} ({f.type}) loses part of its "
-                                 "type: " + "; ".join(losses), pf.location(*pf.dataset_path(ds.name), "fields", i, "type"),
-                                 "set targets.dbt.warehouse to a warehouse with nested types, or accept the fallback")
-            if d.quote(f.name) != f.name:
-                col["quote"] = True  # reserved word or mixed case: dbt must quote it like the DDL does
-            if f.description:
-                col["description"] = jinja_text(f.description)
-            constraints = []
-            if f.required and (d.array_not_null or f.data_type.kind is not Kind.ARRAY):
-                constraints.append({"type": "not_null"})
-            if ds.primaryKey == [f.name]:
-                constraints.append({"type": "primary_key"})
-            elif f.unique:
-                constraints.append({"type": "unique"})
-            conditions, unchecked = checks(d, f, d.quote(f.name), symbols=False)
-            constraints += [{"type": "check", "expression": jinja_text(c)} for c in conditions]
-            if unchecked:
-                self.unsupported("DBT002", f"dbt ({d.name}): {', '.join(said for _, said in unchecked)} of "
-                                 f"{ds.name}.{f.name} {'is' if len(unchecked) == 1 else 'are'} not in the contract "
-                                 f"({d.name} has no CHECK constraints)",
-                                 pf.location(*pf.dataset_path(ds.name), "fields", i, unchecked[0][0]),
-                                 "add a quality check with `sql:` for it, or set targets.dbt.warehouse to a "
-                                 "warehouse with CHECK constraints")
-            if constraints:
-                col["constraints"] = constraints
-            col_tests: list[Any] = []
-            if f.unique or ds.primaryKey == [f.name]:
-                col_tests.append("unique")
-            col_tests += [t for t in tests.get(f.name, []) if t not in col_tests]
-            if f.data_type.kind is Kind.ENUM:
-                col_tests.append({"accepted_values": {"arguments": {
-                    "values": [jinja_text(d.literal_body(s)) for s in f.data_type.symbols]}}})
-            if col_tests:
-                col["data_tests"] = col_tests
+        key = ds.primaryKey[0] if len(ds.primaryKey) == 1 else None  # a one-column primary key
+        node["columns"] = [self.column(pf, ds, i, f, d, f.name == key, tests.get(f.name, ()))
+                           for i, f in enumerate(ds.fields)]
+        return unexpressed
+
+    def column(self, pf: ProductFile, ds: Dataset, i: int, f, d: Dialect, key: bool, tests) -> dict[str, Any]:
+        """One column of a model: its type, constraints, tests and meta (each read once: a wide
+        dataset has 100,000 of them)."""
+        losses: list[str] = []
+        t = f.data_type
+        name = f.name
+        col: dict[str, Any] = {"name": name, "data_type": d.column_type(t, losses, name, f.maxLength,
+                                                                       symbols_tested=True)}
+        if losses:
+            self.unsupported("DBT001", f"dbt ({d.name}): column {ds.name}.{name} ({f.type}) loses part of its "
+                             "type: " + "; ".join(losses), pf.location(*pf.dataset_path(ds.name), "fields", i, "type"),
+                             "set targets.dbt.warehouse to a warehouse with nested types, or accept the fallback")
+        quoted = d.quote(name)
+        if quoted != name:
+            col["quote"] = True  # reserved word or mixed case: dbt must quote it like the DDL does
+        if f.description:
+            col["description"] = jinja_text(f.description)
+        constraints = []
+        if f.required and (d.array_not_null or t.kind is not Kind.ARRAY):
+            constraints.append({"type": "not_null"})
+        if key:
+            constraints.append({"type": "primary_key"})
+        elif f.unique:
+            constraints.append({"type": "unique"})
+        conditions, unchecked = checks(d, f, quoted, symbols=False)
+        constraints += [{"type": "check", "expression": jinja_text(c)} for c in conditions]
+        if unchecked:
+            self.unsupported("DBT002", f"dbt ({d.name}): {', '.join(said for _, said in unchecked)} of "
+                             f"{ds.name}.{name} {'is' if len(unchecked) == 1 else 'are'} not in the contract "
+                             f"({d.name} has no CHECK constraints)",
+                             pf.location(*pf.dataset_path(ds.name), "fields", i, unchecked[0][0]),
+                             "add a quality check with `sql:` for it, or set targets.dbt.warehouse to a "
+                             "warehouse with CHECK constraints")
+        if constraints:
+            col["constraints"] = constraints
+        col_tests: list[Any] = ["unique"] if f.unique or key else []
+        col_tests += [test for test in tests if test not in col_tests]
+        if t.kind is Kind.ENUM:
+            col_tests.append({"accepted_values": {"arguments": {
+                "values": [jinja_text(d.literal_body(s)) for s in t.symbols]}}})
+        if col_tests:
+            col["data_tests"] = col_tests
+        if f.pii or f.classification or f.protection or f.deprecated or f.default is not None:
             meta = {k: v for k, v in (("pii", f.pii), ("classification", f.classification),
                                        ("protection", f.protection), ("deprecated", f.deprecated)) if v}
             if f.default is not None:  # a dbt contract has no column default: the value is stated here
                 meta["default"] = jinja_text(f.default) if isinstance(f.default, str) else f.default
             if meta:
                 col["meta"] = meta
-            columns.append(col)
-        node["columns"] = columns
-        return unexpressed
+        return col
 
 
 def quality_tests(ds: Dataset) -> tuple[dict[str, list[str]], list[str]]:

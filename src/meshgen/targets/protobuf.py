@@ -6,6 +6,8 @@ writes the numbers the build assigned beside the product, after the output was w
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar, Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field as F
@@ -14,6 +16,7 @@ from meshgen.diagnostics import CodeFamily, DiagnosticCode, Location
 from meshgen.model.loader import ProductFile
 from meshgen.output import Artifact, beside_digest, write_file_atomic
 from meshgen.serializer import yaml_document
+from meshgen.schemas.reporter import Reporter
 from meshgen.schemas.protobuf import PROTO_TEMPLATE_INFO, TEMPLATE, proto_file_names, proto_text, read_number_lock
 from meshgen.targets.base import CANNOT_EXPRESS, Target, TemplateInfo
 from meshgen.targets.protobuf_lock import NumberLock, lock_path
@@ -105,13 +108,28 @@ class ProtobufTarget(Target):
         after = lock.text()
         self.context.beside_inputs[str(path)] = hashlib.sha256(after.encode("utf-8")).hexdigest()
 
-        def record():  # returns the path written, for the build to announce
-            try:
-                write_file_atomic(path, after)
-                return path
-            except OSError as exc:
-                self.reporter.warning(
-                    "PROTO012", f"could not record Protobuf numbers in {path}: {exc.strerror or exc}",
-                    pf.location(), "make the product folder writable, or set `lock: off` for this target")
+        self.context.after_write.append(LockRecord(path, after, pf.location(), self.reporter))
 
-        self.context.after_write.append(record)
+
+@dataclass
+class LockRecord:
+    """Writes a product's Protobuf lock once the output is written (TargetContext.after_write).
+    Plain data, not a closure: a --jobs worker hands it back to the build's process with the
+    unit's results (the reporter with them: PROTO012 lands in the unit's diagnostics), instead of
+    the build's process running the unit again for it."""
+
+    path: Path
+    text: str
+    location: Location
+    reporter: Reporter
+
+    def __call__(self) -> Path | None:
+        """The path written, for the build to announce; None when it could not be (PROTO012)."""
+        try:
+            write_file_atomic(self.path, self.text)
+            return self.path
+        except OSError as exc:
+            self.reporter.warning(
+                "PROTO012", f"could not record Protobuf numbers in {self.path}: {exc.strerror or exc}",
+                self.location, "make the product folder writable, or set `lock: off` for this target")
+            return None
