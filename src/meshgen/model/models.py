@@ -328,6 +328,25 @@ class SchemaField(SpecModel):
     def data_type(self) -> DataType:
         return self.__pydantic_private__["_data_type"]
 
+    # A wide product's record (meshgen.mesh.product_cache) holds 100,000 of these. pydantic's own
+    # pickled form is a dict of the 22 values by name per field; these are the values in
+    # declaration order (the names once, in the class), with the names written and the private
+    # store as they are: half the bytes, about 0.5 s less to write and 0.1 s less to read at
+    # 100,000 fields, the same model back. pydantic's form (a dict) is still read.
+    def __getstate__(self) -> tuple:
+        return tuple(map(self.__dict__.__getitem__, _FIELD_NAMES)), self.__pydantic_fields_set__, \
+            self.__pydantic_private__
+
+    def __setstate__(self, state: Any) -> None:
+        if isinstance(state, dict):
+            super().__setstate__(state)
+            return
+        values, written, private = state
+        object.__setattr__(self, "__dict__", dict(zip(_FIELD_NAMES, values)))
+        object.__setattr__(self, "__pydantic_fields_set__", written)
+        object.__setattr__(self, "__pydantic_extra__", None)  # extra="forbid": never any
+        object.__setattr__(self, "__pydantic_private__", private)
+
     def members_path(self) -> tuple[str, ...] | None:
         """The keys from this field to its struct members' list, through `items` and `values`:
         ("fields",), ("items", "fields"), ("values", "items", "fields")...; None when no struct
@@ -349,6 +368,9 @@ class SchemaField(SpecModel):
     def effective_classification(self) -> str:
         """`classification`, else `confidential` for personal data, else `public`: what every pass uses."""
         return self.classification or ("confidential" if self.pii else "public")
+
+
+_FIELD_NAMES = tuple(SchemaField.model_fields)  # the order of a pickled field's values
 
 
 class QualityCheck(SpecModel):
