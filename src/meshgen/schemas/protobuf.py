@@ -224,26 +224,27 @@ class _ProtoBuild:
         numbers, reserved = self.lock.assign(self.ds.name, key, names)
         proto_names, explicit_json = self._field_names(name, fields, scope, path)
         for i, f in enumerate(fields):
-            fpath = path + ("fields", i)
-            pname = proto_names[f.name]
+            fname = f.name
             kind = f.data_type.kind
             if kind in PROTO_TYPES and f.default is None:  # a scalar with no default (most fields), as _field_type
                 label, type_ = ("" if f.required else "optional"), PROTO_TYPES[kind]
             else:
                 # the name of a nested type (enum, message, wrapper); a scalar's type has its own
-                hint = "" if kind in PROTO_TYPES or kind in WELL_KNOWN else pascal_case(f.name)
-                label, type_ = self._field_type(msg, scope, f.data_type, hint, _join(key, f.name), fpath, f)
-            opts = []
-            if f.name in explicit_json:
-                opts.append(f"json_name = {proto_string(f.name)}")
-            if f.deprecated:
-                opts.append("deprecated = true")
-            # kept out of debug strings and logs by protobuf's own printers (an unmarked field is public)
-            if (f.pii or f.classification) and redacted(f):
-                opts.append("debug_redact = true")
-            options = f" [{', '.join(opts)}]" if opts else ""
-            msg.fields.append(ProtoField(label, type_, pname, numbers[f.name], options,
-                                         self._field_comment(f, key, fpath)))
+                hint = "" if kind in PROTO_TYPES or kind in WELL_KNOWN else pascal_case(fname)
+                label, type_ = self._field_type(msg, scope, f.data_type, hint, _join(key, fname), path + ("fields", i), f)
+            marked = f.pii or f.classification
+            if f.deprecated or marked:
+                opts = [f"json_name = {proto_string(fname)}"] if fname in explicit_json else []
+                if f.deprecated:
+                    opts.append("deprecated = true")
+                # kept out of debug strings and logs by protobuf's own printers (an unmarked field is public)
+                if marked and redacted(f):
+                    opts.append("debug_redact = true")
+                options = f" [{', '.join(opts)}]" if opts else ""
+            else:  # most fields: at most a json_name
+                options = f" [json_name = {proto_string(fname)}]" if fname in explicit_json else ""
+            msg.fields.append(ProtoField(label, type_, proto_names[fname], numbers[fname], options,
+                                         self._field_comment(f, kind, key, path, i)))
         self._reserve(msg, reserved, proto_field_name)
         notes = self.field_notes.pop(id(msg), None)
         if notes is not None:
@@ -293,11 +294,16 @@ class _ProtoBuild:
                                                                    or defaults[json_names[name]] > 1))}
         return proto_names, explicit
 
-    def _field_comment(self, f: SchemaField, key: str, path: tuple) -> str:
+    def _field_comment(self, f: SchemaField, kind: Kind, key: str, path: tuple, i: int) -> str:
         """A field's comment: its description, then what its type and constraints say that
-        proto3 cannot (`key`: the field's message path, for the PROTO007 note)."""
+        proto3 cannot (`key`: the field's message path, for the PROTO007 note; `path`, `i`: the
+        message's data path and the field's index in it)."""
+        constrained = f.unique or f.minLength or f.maxLength is not None or f.pattern is not None \
+            or f.minimum is not None or f.maximum is not None  # few fields of a wide dataset are constrained
+        if not (constrained or f.required or f.pii or f.classification or f.protection or f.default is not None
+                or kind is Kind.DECIMAL or kind in TEXT_FORMS):
+            return f.description or ""  # nothing to add (most fields)
         notes = []
-        kind = f.data_type.kind
         if kind is Kind.DECIMAL:
             notes.append(f"{f.data_type} as text, e.g. \"42.50\"")
         elif kind in TEXT_FORMS:
@@ -309,8 +315,6 @@ class _ProtoBuild:
             notes.append("; ".join(("pii" if k == "pii" else f"{k} {v}") for k, v in marks.items()))
         # Constraints proto3 cannot check: stated here; the value constraints are also reported
         # once per file (PROTO007).
-        constrained = f.unique or f.minLength or f.maxLength is not None or f.pattern is not None \
-            or f.minimum is not None or f.maximum is not None  # few fields of a wide dataset are constrained
         where = _join(key, f.name).replace("/", ".") if constrained else ""
         for spec_key in _CONSTRAINTS if constrained else ():
             value = getattr(f, spec_key)
@@ -320,7 +324,7 @@ class _ProtoBuild:
                     else f"{spec_key} {value}")
             notes.append(said)
             if spec_key != "unique":  # a property of the dataset, not of one message: stated only
-                self.unenforced.append((path, spec_key, f"{where} {said}"))
+                self.unenforced.append((path + ("fields", i), spec_key, f"{where} {said}"))
         if f.default is not None:
             notes.append(f"default: {f.default}")
         text = f.description or ""

@@ -150,8 +150,8 @@ class SqlTarget(Target):
         if d.comment_on:
             if ds.description:
                 t.comments.append(f"COMMENT ON TABLE {t.name} IS {d.literal(ds.description)}")
-            for name, comment in comments.items():
-                t.comments.append(f"COMMENT ON COLUMN {t.name}.{d.quote(name)} IS {d.literal(comment)}")
+            for col, comment in comments.items():
+                t.comments.append(f"COMMENT ON COLUMN {t.name}.{col} IS {d.literal(comment)}")
         if protected and d.masking == "view":
             if any(method in ("hash", "tokenize") for method, _ in protected.values()):
                 t.epilogue.extend(d.HASH_SETUP)
@@ -171,11 +171,12 @@ class SqlTarget(Target):
         col = d.quote(f.name)
         losses: list[str] = []
         notes: list[str] = []  # member descriptions the type cannot carry inline
-        sql_type = d.column_type(f.data_type, losses, f.name, f.maxLength, notes=notes)
+        data_type = f.data_type
+        sql_type = d.column_type(data_type, losses, f.name, f.maxLength, notes=notes)
         c = Column(col, sql_type)
-        comment = "\n".join(([f.description] if f.description else []) + notes)
+        comment = "\n".join(([f.description] if f.description else []) + notes) if notes else f.description or ""
         if comment:
-            comments[f.name] = comment
+            comments[col] = comment  # by the quoted name the COMMENT ON statement writes
             if d.column_comment:
                 c.add("comment", d.column_comment.format(text=d.literal(comment)))
         if f.default is not None:
@@ -186,7 +187,7 @@ class SqlTarget(Target):
                                       "consumers still see it in the contract; fill the value in the pipeline")
             else:
                 c.add("default", f"DEFAULT {default}")
-        if f.required and (d.array_not_null or f.data_type.kind is not Kind.ARRAY):
+        if f.required and (d.array_not_null or data_type.kind is not Kind.ARRAY):
             c.add("not_null", "NOT NULL")
         method = protection(f)
         if method is not None:
@@ -202,7 +203,8 @@ class SqlTarget(Target):
                 self.column_notes.add("SQL003", f.name, f"{d.name}: unique on {ds.name}.{f.name} is not declared (no "
                                       "UNIQUE constraint in this dialect)", pf.location(*path, "unique"),
                                       "uniqueness is still tested by the dbt target and the quality checks")
-        self.column_checks(pf, ds, d, t, f, c, path)
+        if not unconstrained(f, data_type):
+            self.column_checks(pf, ds, d, t, f, c, path)
         if losses:
             self.column_notes.add("SQL001", f"{f.name} ({f.type}: {'; '.join(losses)})",
                                   f"{d.name}: column {ds.name}.{f.name} ({f.type}) loses part of its type: "
@@ -362,8 +364,7 @@ def checks(d: Dialect, f: SchemaField, col: str, symbols: bool = True) -> tuple[
     CHECK constraints — the (spec key, constraint) pairs left unenforced). Enum symbols a dialect
     cannot check are reported by `column_type` as a lost part of the type."""
     t = f.data_type
-    if f.minimum is None and f.maximum is None and not f.minLength and f.maxLength is None and f.pattern is None \
-            and t.kind is not Kind.ENUM:
+    if unconstrained(f, t):
         return [], []  # most columns: nothing to check
     text = d.as_text(col, t)
     rules: list[tuple[str, str, str]] = []  # (spec key, constraint as the spec says it, condition)
@@ -384,6 +385,12 @@ def checks(d: Dialect, f: SchemaField, col: str, symbols: bool = True) -> tuple[
     if t.kind is Kind.ENUM and symbols:  # symbols=False: the caller tests them another way (dbt)
         conditions.insert(0, f"{col} IN ({', '.join(d.literal(s) for s in t.symbols)})")
     return conditions, []
+
+
+def unconstrained(f: SchemaField, t: DataType) -> bool:
+    """Whether `checks` has nothing to say about a column of type `t` (most columns)."""
+    return f.minimum is None and f.maximum is None and not f.minLength and f.maxLength is None and f.pattern is None \
+        and t.kind is not Kind.ENUM
 
 
 def number(value: int | float | decimal.Decimal) -> str:
