@@ -94,8 +94,9 @@ class _AvroBuild:
 
     def fields(self, fields, owner: str, path: tuple) -> list[dict]:
         # Valid names are kept as written; sanitized ones take what is left.
-        names = NameScope(f.name for f in fields if is_identifier(f.name))
-        chosen = [f.name if is_identifier(f.name) else names.claim(identifier(f.name)) for f in fields]
+        valid = [is_identifier(f.name) for f in fields]
+        names = NameScope(f.name for f, ok in zip(fields, valid) if ok)
+        chosen = [f.name if ok else names.claim(identifier(f.name)) for f, ok in zip(fields, valid)]
         notes = FieldNotes()
         for i, (f, name) in enumerate(zip(fields, chosen)):
             if name != f.name:
@@ -105,23 +106,29 @@ class _AvroBuild:
                           "use letters, digits and underscores, not starting with a digit")
         notes.report(self.reporter, {"AVRO001": f"record {owner}: {{count}} field names are not valid Avro names, "
                                                 "written as: {listed}"})
-        return [self.field(f, name, owner, path + ("fields", i)) for i, (f, name) in enumerate(zip(fields, chosen))]
+        return [self.field(f, name, owner, path, i) for i, (f, name) in enumerate(zip(fields, chosen))]
 
-    def field(self, f: SchemaField, name: str, owner: str, path: tuple) -> dict:
-        kind = f.data_type.kind  # a named type (enum, record) is named after its field; a scalar needs no name
-        named = kind not in AVRO_TYPES and kind is not Kind.DECIMAL
-        avro_type = self.type(f.data_type, owner + pascal_case(f.name) if named else owner, path)
+    def field(self, f: SchemaField, name: str, owner: str, path: tuple, i: int) -> dict:
+        t = f.data_type
+        kind = t.kind
+        if kind in AVRO_TYPES:  # a scalar: no name, no path (most fields of a wide dataset)
+            avro_type = AVRO_TYPES[kind]
+        else:  # a named type (enum, record) is named after its field
+            named = kind is not Kind.DECIMAL
+            avro_type = self.type(t, owner + pascal_case(f.name) if named else owner, path + ("fields", i))
         out: dict[str, Any] = {"name": name}
         if f.description:
             out["doc"] = f.description
-        out.update(privacy(f))  # field properties: pii, classification, protection
+        if f.pii or f.classification or f.protection:
+            out.update(privacy(f))  # field properties: pii, classification, protection
+        default = f.default
         if f.required:
             out["type"] = avro_type
-            if f.default is not None:
-                out["default"] = avro_default(f.default, f.data_type)
-        elif f.default is not None:
+            if default is not None:
+                out["default"] = avro_default(default, t)
+        elif default is not None:
             out["type"] = [avro_type, "null"]
-            out["default"] = avro_default(f.default, f.data_type)
+            out["default"] = avro_default(default, t)
         else:
             out["type"] = ["null", avro_type]
             out["default"] = None

@@ -112,7 +112,7 @@ class _ModuleWriter:
 
     def field(self, name: str, prop: dict[str, Any], required: bool) -> str:
         if (not _SAFE_NAME.match(name) or keyword.iskeyword(name) or name in _RESERVED_FIELDS
-                or name in _MODULE_NAMES or name.startswith("model_") or set(prop) - _FIELD_KEYS):
+                or name in _MODULE_NAMES or name.startswith("model_") or not _FIELD_KEYS.issuperset(prop)):
             raise _Unwritten
         self.field_names.add(name)
         annotation, extra, nullable = self.annotation(name, prop)
@@ -143,7 +143,7 @@ class _ModuleWriter:
             if len(branches) != 2 or branches[1] != {"type": "null"} or set(branches[0]) - {"type", "additionalProperties"}:
                 raise _Unwritten
             return self.type(branches[0], name)[0], {}, True
-        if not ({"type", "not", "enum"} & set(prop)):  # json, nullable
+        if "type" not in prop and "not" not in prop and "enum" not in prop:  # json, nullable
             self.names.add("Any")
             return "Any", {}, True
         types = prop.get("type")
@@ -336,7 +336,8 @@ def _field_keywords(prop: dict[str, Any], extra: dict[str, Any]) -> list[_Argume
     for key in ("description", "examples"):
         if key in prop:
             out.append(_argument(f"{key}={prop[key]!r}"))
-    mapping = {**extra, **{k: v for k, v in prop.items() if k in X_KEYWORDS}}
+    marked = any(k in prop for k in X_KEYWORDS)  # most fields have no x- keyword: no walk of their keys
+    mapping = {**extra, **{k: v for k, v in prop.items() if k in X_KEYWORDS}} if marked else extra
     if mapping:
         out.append(_argument(f"json_schema_extra={mapping!r}", mapping))
     return out
