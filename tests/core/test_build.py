@@ -403,3 +403,25 @@ def test_a_number_too_large_to_print_is_said_in_the_template_authors_words(mesh_
     (found,) = err.value.diagnostics
     assert found.code == "TPL002" and "too large to print" in found.message
     assert "int_max_str_digits" not in found.message
+
+
+def test_a_unit_runs_with_the_collector_paused_and_the_build_resumes_it(mesh_copy, tmp_path, monkeypatch):
+    """The cyclic collector does not walk a unit's documents while the unit builds them (they are
+    as large as the product); it runs again once the unit has returned."""
+    import gc
+
+    from meshgen.targets.avro import AvroTarget
+
+    seen = []
+    real = AvroTarget.generate
+
+    def noting(self, pf):
+        seen.append(gc.isenabled())
+        yield from real(self, pf)
+        seen.append(gc.isenabled())
+
+    monkeypatch.setattr(AvroTarget, "generate", noting)
+    assert gc.isenabled()
+    build(mesh_copy, output=tmp_path / "out", targets=["avro"])
+    assert seen and not any(seen), seen
+    assert gc.isenabled()
