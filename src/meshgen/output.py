@@ -223,13 +223,14 @@ class StagedOutput:
         A file the output already holds, with those bytes, as the previous manifest lists it, is
         not written (a unit run again that wrote the same: its product's folder need not change)."""
         digests: dict[str, str] = {}
+        stage = os.fspath(self.stage)
         with _writing(self.out):
             for rel, data in encoded_files(files).items():
                 digests[rel] = digest = _digest(data)
                 if self.previous.get(rel) == digest and _holds(self.out, rel, digest):
                     continue
                 self._make_folder(rel.rpartition("/")[0])
-                (self.stage / rel).write_bytes(data)
+                _write_new_file(os.path.join(stage, rel), data)
         return digests
 
     def _entries(self) -> set[str]:
@@ -290,6 +291,22 @@ class StagedOutput:
             commit_stage(self.stage, self.out, places, files, self.previous)
             self.stage = None
         return sorted(files)
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _write_new_file(path: str, data: bytes) -> None:
+    """`data` as the file `path` of the staging folder: three system calls, without the file
+    object and the path object that `Path.write_bytes` makes for each of a build's ~32 files a
+    product."""
+    fd = os.open(path, _NEW_FILE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 class _writing:
@@ -413,8 +430,9 @@ def _batched_utf8(pieces: Iterable[str], size: int = 1 << 20) -> Iterator[bytes]
         yield "".join(batch).encode("utf-8")
 
 
-def _compact(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False), without making an
+# encoder for each of the manifest's ~50,000 keys and values at 1,000 products
+_compact = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
 def _object_lines(mapping: dict[str, Any]) -> Iterator[str]:

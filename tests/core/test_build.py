@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from meshgen import output
 from meshgen.api import build
 from meshgen.errors import OutputError, ViolationsFound
 from meshgen.output import safe_relpath, write_tree
@@ -69,17 +70,17 @@ def test_a_crash_while_writing_leaves_the_previous_output_untouched(mesh_copy, t
     build(mesh_copy, output=out)
     before = tree_digest(out)
     calls = {"n": 0}
-    real = Path.write_bytes
+    real = output._write_new_file  # each file a build stages
 
-    def flaky(self, data):
+    def flaky(path, data):
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError(28, "No space left on device")
-        return real(self, data)
+        return real(path, data)
 
     spec = mesh_copy / "users/customers/v1/dataproduct.yaml"  # its files change: the build must write them
     spec.write_text(spec.read_text().replace("One row per registered customer", "Edited. One row", 1))
-    monkeypatch.setattr(Path, "write_bytes", flaky)
+    monkeypatch.setattr(output, "_write_new_file", flaky)
     with pytest.raises(OutputError) as caught:  # a diagnostic, not an internal error
         build(mesh_copy, output=out, incremental=False)
     monkeypatch.undo()
