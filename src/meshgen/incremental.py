@@ -549,6 +549,16 @@ class PartStore:
                     self.reporter.report(diagnostic)
                 self.kept[key] = hit
                 return hit["value"]
+        value, tap = self.tapped(compute)
+        self.computed += 1
+        if tap is not None:
+            self.kept[key] = {"value": value, "reports": diagnostic_records(tap, self.root)}
+            self.fresh.add(key)
+        return value
+
+    def tapped(self, compute: Callable[[], Any]) -> tuple[Any, list[Diagnostic] | None]:
+        """`compute()` and every report it made, seen before or not (None when something was
+        reported around the reporter: then it cannot be made again from a record)."""
         tap: list[Diagnostic] = []
         before = len(self.reporter.diagnostics)
         self.reporter.taps.append(tap)
@@ -556,12 +566,16 @@ class PartStore:
             value = compute()
         finally:
             self.reporter.taps.remove(tap)
-        self.computed += 1
         added = self.reporter.diagnostics[before:]
-        if all(any(d is t for t in tap) for d in added):  # nothing reported around the reporter
-            self.kept[key] = {"value": value, "reports": diagnostic_records(tap, self.root)}
-            self.fresh.add(key)
-        return value
+        return value, (tap if all(any(d is t for t in tap) for d in added) else None)
+
+    def offer(self, pf: Any, value: Any, reports: list[Diagnostic], also: Any = None) -> None:
+        """Record `value` as the part of `pf`, computing it having reported `reports`: a product
+        unit of the target made it, and the mesh unit, run after the product units
+        (planner.run_unit, `offers_parts`), takes it instead of computing it again."""
+        key = self.key_of(pf, also)
+        self.kept[key] = {"value": value, "reports": diagnostic_records(reports, self.root)}
+        self.fresh.add(key)
 
     def record_name(self, key: str) -> str:
         return _sha256(f"{self.name}/{key}".encode("ascii"))

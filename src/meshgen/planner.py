@@ -261,7 +261,10 @@ def run_unit(plan: Plan, unit: Unit) -> UnitResult:
     cls, options = plan.targets[unit.target]
     renderer = _RecordingRenderer(plan.renderer, plan.template_digests)
     context = TargetContext(mesh=plan.mesh, renderer=renderer, strict=plan.strict, layout=layout())
-    context.parts = _part_store(plan, unit, context) if unit.product is None else None
+    if unit.product is None:
+        context.parts = _part_store(plan, unit, context)
+    elif getattr(cls, "offers_parts", False):  # the product unit records its product's part of the mesh unit
+        context.parts = _part_store(plan, Unit(unit.target, None, "mesh"), context)
     target = cls(context, options)
     # A unit builds documents as large as its product (a 100,000-field schema: ~10^6 dicts and
     # lists, no cycles among them) and keeps them until it returns: collections while it runs
@@ -270,6 +273,11 @@ def run_unit(plan: Plan, unit: Unit) -> UnitResult:
     with collector_paused():
         artifacts = target.generate_mesh() if unit.product is None else target.generate(unit.product)
         files = {f"{unit.folder}/{a.path}": a.content for a in artifacts}
+    if unit.product is None and _has_parts(cls):
+        # a part taken from a record was made with templates this run did not render: the unit
+        # reruns when any template its parts' keys name changes, not only the ones it rendered
+        # (recorded by every build, incremental or not, so that both write the same manifest)
+        renderer.used.update(_declared_templates(plan, cls))
     inputs = {**planned_inputs(plan, unit), "templates": dict(sorted(renderer.used.items()))}
     if context.beside_inputs:
         inputs["beside"] = {_mesh_relative(plan.mesh, Path(p)): d for p, d in sorted(context.beside_inputs.items())}
@@ -286,10 +294,10 @@ def _part_store(plan: Plan, unit: Unit, context) -> "PartStore | None":
     from meshgen.incremental import PartStore
 
     cls = plan.targets[unit.target][0]
-    reads = getattr(cls, "part_reads", getattr(cls, "reads", "product"))
-    if not plan.incremental or reads == "mesh":
+    reads = _part_reads(cls)
+    if not plan.incremental or not _has_parts(cls):
         return None
-    templates = {name: template_digest(plan.renderer, plan.template_digests, name) for name in sorted(cls.templates)}
+    templates = _declared_templates(plan, cls)
 
     def key_of(pf: "ProductFile", also: Any) -> str:
         from meshgen.output import beside_digest
@@ -302,6 +310,20 @@ def _part_store(plan: Plan, unit: Unit, context) -> "PartStore | None":
 
     name = _digest(_canonical([os.path.abspath(plan.output), unit.key]))
     return PartStore(name, key_of, context.reporter, plan.mesh.root)
+
+
+def _part_reads(cls) -> str:
+    return getattr(cls, "part_reads", getattr(cls, "reads", "product"))
+
+
+def _has_parts(cls) -> bool:
+    """Whether a mesh unit of the target keeps parts (its parts read less than the mesh)."""
+    return _part_reads(cls) != "mesh"
+
+
+def _declared_templates(plan: Plan, cls) -> dict[str, str | None]:
+    """Every template the target declares → the digest of the source it renders from."""
+    return {name: template_digest(plan.renderer, plan.template_digests, name) for name in sorted(cls.templates)}
 
 
 @functools.cache
@@ -402,11 +424,14 @@ def _run_units(plan: Plan, indexes: list[int], jobs: int):
     _prepare_fork(plan)
     try:
         with forked.pool(jobs) as pool:
-            chunk = max(1, len(indexes) // (jobs * 8))
-            for i, outcome in zip(indexes, pool.map(_run_in_worker, indexes, chunksize=chunk)):
-                # work to do after the write that cannot leave the worker (a closure): rerun here
-                yield i, (_settled(plan, run_unit(plan, plan.units[i])) if outcome is None
-                          else UnitResult(plan.units[i], *outcome[:3], digests=outcome[3], after_write=outcome[4]))
+            late = {i for i in indexes if _after_products(plan, plan.units[i])}
+            # the mesh units that take their parts from the product units start once those all ended
+            for batch in ([i for i in indexes if i not in late], [i for i in indexes if i in late]):
+                chunk = max(1, len(batch) // (jobs * 8))
+                for i, outcome in zip(batch, pool.map(_run_in_worker, batch, chunksize=chunk)):
+                    # work to do after the write that cannot leave the worker (a closure): rerun here
+                    yield i, (_settled(plan, run_unit(plan, plan.units[i])) if outcome is None else UnitResult(
+                        plan.units[i], *outcome[:3], digests=outcome[3], after_write=outcome[4]))
     finally:
         _WORKER_PLAN = None
         gc.unfreeze()
@@ -419,9 +444,16 @@ def _execution_order(plan: Plan, indexes: list[int]) -> list[int]:
     results keep the plan's order whatever the order they ran in."""
     def key(i: int) -> tuple:
         unit = plan.units[i]
-        return (0, "", i) if unit.product is None else (1, str(unit.product.path), i)
+        if unit.product is None:
+            return (2 if _after_products(plan, unit) else 0, "", i)
+        return (1, str(unit.product.path), i)
 
     return sorted(indexes, key=key)
+
+
+def _after_products(plan: Plan, unit: Unit) -> bool:
+    """A mesh unit whose product units record its parts (`offers_parts`): it runs after them."""
+    return unit.product is None and getattr(plan.targets[unit.target][0], "offers_parts", False)
 
 
 def _prepare_fork(plan: Plan) -> None:

@@ -53,6 +53,10 @@ CLASSIFICATION_MEANING = {
 }
 
 
+# What only a product unit reports (`proposals(report=True)`); a mesh unit's part reports the rest.
+PRODUCT_UNIT_CODES = ("DATAHUB001", "DATAHUB002")
+
+
 class DataHubOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -111,6 +115,9 @@ class DataHubTarget(Target):
         PROTO_TEMPLATE: PROTO_TEMPLATE_INFO,  # the schema document of a protobuf events port
     }
 
+    # a product unit's proposals are its product's part of the mesh unit's `mesh.json`, made once
+    offers_parts = True
+
     def __init__(self, context, options=None):
         super().__init__(context, options)
         # One unit sees one mesh: what the proposals ask of a product or a dataset again (its
@@ -126,7 +133,19 @@ class DataHubTarget(Target):
         return any(port.format == "protobuf" for port in pf.product.outputPorts)
 
     def generate(self, pf: ProductFile) -> Iterable[Artifact]:
-        yield Artifact("mcps.json", self.render("mcps.json.j2", proposals=self.proposals(pf, report=True)))
+        parts = self.context.parts  # the mesh unit's: it takes this product's proposals from here
+        if parts is None:
+            proposals, reports = self.proposals(pf, report=True), None
+        else:
+            proposals, reports = parts.tapped(lambda: self.proposals(pf, report=True))
+        builtin = self.renders_builtin("mcps.json.j2")
+        texts = proposal_texts(proposals) if builtin or reports is not None else None
+        if reports is not None:  # the mesh unit's part reports what proposals(report=False) does
+            parts.offer(pf, texts, [d for d in reports if d.code not in PRODUCT_UNIT_CODES])
+        if builtin:  # `{{ proposals | tojson }}`: the texts joined as tojson would
+            yield Artifact("mcps.json", json_list_text([text for _urn, _aspect, text in texts], end="\n"))
+        else:
+            yield Artifact("mcps.json", self.render("mcps.json.j2", proposals=proposals))
 
     def generate_mesh(self) -> Iterable[Artifact]:
         order = {address: i for i, address in enumerate(self.mesh.graph.topological_order())}
