@@ -563,7 +563,7 @@ def check_results(plan: Plan, results: list[UnitResult]):
     from meshgen.mesh.index import INDEX_FILE
     from meshgen.output import MANIFEST, compare_tree, manifest_digest
 
-    expected = _tree_digests(plan, results)
+    expected = _tree_digests(plan, results, _index_bytes(plan))
     if plan.partial:  # the units built, and the index every build writes
         return compare_tree(plan.output, expected, (*(r.unit.folder for r in results), INDEX_FILE))
     expected[MANIFEST] = manifest_digest(expected, _manifest_units(plan, results), _manifest_extra(plan))
@@ -586,10 +586,9 @@ def write_results(plan: Plan, results: list[UnitResult]) -> Written:
     from meshgen.mesh.index import INDEX_FILE
     from meshgen.output import MANIFEST
 
-    files = {path: digest for r in results for path, digest in r.digests.items()}
-    changed = {path for r in results if not r.reused for path in r.digests}
     index = _index_bytes(plan)
-    files[INDEX_FILE] = _digest(index)
+    files = _tree_digests(plan, results, index)
+    changed = {path for r in results if not r.reused for path in r.digests}
     if plan.previous is None or _previous_bytes(plan, INDEX_FILE) != index:
         plan.staged.write({INDEX_FILE: index})  # a rebuild with nothing changed writes nothing, the index included
         changed.add(INDEX_FILE)
@@ -620,12 +619,13 @@ def place_of(path: str) -> str:
     return "/".join(parts[:3])
 
 
-def _tree_digests(plan: Plan, results: list[UnitResult]) -> dict[str, str]:
-    """Every file of the new tree with its sha256: the units' and `_mesh/index.json`."""
+def _tree_digests(plan: Plan, results: list[UnitResult], index: bytes) -> dict[str, str]:
+    """Every file of the new tree with its sha256: the units' and `_mesh/index.json` (`index`,
+    which every build publishes)."""
     from meshgen.mesh.index import INDEX_FILE
 
     files = {path: digest for r in results for path, digest in r.digests.items()}
-    files[INDEX_FILE] = _digest(_index_bytes(plan))  # every build publishes the mesh's index
+    files[INDEX_FILE] = _digest(index)
     return files
 
 

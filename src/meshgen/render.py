@@ -129,13 +129,13 @@ class TemplateRenderer:
             autoescape=select_autoescape(enabled_extensions=("html", "htm", "xml"), default_for_string=False),
         )
         self.has_overrides = override_dir is not None
-        self._builtin_prefix = str(builtin_template_dir()) + os.sep
+        self._builtin_dir = builtin_template_dir()
+        self._builtin_prefix = str(self._builtin_dir) + os.sep
         self.filters = dict(
             tojson=to_json, sql_string=sql_string, py_string=py_string, yaml_string=yaml_string,
             comment=comment_text, toyaml=yaml_document,
         )
         self.env.filters.update(self.filters)
-        self._pieces: dict[str, tuple | None] = {}  # built-in template name → its pieces (_expression_pieces)
 
     def render(self, template_name: str, /, **context: Any) -> str:
         from jinja2 import TemplateError, TemplateSyntaxError
@@ -178,9 +178,7 @@ class TemplateRenderer:
         Jinja: its render costs ~45 µs of context and call frames, a build renders ~30 such
         templates a product. None for any other template, or a name the context lacks (Jinja then
         renders it and reports the failure)."""
-        if template_name not in self._pieces:
-            self._pieces[template_name] = _expression_pieces(builtin_template_dir(), template_name)
-        pieces = self._pieces[template_name]
+        pieces = _expression_pieces(self._builtin_dir, template_name)
         if pieces is None:
             return None
         out = []
