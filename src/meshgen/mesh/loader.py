@@ -235,11 +235,12 @@ def _load_products(files: list[Path], root: Path, selected_paths: set[Path],
     broken: dict[str, Path] = {}
     for f in files:
         raw = _raw_bytes(f, root) if cached is not None else None
-        record = record_name(f, raw, cached) if raw is not None and cached is not None else None
+        content = hashlib.sha256(raw).hexdigest() if raw is not None else None
+        record = record_name(f, content, cached) if content is not None and cached is not None else None
         if record is not None and records is not None:
             records[str(f)] = record
-        if raw is not None and digests is not None:
-            digests[str(f)] = hashlib.sha256(raw).hexdigest()
+        if content is not None and digests is not None:
+            digests[str(f)] = content
         if record is not None and (hit := recorded_product(record)) is not None:
             products.append(hit[0])
             diagnostics.extend(hit[1])

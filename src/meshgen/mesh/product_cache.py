@@ -50,11 +50,11 @@ class _ModelUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not a class a product record may hold")
 
 
-def record_name(path: Path, raw: bytes, code: str) -> str:
-    """The record of the product file at `path` (as the build names it) holding `raw`."""
+def record_name(path: Path, content: str, code: str) -> str:
+    """The record of the product file at `path` (as the build names it) whose bytes' sha256 is `content`."""
     import pydantic
 
-    facts = [code, sys.version, pydantic.VERSION, str(path), display_path(path), hashlib.sha256(raw).hexdigest()]
+    facts = [code, sys.version, pydantic.VERSION, str(path), display_path(path), content]
     return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode("utf-8", "surrogateescape")).hexdigest()
 
 
