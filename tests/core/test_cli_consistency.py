@@ -127,14 +127,21 @@ def _build_on_a_terminal(mesh, out, *args, env=None):
     return b"".join(chunks).decode("utf-8", "replace")
 
 
+LONG_BUILD_PRODUCTS = 150  # ~4.5 s on this project's idle 2-core machine: the bar is due after 1 s
+
+
 def test_a_long_build_on_a_terminal_shows_a_progress_bar_and_not_when_piped(mesh_copy, tmp_path):
     import subprocess
     import sys
 
-    # a build over a second: every unit runs (-j 1 keeps it long on any machine)
-    shown = _build_on_a_terminal(mesh_copy, tmp_path / "tty", "--no-incremental", "-j", "1")
+    from tests.benchmarks.test_harness import load_generator
+
+    # a build over a second on any machine: every unit of a mesh of LONG_BUILD_PRODUCTS runs in one process
+    # (the example mesh's 7 build in under a second on a fast idle machine, and no bar is due then)
+    load_generator().make_mesh(tmp_path / "long", LONG_BUILD_PRODUCTS)
+    shown = _build_on_a_terminal(tmp_path / "long", tmp_path / "tty", "--no-incremental", "-j", "1")
     assert re.search(r"\r\[#*\.*\] \d+/\d+ units", shown), shown[-500:]
-    assert "\r\x1b[K" in shown and "built 7 products" in shown  # erased before the summary line
+    assert "\r\x1b[K" in shown and f"built {LONG_BUILD_PRODUCTS} products" in shown  # erased before the summary line
     ci = _build_on_a_terminal(mesh_copy, tmp_path / "ci", "--no-incremental", "-j", "1", env={"CI": "true"})
     assert " units" not in ci and "built 7 products" in ci
     piped = subprocess.run([sys.executable, "-m", "meshgen", "build", str(mesh_copy), "-o", str(tmp_path / "pipe"),
